@@ -1,0 +1,29 @@
+# Set-up and the two everyday commands. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## make demo: check the bundled books and produce the reports
+demo: $(STAMP)
+	$(BIN)/connect-books check ledger/main.beancount
+	$(BIN)/bean-check ledger/main.beancount
+
+## make test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make bench: load-time benchmark against plain Beancount
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info ledger/.*.picklecache

@@ -1,0 +1,57 @@
+"""The ``connect-books`` command. Thin: parse arguments, call one library function, render."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """生活クラブ社会的連帯経済コネクト機構の会計帳簿 (connect-books)。"""
+
+
+@main.command()
+@click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+def check(ledger: str | None) -> None:
+    """帳簿を検証する (Beancount の検証とすべての規則プラグイン)。"""
+    from connect_books.books import format_error, load
+
+    try:
+        books = load(ledger)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    base = Path.cwd()
+    for error in books.errors:
+        click.echo(format_error(error, base))
+    count = len(books.errors)
+    transactions = sum(1 for e in books.entries if type(e).__name__ == "Transaction")
+    if count:
+        click.echo(f"✗ {count}件のエラーがあります。上の 'ファイル:行' を直してから、もう一度 check してください。", err=True)
+        sys.exit(1)
+    click.echo(f"✓ エラーはありません ({books.path.name}: 取引 {transactions}件)。")
+
+
+@main.command()
+@click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス")
+@click.option("--port", default=5000, show_default=True, type=int, help="ポート番号")
+@click.option("--auditor", is_flag=True, help="監事用: 読み取り専用で開く")
+@click.option("--allow-remote", is_flag=True, help="--auditor のとき、外から届くアドレスでの公開を認める")
+def serve(ledger: str | None, host: str, port: int, auditor: bool, allow_remote: bool) -> None:
+    """Fava で帳簿を開く (既定は 127.0.0.1、--auditor で読み取り専用)。"""
+    from connect_books.books import ledger_path
+    from connect_books.serve import ServeRefused, make_app, run
+
+    path = ledger_path(ledger)
+    if not path.is_file():
+        raise click.ClickException(f"帳簿ファイル {path} が見つかりません。")
+    try:
+        app = make_app(path, host=host, auditor=auditor, allow_remote=allow_remote)
+    except ServeRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    shown = f"[{host}]" if ":" in host else host
+    mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
+    click.echo(f"Fava を {mode} で起動します: http://{shown}:{port}/  (終了は Ctrl-C)")
+    run(app, host, port)

@@ -1,0 +1,112 @@
+"""The fiscal year (事業年度, 第28条): 4月1日から翌年3月31日まで.
+
+The articles took effect on 2025-06-28 (附則3), so the first year, 2025年度, is short:
+2025-06-28..2026-03-31. A :class:`FiscalYear` is a value: compare, hash and sort it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+#: The day the articles took effect (附則3): the start of the first 年度.
+ESTABLISHED = datetime.date(2025, 6, 28)
+
+_YEAR_RE = re.compile(r"^\s*(?:FY)?(\d{4})(?:年度)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class FiscalYear:
+    """One 年度, named by the calendar year in which it starts (2025年度 = 2025-04..2026-03)."""
+
+    year: int
+
+    def __post_init__(self) -> None:
+        if self.year < ESTABLISHED.year:
+            msg = f"{self.year}年度は設立 ({ESTABLISHED.isoformat()}) 前の年度です。"
+            raise ValueError(msg)
+
+    @classmethod
+    def of(cls, day: datetime.date) -> FiscalYear:
+        """The 年度 a date falls in (dates before the establishment fall in the first)."""
+        day = max(day, ESTABLISHED)
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def parse(cls, text: str | int) -> FiscalYear:
+        """Parse ``2025``, ``"2025"``, ``"2025年度"`` or ``"FY2025"``."""
+        if isinstance(text, int):
+            return cls(text)
+        match = _YEAR_RE.match(text)
+        if not match:
+            msg = f"年度の指定 '{text}' が読めません。2025 や 2025年度 のように書いてください。"
+            raise ValueError(msg)
+        return cls(int(match.group(1)))
+
+    @property
+    def nominal_start(self) -> datetime.date:
+        """April 1 of the year, ignoring the short first year."""
+        return datetime.date(self.year, 4, 1)
+
+    @property
+    def start(self) -> datetime.date:
+        """First day of the 年度 (2025-06-28 for the short first year)."""
+        return max(self.nominal_start, ESTABLISHED)
+
+    @property
+    def end(self) -> datetime.date:
+        """Last day of the 年度 (March 31)."""
+        return datetime.date(self.year + 1, 3, 31)
+
+    @property
+    def end_exclusive(self) -> datetime.date:
+        """The day after the year end: where Beancount's year-end ``balance`` goes."""
+        return datetime.date(self.year + 1, 4, 1)
+
+    @property
+    def is_short(self) -> bool:
+        """Whether this 年度 starts later than April 1 (the first year)."""
+        return self.start != self.nominal_start
+
+    @property
+    def label(self) -> str:
+        """Japanese label, e.g. ``2025年度``."""
+        return f"{self.year}年度"
+
+    @property
+    def period_label(self) -> str:
+        """``自 2025年6月28日 至 2026年3月31日`` as printed on statements."""
+        return f"自 {jdate(self.start)} 至 {jdate(self.end)}"
+
+    def contains(self, day: datetime.date) -> bool:
+        """Whether ``day`` lies in this 年度."""
+        return self.start <= day <= self.end
+
+    def previous(self) -> FiscalYear | None:
+        """The 年度 before, or None for the first year."""
+        return None if self.year <= ESTABLISHED.year else FiscalYear(self.year - 1)
+
+    def next(self) -> FiscalYear:
+        """The 年度 after."""
+        return FiscalYear(self.year + 1)
+
+    def month_ends(self) -> list[datetime.date]:
+        """The last day of each month of the 年度, in order."""
+        ends = []
+        month = datetime.date(self.start.year, self.start.month, 1)
+        while month <= self.end:
+            following = datetime.date(
+                month.year + (month.month == 12), month.month % 12 + 1, 1
+            )
+            ends.append(following - datetime.timedelta(days=1))
+            month = following
+        return ends
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def jdate(day: datetime.date) -> str:
+    """``2026年3月31日``."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,1 @@
+"""Beancount plugins enforcing the articles: ``plugin "connect_books.plugins.<name>"``."""

@@ -1,0 +1,1 @@
+"""Statements and workbooks: ``connect_books.reports.<name>``."""
