@@ -1,0 +1,149 @@
+"""The report object every output renders: JSON, CSV, the Excel workbooks and Fava pages.
+
+A :class:`Report` is one statement for one 年度: one or more :class:`Table` (the statement,
+then its notes), each a list of :class:`Row`. Amounts are integer yen (``int``); a
+percentage is a ``Decimal`` ratio (0.5 = 50%); text cells are ``str``. Nothing here knows
+about openpyxl or Fava.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from connect_books.fiscal import FiscalYear
+
+Kind = Literal["yen", "ratio", "text", "date", "mark"]
+Style = Literal["heading", "item", "subtotal", "total"]
+Cell = int | Decimal | str | datetime.date | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: ``key`` in JSON, ``label`` as printed (Japanese), and the kind of value."""
+
+    key: str
+    label: str
+    kind: Kind = "yen"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line of a statement: ``label`` exactly as printed, values by column key."""
+
+    label: str
+    values: dict[str, Cell] = field(default_factory=dict)
+    style: Style = "item"
+    level: int = 0
+
+    def get(self, key: str) -> Cell:
+        """The value in column ``key`` (None when empty)."""
+        return self.values.get(key)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: the statement itself or one of its notes."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+    def row(self, label: str) -> Row:
+        """The first row printed as ``label`` (KeyError if none)."""
+        for row in self.rows:
+            if row.label == label:
+                return row
+        raise KeyError(label)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One statement for one 年度 (and, during the year, an as-of date)."""
+
+    name: str
+    title: str
+    year: FiscalYear
+    start: datetime.date
+    end: datetime.date
+    tables: tuple[Table, ...]
+    remarks: tuple[str, ...] = ()
+    as_of: datetime.date | None = None
+
+    @property
+    def main(self) -> Table:
+        """The statement itself (the first table)."""
+        return self.tables[0]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """The rows of the statement itself."""
+        return self.main.rows
+
+    def row(self, label: str) -> Row:
+        """The first row of the statement printed as ``label``."""
+        return self.main.row(label)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form: ``report``, ``year``, ``period``, ``rows`` (+ ``tables`` for notes)."""
+        return {
+            "report": self.name,
+            "title": self.title,
+            "year": self.year.year,
+            "year_label": self.year.label,
+            "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "columns": [_column_json(c) for c in self.main.columns],
+            "rows": [_row_json(r, self.main.columns) for r in self.main.rows],
+            "tables": [
+                {
+                    "title": t.title,
+                    "columns": [_column_json(c) for c in t.columns],
+                    "rows": [_row_json(r, t.columns) for r in t.rows],
+                }
+                for t in self.tables[1:]
+            ],
+            "remarks": list(self.remarks),
+        }
+
+    def to_csv(self) -> str:
+        """CSV of every table (UTF-8 text; a title line before each table)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        for index, table in enumerate(self.tables):
+            if index:
+                writer.writerow([])
+            writer.writerow([table.title])
+            writer.writerow(["科目", *(c.label for c in table.columns)])
+            for row in table.rows:
+                writer.writerow([row.label, *(_csv_cell(row.get(c.key)) for c in table.columns)])
+        return out.getvalue()
+
+
+def _column_json(column: Column) -> dict[str, str]:
+    return {"key": column.key, "label": column.label, "kind": column.kind}
+
+
+def _row_json(row: Row, columns: tuple[Column, ...]) -> dict[str, Any]:
+    item: dict[str, Any] = {"label": row.label, "style": row.style, "level": row.level}
+    for column in columns:
+        value = row.get(column.key)
+        if isinstance(value, Decimal):
+            item[column.key] = float(value) if column.kind == "ratio" else int(value)
+        elif isinstance(value, datetime.date):
+            item[column.key] = value.isoformat()
+        else:
+            item[column.key] = value
+    return item
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
