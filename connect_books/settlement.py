@@ -1,0 +1,107 @@
+"""Settled years (決算, 第27条2): the one reader of ``settlement`` directives.
+
+``connect-books close-year`` writes one per settled 年度 into ``ledger/settlements.beancount``::
+
+    2026-06-20 custom "settlement" 2025 "総会" 6543210 JPY
+      audited: 2026-05-23
+      fingerprint: "…"
+      entries: "2025-06-28 0f3a…
+    2025-06-28 9b1c…"
+
+The directive's date is the day the 総会 approved the settlement; the amount is the approved
+次期繰越正味財産; ``entries`` lists a digest of every entry dated in the 年度 (one per line,
+``DATE DIGEST``), so a later change can be named; ``fingerprint`` digests that list.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from connect_books.errors import BooksError
+from connect_books.fiscal import FiscalYear
+
+SETTLEMENT = "settlement"
+
+
+class SettlementDirectiveError(BooksError):
+    """A malformed settlement directive."""
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A settled 年度: approval, approved carry-forward and the digests of its entries."""
+
+    year: FiscalYear
+    date: datetime.date
+    body: str
+    carry_forward: Decimal
+    fingerprint: str
+    digests: tuple[tuple[datetime.date, str], ...]
+    audited: datetime.date | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    entry: data.Custom | None = field(default=None, compare=False, repr=False)
+
+
+def read_settlements(
+    entries: Iterable[data.Directive],
+) -> tuple[dict[FiscalYear, Settlement], list[BooksError]]:
+    """Settled years by 年度; malformed or duplicate directives become errors."""
+    settled: dict[FiscalYear, Settlement] = {}
+    errors: list[BooksError] = []
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or entry.type != SETTLEMENT:
+            continue
+        values = [v.value for v in entry.values]
+        ok = (
+            len(values) == 3
+            and isinstance(values[0], Decimal)
+            and isinstance(values[1], str)
+            and isinstance(values[2], data.Amount)
+            and values[2].currency == "JPY"
+        )
+        try:
+            year = FiscalYear(int(values[0])) if ok else None
+        except ValueError:
+            year = None
+        if year is None:
+            errors.append(
+                SettlementDirectiveError(
+                    entry.meta,
+                    '決算の書式が違います: custom "settlement" 2025 "総会" 次期繰越正味財産 JPY と書いてください'
+                    " (connect-books close-year が書きます)。",
+                    entry,
+                )
+            )
+            continue
+        if year in settled:
+            errors.append(
+                SettlementDirectiveError(entry.meta, f"{year.label}の決算が二重に記録されています。", entry)
+            )
+            continue
+        digests = []
+        for line in str(entry.meta.get("entries", "")).split("\n"):
+            parts = line.split()
+            if len(parts) == 2:
+                try:
+                    digests.append((datetime.date.fromisoformat(parts[0]), parts[1]))
+                except ValueError:
+                    pass
+        audited = entry.meta.get("audited")
+        settled[year] = Settlement(
+            year=year,
+            date=entry.date,
+            body=values[1],
+            carry_forward=values[2].number,
+            fingerprint=str(entry.meta.get("fingerprint", "")),
+            digests=tuple(digests),
+            audited=audited if isinstance(audited, datetime.date) else None,
+            meta=entry.meta,
+            entry=entry,
+        )
+    return settled, errors
