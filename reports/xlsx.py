@@ -84,9 +84,13 @@ _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MIN_LABEL_WIDTH = 16
 _MAX_LABEL_WIDTH = 60
 _MIN_VALUE_WIDTH = 11
-_MAX_TEXT_WIDTH = 40
+_MAX_TEXT_WIDTH = 30
+#: Column headers longer than this wrap onto a second line.
+_MAX_HEADER_WIDTH = 14
+#: Height in points of one line of 10 pt text.
+_LINE_HEIGHT = 13.5
 #: Sheets wider than this (in Excel width units) print landscape.
-_PORTRAIT_MAX_WIDTH = 100
+_PORTRAIT_MAX_WIDTH = 130
 
 
 def font(size: float = 10, bold: bool = False, color: str | None = None) -> Font:
@@ -248,7 +252,8 @@ def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) 
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.merge_cells(f"A{row}:{last}{row}")
             row += 1
-    _fit_columns(ws, report.tables)
+    widths = _fit_columns(ws, report.tables)
+    _fit_rows(ws, placed, widths)
     _fit_remarks(ws, report, row - len(report.remarks), width)
     ws.freeze_panes = ws.cell(row=6, column=2)
     set_up_page(ws, f"{report.year.label} {report.title}", title_rows=5)
@@ -327,7 +332,9 @@ def _write_row(
     border = Border(left=_THIN, right=_THIN, top=top, bottom=bottom)
     label = put_text(ws.cell(row=row_number, column=1), row.label)
     label.font = font(10, bold=bold)
-    label.alignment = Alignment(indent=max(row.level, 0), vertical="center")
+    label.alignment = Alignment(
+        horizontal="left", indent=max(row.level, 0), vertical="center", wrap_text=True
+    )
     label.border = border
     if row.style == "heading":
         label.fill = _HEADING_FILL
@@ -345,7 +352,7 @@ def _write_row(
         elif column.kind == "text":
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         else:
-            cell.alignment = Alignment(vertical="center")
+            cell.alignment = Alignment(horizontal="right", indent=1, vertical="center")
 
 
 def _value_width(value: Value | bool, kind: str) -> int:
@@ -362,7 +369,8 @@ def _value_width(value: Value | bool, kind: str) -> int:
     return len(f"{abs(int(value)):,}") + (2 if value < 0 else 0)
 
 
-def _fit_columns(ws: Worksheet, tables: Iterable[Table]) -> None:
+def _fit_columns(ws: Worksheet, tables: Iterable[Table]) -> dict[int, float]:
+    """Set column widths from the widest label and value; long headers wrap instead."""
     widths: dict[int, float] = {1: _MIN_LABEL_WIDTH}
     for table in tables:
         label_width = max(
@@ -372,14 +380,41 @@ def _fit_columns(ws: Worksheet, tables: Iterable[Table]) -> None:
         widths[1] = max(widths[1], min(label_width + 2, _MAX_LABEL_WIDTH))
         for col, column in enumerate(table.columns, start=2):
             needed = max(
-                [display_width(column.label)]
+                [min(display_width(column.label), _MAX_HEADER_WIDTH)]
                 + [_value_width(row.get(column.key), column.kind) for row in table.rows]
             )
             limit = _MAX_TEXT_WIDTH if column.kind == "text" else _MAX_LABEL_WIDTH
             minimum = 6 if column.kind == "mark" else _MIN_VALUE_WIDTH
-            widths[col] = max(widths.get(col, 0), min(max(needed + 2, minimum), limit))
+            padding = 2 if column.kind in ("text", "mark", "date") else 3
+            widths[col] = max(widths.get(col, 0), min(max(needed + padding, minimum), limit))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
+    return widths
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` units wide (roughly)."""
+    usable = max(width - 2, 1)
+    return max(1, -(-display_width(text) // int(usable)))
+
+
+def _fit_rows(ws: Worksheet, placed: Iterable[PlacedTable], widths: dict[int, float]) -> None:
+    """Give rows whose text wraps the height it needs (openpyxl cannot autofit)."""
+    for table in placed:
+        header = [LABEL_HEADER, *(c.label for c in table.table.columns)]
+        lines = max(_lines(text, widths[col]) for col, text in enumerate(header, start=1))
+        if lines > 1:
+            ws.row_dimensions[table.header_row].height = _LINE_HEIGHT * lines + 3
+        for offset, row in enumerate(table.table.rows):
+            texts = [(1, row.label, 2 * max(row.level, 0))]
+            texts += [
+                (col, value, 0)
+                for col, column in enumerate(table.table.columns, start=2)
+                if isinstance(value := row.get(column.key), str)
+            ]
+            lines = max(_lines(text, widths[col] - indent) for col, text, indent in texts)
+            if lines > 1:
+                ws.row_dimensions[table.first_row + offset].height = _LINE_HEIGHT * lines + 3
 
 
 def _fit_remarks(ws: Worksheet, report: Report, first_row: int, width: int) -> None:
@@ -387,8 +422,9 @@ def _fit_remarks(ws: Worksheet, report: Report, first_row: int, width: int) -> N
         ws.column_dimensions[get_column_letter(col)].width or 10 for col in range(1, width + 1)
     )
     for offset, remark in enumerate(report.remarks):
-        lines = max(1, -(-display_width(remark) * 0.9 // max(total, 1)))
-        ws.row_dimensions[first_row + offset].height = 14 * lines + 2
+        # Remarks are 9 pt: about 10% narrower than the 10 pt the widths are counted in.
+        lines = _lines(remark, total / 0.9)
+        ws.row_dimensions[first_row + offset].height = 12 * lines + 3
 
 
 def set_up_page(
