@@ -1,0 +1,354 @@
+"""Input hygiene: fractional yen, zero postings, future dates, pads, documents, code lines."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+
+from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
+
+ALLOW = "{'allow_plugins': ['connect_books.plugins.hygiene']}"
+
+HEADER = f"""\
+plugin "connect_books.plugins.hygiene" "{ALLOW}"
+option "operating_currency" "JPY"
+
+2025-06-28 open Assets:1110-現金 JPY
+2025-06-28 open Assets:1120-普通預金-ろうきん JPY
+2025-06-28 open Assets:1510-什器備品
+2025-06-28 open Income:4210-受取寄附金 JPY
+2025-06-28 open Expenses:5210-管理費:5214-事務用品費 JPY
+2025-06-28 open Equity:3010-引継正味財産 JPY
+"""
+
+
+def load(body: str, header: str = HEADER, tolerate: str = "") -> tuple[str, list[Any]]:
+    """Load header + body; return the text and the hygiene errors (no other errors allowed)."""
+    text = header + textwrap.dedent(body)
+    _, errors, _ = loader.load_string(text)
+    ours = [e for e in errors if isinstance(e, HygieneError | HygieneConfigError)]
+    others = [e for e in errors if e not in ours and not (tolerate and tolerate in e.message)]
+    assert not others, [e.message for e in others]
+    return text, ours
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the first line of ``text`` containing ``needle``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def one(errors: list[Any]) -> Any:
+    assert len(errors) == 1, [e.message for e in errors]
+    return errors[0]
+
+
+# ---- whole yen ---------------------------------------------------------------------
+
+
+def test_whole_yen_passes() -> None:
+    _, errors = load(
+        """
+        2025-07-01 * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   1000 JPY
+          Income:4210-受取寄附金
+        2025-07-02 balance Assets:1120-普通預金-ろうきん 1000 JPY
+        2025-07-02 price USD 150 JPY
+        2025-07-03 custom "budget-line" 2025 Income:4210-受取寄附金 150000 JPY
+        """
+    )
+    assert errors == []
+
+
+def test_fractional_posting_fails_on_its_line() -> None:
+    text, errors = load(
+        """
+        2025-07-01 * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   1000.5 JPY
+          Income:4210-受取寄附金
+        """
+    )
+    error = one(errors)  # the interpolated posting is not blamed a second time
+    assert "Assets:1120-普通預金-ろうきん の金額 1000.5 JPY に 1 円未満の端数があります" in error.message
+    assert "円は整数で書いてください" in error.message
+    assert error.source["lineno"] == line_of(text, "1000.5 JPY")
+
+
+def test_fractional_balance_price_and_cost_fail() -> None:
+    text, errors = load(
+        """
+        2025-07-01 balance Assets:1110-現金 0.5 JPY
+        2025-07-01 price USD 150.25 JPY
+        2025-07-02 * "株式会社オフィスみやさか" "複合機"
+          Assets:1510-什器備品   1 COPIER {99999.9 JPY}
+          Assets:1120-普通預金-ろうきん   -99999.9 JPY
+        2025-07-03 * "両替"
+          Assets:1110-現金   100 JPY @ 1.5 JPY
+          Assets:1120-普通預金-ろうきん   -150 JPY
+        """,
+        tolerate="Balance failed",  # Beancount's own check of the 0.5 JPY balance
+    )
+    messages = {e.source["lineno"]: e.message for e in errors}
+    assert "残高 0.5 JPY に 1 円未満の端数" in messages[line_of(text, "balance")]
+    assert "価格 150.25 JPY" in messages[line_of(text, "price USD")]
+    assert "什器備品 の取得価額 99999.9 JPY" in messages[line_of(text, "COPIER")]
+    assert "-99999.9 JPY に 1 円未満の端数" in messages[line_of(text, "-99999.9")]
+    assert "現金 の単価 1.5 JPY" in messages[line_of(text, "@ 1.5")]
+    assert len(errors) == 5
+
+
+@pytest.mark.parametrize(
+    "directive",
+    [
+        'custom "budget-line" 2025 Income:4210-受取寄附金 1500.5 JPY',
+        'custom "grant-decision" "IF-2025-01" "inclufund" "風のたより" 300000.5 JPY',
+        'custom "dues-rate" 10000.5 JPY',
+    ],
+)
+def test_fractional_yen_in_custom_fails(directive: str) -> None:
+    text, errors = load(f"2025-07-01 {directive}\n")
+    error = one(errors)
+    assert ".5 JPY に 1 円未満の端数があります" in error.message
+    assert error.source["lineno"] == line_of(text, directive)
+
+
+def test_other_currencies_may_have_decimals() -> None:
+    _, errors = load("2025-07-01 price USD 150 JPY\n2025-07-01 price JPY 0.0067 USD\n")
+    assert errors == []
+
+
+# ---- zero amounts ------------------------------------------------------------------
+
+
+def test_zero_posting_fails_on_its_line() -> None:
+    text, errors = load(
+        """
+        2025-07-01 * "郵便局" "切手"
+          Expenses:5210-管理費:5214-事務用品費   0 JPY
+          Expenses:5210-管理費:5214-事務用品費   840 JPY
+          Assets:1110-現金   -840 JPY
+        """
+    )
+    error = one(errors)
+    assert error.message == "Expenses:5210-管理費:5214-事務用品費 の金額が 0 です。0 円の行は書かないでください。"
+    assert error.source["lineno"] == line_of(text, "   0 JPY")
+
+
+def test_all_zero_transaction_fails_once() -> None:
+    text, errors = load(
+        """
+        2025-07-01 * "郵便局" "切手"
+          Expenses:5210-管理費:5214-事務用品費   0 JPY
+          Assets:1110-現金   0 JPY
+        """
+    )
+    error = one(errors)
+    assert "金額がすべて 0 の取引です" in error.message
+    assert error.source["lineno"] == line_of(text, '"切手"')
+
+
+# ---- dates -------------------------------------------------------------------------
+
+
+def test_entry_far_in_the_future_fails() -> None:
+    soon = datetime.date.today() + datetime.timedelta(days=10)
+    later = datetime.date.today() + datetime.timedelta(days=40)
+    text, errors = load(
+        f"""
+        {soon} * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   1000 JPY
+          Income:4210-受取寄附金
+        {later} * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   1000 JPY
+          Income:4210-受取寄附金
+        """
+    )
+    error = one(errors)
+    assert error.message == f"日付 {later} は今日から 31 日より先です。日付の打ち間違いでないか確かめてください。"
+    assert error.source["lineno"] == line_of(text, str(later))
+
+
+def test_future_days_is_configurable() -> None:
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    header = HEADER.replace("'allow_plugins'", "'future_days': 0, 'allow_plugins'")
+    text, errors = load(f'{tomorrow} custom "supporter" "S0001"\n', header)
+    assert "今日から 0 日より先" in one(errors).message
+    assert errors[0].source["lineno"] == line_of(text, str(tomorrow))
+
+
+# ---- files: pad, documents, plugin lines ---------------------------------------------
+
+
+def write_books(tmp_path: Path, main_body: str, files: dict[str, str] | None = None, config: str = ALLOW) -> Path:
+    """Books in ``tmp_path/ledger`` with an ``opening.beancount`` and a ``documents/`` folder."""
+    ledger = tmp_path / "ledger"
+    (ledger / "documents").mkdir(parents=True)
+    (ledger / "documents" / "receipt.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    main = ledger / "main.beancount"
+    main.write_text(
+        f'plugin "connect_books.plugins.hygiene" "{config}"\n'
+        'include "opening.beancount"\n'
+        "2025-06-28 open Assets:1110-現金 JPY\n"
+        "2025-06-28 open Equity:3010-引継正味財産 JPY\n" + textwrap.dedent(main_body)
+    )
+    for name, text in (files or {"opening.beancount": ""}).items():
+        (ledger / name).write_text(textwrap.dedent(text))
+    return main
+
+
+def load_file(main: Path) -> list[Any]:
+    _, errors, _ = loader.load_file(str(main))
+    ours = [e for e in errors if isinstance(e, HygieneError | HygieneConfigError)]
+    others = [e for e in errors if e not in ours]
+    assert not others, [e.message for e in others]
+    return ours
+
+
+def test_pad_in_the_opening_file_passes(tmp_path: Path) -> None:
+    opening = """\
+        2025-06-28 pad Assets:1110-現金 Equity:3010-引継正味財産
+        2025-06-29 balance Assets:1110-現金 32000 JPY
+        """
+    assert load_file(write_books(tmp_path, "", {"opening.beancount": opening})) == []
+
+
+def test_pad_elsewhere_fails(tmp_path: Path) -> None:
+    main = write_books(
+        tmp_path,
+        """\
+        2025-07-28 pad Assets:1110-現金 Equity:3010-引継正味財産
+        2025-07-29 balance Assets:1110-現金 32000 JPY
+        """,
+    )
+    error = one(load_file(main))
+    assert "pad は開始残高のファイル (opening.beancount) でだけ使えます" in error.message
+    assert error.source["filename"] == str(main) and error.source["lineno"] == 5
+
+
+def test_document_inside_the_documents_folder_passes(tmp_path: Path) -> None:
+    main = write_books(tmp_path, '2025-07-01 document Assets:1110-現金 "documents/receipt.pdf"\n')
+    assert load_file(main) == []
+
+
+def test_document_outside_the_repository_fails(tmp_path: Path) -> None:
+    (tmp_path / "outside.txt").write_text("secret")
+    main = write_books(
+        tmp_path,
+        """\
+        2025-07-01 document Assets:1110-現金 "/etc/passwd"
+        2025-07-02 document Assets:1110-現金 "../outside.txt"
+        2025-07-03 document Assets:1110-現金 "documents/../../outside.txt"
+        """,
+    )
+    errors = load_file(main)
+    assert [e.source["lineno"] for e in errors] == [5, 6, 7]
+    assert "証憑のファイル /etc/passwd は証憑フォルダ (documents/) の外にあります" in errors[0].message
+    assert all("の外にあります" in e.message for e in errors)
+
+
+def test_document_symlink_out_of_the_folder_fails(tmp_path: Path) -> None:
+    (tmp_path / "outside.txt").write_text("secret")
+    main = write_books(tmp_path, '2025-07-01 document Assets:1110-現金 "documents/link.txt"\n')
+    os.symlink(tmp_path / "outside.txt", main.parent / "documents" / "link.txt")
+    error = one(load_file(main))
+    assert "の外にあります" in error.message and error.source["lineno"] == 5
+
+
+def test_plugin_not_allowed_fails_naming_it(tmp_path: Path) -> None:
+    main = write_books(tmp_path, 'plugin "beancount.plugins.noduplicates"\n')
+    error = one(load_file(main))
+    assert error.message.startswith('plugin "beancount.plugins.noduplicates" は許可されていません。')
+    assert "allow_plugins" in error.message
+    assert error.source == {"filename": str(main), "lineno": 0}
+
+
+def test_plugin_allowed_passes(tmp_path: Path) -> None:
+    config = "{'allow_plugins': ['connect_books.plugins.hygiene', 'beancount.plugins.noduplicates']}"
+    main = write_books(tmp_path, 'plugin "beancount.plugins.noduplicates"\n', config=config)
+    assert load_file(main) == []
+
+
+def test_builtin_plugins_are_not_on_the_plugin_lines(tmp_path: Path) -> None:
+    # Beancount runs documents, pad and balance itself; only the user's lines are checked.
+    _, _, options = loader.load_file(str(write_books(tmp_path, "")))
+    assert [name for name, _ in options["plugin"]] == ["connect_books.plugins.hygiene"]
+
+
+def test_fava_extension_and_import_config_need_the_allowlist() -> None:
+    text, errors = load(
+        """
+        2025-06-28 custom "fava-extension" "evil_extension"
+        2025-06-28 custom "fava-option" "import-config" "importers.py"
+        2025-06-28 custom "fava-option" "language" "ja"
+        """
+    )
+    assert [e.source["lineno"] for e in errors] == [line_of(text, "evil_extension"), line_of(text, "importers.py")]
+    assert "Fava 拡張 'evil_extension' は許可されていません" in errors[0].message
+    assert "import-config 'importers.py' は許可されていません" in errors[1].message
+    allowed = HEADER.replace(
+        "'allow_plugins'", "'allow_extensions': ['evil_extension'], 'allow_import_config': ['importers.py'], 'allow_plugins'"
+    )
+    _, errors = load(
+        """
+        2025-06-28 custom "fava-extension" "evil_extension"
+        2025-06-28 custom "fava-option" "import-config" "importers.py"
+        """,
+        allowed,
+    )
+    assert errors == []
+
+
+def test_options_that_switch_checks_off_fail() -> None:
+    _, errors = load('option "plugin_processing_mode" "raw"\noption "insert_pythonpath" "TRUE"\n')
+    assert len(errors) == 2
+    assert 'option "plugin_processing_mode" は使えません' in errors[0].message
+    assert 'option "insert_pythonpath" は使えません' in errors[1].message
+
+
+# ---- configuration -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ("not python (", "辞書として読めません"),
+        ("[1, 2]", "辞書で書いてください"),
+        ("{'future_dayz': 3}", "設定の項目 'future_dayz' は使えません"),
+        ("{'future_days': 'x'}", "future_days は 0 以上の整数"),
+        ("{'allow_plugins': 'connect_books.plugins.dues'}", "allow_plugins は文字列のリスト"),
+        ("{'documents': ''}", "documents はファイル名・フォルダ名の文字列"),
+    ],
+)
+def test_bad_config_is_an_error_not_an_exception(config: str, fragment: str) -> None:
+    header = HEADER.replace(ALLOW, config)
+    text, errors = load("", header)
+    error = one(errors)
+    assert isinstance(error, HygieneConfigError)
+    assert fragment in error.message and "例: plugin" in error.message
+    assert error.source["lineno"] == 0
+
+
+def test_config_defaults_and_parse() -> None:
+    assert Config.parse(None) == Config()
+    cfg = Config.parse("{'future_days': 7, 'allow_plugins': ['a', 'b']}")
+    assert cfg.future_days == 7 and cfg.allow_plugins == ("a", "b")
+
+
+# ---- the sample books ----------------------------------------------------------------
+
+
+def test_sample_books_pass(sample_path: Path) -> None:
+    _, errors, options = loader.load_file(str(sample_path))
+    assert [e.message for e in errors if isinstance(e, HygieneError | HygieneConfigError)] == []
+    names = [name for name, _ in options["plugin"]]
+    assert names[0] == "connect_books.plugins.hygiene"
+    config = Config.parse(options["plugin"][0][1])
+    assert sorted(config.allow_plugins) == sorted(names)
