@@ -15,6 +15,7 @@ with the metadata ``decision: "ID"``.
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -153,3 +154,24 @@ class Funds:
     def known_decision(self, decision_id: str) -> bool:
         """Whether ``decision_id`` names any recorded decision."""
         return decision_id in self.grants or decision_id in self.decisions
+
+    def decided_on(self, decision_id: str) -> datetime.date | None:
+        """The date of the recorded decision ``decision_id`` (None if unknown)."""
+        decision = self.grants.get(decision_id) or self.decisions.get(decision_id)
+        return decision.date if decision is not None else None
+
+    def suggest(self, unknown: str, known: Iterable[str] | None = None) -> list[str]:
+        """The closest decision IDs to ``unknown`` (or of ``known``, e.g. fund IDs)."""
+        candidates = list(known) if known is not None else [*self.grants, *self.decisions]
+        upper = {c.upper(): c for c in candidates}
+        close = difflib.get_close_matches(unknown.upper(), list(upper), n=3, cutoff=0.4)
+        return [upper[c] for c in close]
+
+    def unknown_decision_message(self, unknown: str) -> str:
+        """The Japanese message for an unknown decision ID, with suggestions."""
+        hint = self.suggest(unknown)
+        tail = f" 近いID: {', '.join(hint)}" if hint else ""
+        return (
+            f"決定ID '{unknown}' の決定は記録されていません (custom \"grant-decision\" か"
+            f" custom \"decision\")。{tail}"
+        )
