@@ -55,3 +55,8 @@ def serve(ledger: str | None, host: str, port: int, auditor: bool, allow_remote:
     mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
     click.echo(f"Fava を {mode} で起動します: http://{shown}:{port}/  (終了は Ctrl-C)")
     run(app, host, port)
+
+
+from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
+main.add_command(board_pack)
+main.add_command(audit_pack)

@@ -7,7 +7,7 @@ renders; it never computes a figure. One report becomes one sheet::
                     収支計算書
         2025年度 自 2025年6月28日 至 2026年3月31日
                                           (単位:円)
-    科目            | 予算額  | 決算額  | 差異 | 備考     <- frozen, repeated on each page
+    科目            | 予算額  | 決算額  | 差異 | 備考     <- frozen; printed on each page
     収入の部
       会費          | 160,000 | 160,000 |    0 |
     ...
@@ -15,7 +15,8 @@ renders; it never computes a figure. One report becomes one sheet::
 
 Yen are integers formatted ``#,##0;▲#,##0``, ratios ``0.0%``. Every string from the books
 is written as text, never as a formula (see :func:`put_text`). Sheets are set up for A4,
-one page wide, with the header rows repeated and page numbers in the footer.
+one page wide, with the title rows (and, for a report of one table, its header row)
+repeated on every page and page numbers in the footer.
 
 Usage::
 
@@ -43,6 +44,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XPROPS_NS
@@ -84,9 +86,11 @@ _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MIN_LABEL_WIDTH = 16
 _MAX_LABEL_WIDTH = 60
 _MIN_VALUE_WIDTH = 11
-_MAX_TEXT_WIDTH = 30
+_MAX_TEXT_WIDTH = 36
 #: Column headers longer than this wrap onto a second line.
 _MAX_HEADER_WIDTH = 14
+#: A statement longer than this puts its notes on the next page.
+_ROWS_BEFORE_NOTE_BREAK = 25
 #: Height in points of one line of 10 pt text.
 _LINE_HEIGHT = 13.5
 #: Sheets wider than this (in Excel width units) print landscape.
@@ -237,6 +241,8 @@ def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) 
     row = 5
     for index, table in enumerate(report.tables):
         if index:
+            if index == 1 and len(report.main.rows) > _ROWS_BEFORE_NOTE_BREAK:
+                ws.row_breaks.append(Break(id=row))  # notes start on a page of their own
             row += 1
             heading = put_text(ws.cell(row=row, column=1), table.title)
             heading.font = font(11, bold=True)
@@ -256,7 +262,9 @@ def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) 
     _fit_rows(ws, placed, widths)
     _fit_remarks(ws, report, row - len(report.remarks), width)
     ws.freeze_panes = ws.cell(row=6, column=2)
-    set_up_page(ws, f"{report.year.label} {report.title}", title_rows=5)
+    # The header row repeats on every page only when it heads everything on the sheet.
+    title_rows = 5 if len(report.tables) == 1 else 3
+    set_up_page(ws, f"{report.year.label} {report.title}", title_rows=title_rows)
     return PlacedReport(ws, report, placed, width, row + 1)
 
 

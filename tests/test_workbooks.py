@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connect_books import ORGANISATION
+from connect_books.cli import main
+from connect_books.cmd_report import report as report_command
 from connect_books.fiscal import FiscalYear
 from connect_books.reports.table import Column, Report, Row, Table
 from connect_books.reports.xlsx import (
@@ -101,7 +107,8 @@ def test_write_report_layout(tmp_path: Path) -> None:
     assert ws["F4"].value == "(単位:円)"
     assert [c.value for c in ws[5]] == ["科目", "予算額", "決算額", "差異", "執行率", "備考"]
     assert ws.freeze_panes == "B6"
-    assert ws.print_title_rows == "$1:$5"
+    # With notes below, only the titles repeat on each printed page (not the main header).
+    assert ws.print_title_rows == "$1:$3"
     # Figures are numbers with the Japanese yen format (▲ for negatives), ratios as %.
     assert ws["B7"].value == 160000 and ws["B7"].data_type == "n"
     assert ws["B7"].number_format == YEN_FORMAT == "#,##0;▲#,##0"
@@ -158,6 +165,7 @@ def test_point_in_time_reports_say_as_at(tmp_path: Path) -> None:
     report = Report("balance-sheet", "貸借対照表", year, year.start, year.end, (table,))
     ws = openpyxl.load_workbook(write_report(report, tmp_path / "bs.xlsx")).active
     assert ws["A3"].value == "2025年度  2026年3月31日現在"
+    assert ws.print_title_rows == "$1:$5"  # one table: its header repeats on every page
     during = Report("budget", "収支計算書", FiscalYear(2026), datetime.date(2026, 4, 1),
                     datetime.date(2026, 11, 30), (table,), as_of=datetime.date(2026, 11, 30))
     ws = openpyxl.load_workbook(write_report(during, tmp_path / "b.xlsx")).active
@@ -201,3 +209,290 @@ def test_write_is_atomic(tmp_path: Path) -> None:
     write_report(sample_report(), target)
     assert target.is_file()
     assert [p.name for p in target.parent.iterdir()] == ["r.xlsx"]
+
+
+# ---------------------------------------------------------------- the packs
+
+BOARD_REPORTS = {"予算対比": "budget", "月次推移": "trend", "基金": "funds"}
+AUDIT_REPORTS = {
+    "収支計算書": "budget",
+    "活動計算書": "activity",
+    "貸借対照表": "balance-sheet",
+    "財産目録": "inventory",
+    "会費": "dues",
+    "基金": "funds",
+    "照合": "tie-out",
+}
+
+
+def run_cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def report_json(name: str, ledger: Path, year: int, as_of: str | None = None) -> dict[str, Any]:
+    """The same report through ``connect-books report NAME --format json``."""
+    args = [name, str(ledger), "--year", str(year), "--format", "json"]
+    if as_of:
+        args += ["--as-of", as_of]
+    result = CliRunner().invoke(report_command, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return data
+
+
+def sheet_tables(ws: Worksheet) -> list[dict[str, Any]]:
+    """Read the tables back from a sheet: header row (科目 …), then rows to the next blank."""
+    tables: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for row in ws.iter_rows(min_row=5):
+        first = row[0].value
+        if first == "科目":
+            labels = [c.value for c in row[1:] if c.value is not None]
+            current = {"columns": labels, "rows": []}
+            tables.append(current)
+        elif first is None or str(first).startswith("※"):
+            current = None
+        elif current is not None:
+            values = {label: row[i + 1] for i, label in enumerate(current["columns"])}
+            current["rows"].append((first, values))
+    return tables
+
+
+def expected(cell: Any, kind: str, value: Any) -> None:
+    """One figure as written in the sheet against the JSON value."""
+    if value is None:
+        assert cell.value is None, (cell.coordinate, cell.value)
+    elif kind == "yen":
+        assert cell.value == value and cell.data_type == "n", (cell.coordinate, cell.value, value)
+        assert cell.number_format == YEN_FORMAT
+    elif kind == "ratio":
+        assert cell.value == pytest.approx(value), (cell.coordinate, cell.value, value)
+        assert cell.number_format == "0.0%"
+    elif kind == "date":
+        assert cell.value.date().isoformat() == value, (cell.coordinate, cell.value, value)
+    else:
+        assert cell.value == value and cell.data_type == "s", (cell.coordinate, cell.value)
+
+
+def assert_matches_json(ws: Worksheet, data: dict[str, Any]) -> int:
+    """Every figure of every table of the report is in the sheet, matched by label and column.
+
+    Labels can repeat (小計 under each activity): rows are matched by label and by which
+    occurrence of that label they are. Returns how many values were compared.
+    """
+    json_tables = [{"columns": data["columns"], "rows": data["rows"]}, *data["tables"]]
+    sheet = sheet_tables(ws)
+    assert len(sheet) == len(json_tables), ws.title
+    compared = 0
+    for json_table, sheet_table in zip(json_tables, sheet, strict=True):
+        assert sheet_table["columns"] == [c["label"] for c in json_table["columns"]]
+        seen: dict[str, int] = {}
+        sheet_rows: dict[tuple[str, int], dict[str, Any]] = {}
+        for label, cells in sheet_table["rows"]:
+            seen[label] = seen.get(label, 0) + 1
+            sheet_rows[(label, seen[label])] = cells
+        seen.clear()
+        assert len(sheet_table["rows"]) == len(json_table["rows"]), ws.title
+        for row in json_table["rows"]:
+            seen[row["label"]] = seen.get(row["label"], 0) + 1
+            cells = sheet_rows[(row["label"], seen[row["label"]])]
+            for column in json_table["columns"]:
+                expected(cells[column["label"]], column["kind"], row.get(column["key"]))
+                compared += 1
+    return compared
+
+
+def assert_printable(ws: Worksheet) -> None:
+    assert is_a4(ws), ws.title
+    assert ws.page_setup.fitToWidth == 1, ws.title
+    assert ws.page_setup.fitToHeight == 0, ws.title
+    assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    assert ws.oddFooter.right.text, ws.title
+
+
+@pytest.fixture(scope="module")
+def board_workbook(tmp_path_factory: pytest.TempPathFactory, sample_path: Path) -> Path:
+    out = tmp_path_factory.mktemp("board") / "board.xlsx"
+    printed = run_cli("board-pack", "--year", "2026", "--as-of", "2026-11-30", "-o", str(out),
+                      str(sample_path))
+    assert printed.strip() == str(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def audit_workbook(tmp_path_factory: pytest.TempPathFactory, sample_path: Path) -> Path:
+    out = tmp_path_factory.mktemp("audit") / "audit.xlsx"
+    printed = run_cli("audit-pack", "--year", "2025", "-o", str(out), str(sample_path))
+    assert printed.strip() == str(out)
+    return out
+
+
+def test_board_pack_sheets_and_print_setup(board_workbook: Path) -> None:
+    wb = openpyxl.load_workbook(board_workbook)
+    assert wb.sheetnames == ["予算対比", "月次推移", "事業別", "基金"]
+    for ws in wb:
+        assert_printable(ws)
+        assert ws.print_title_rows, ws.title
+        assert ws.freeze_panes == "B6", ws.title
+    assert wb.properties.title == "2026年度 運営委員会資料 (2026年11月30日現在)"
+    assert wb["予算対比"]["A3"].value.endswith("(2026年11月30日現在)")
+
+
+def test_board_pack_figures_match_the_reports(board_workbook: Path, sample_path: Path) -> None:
+    wb = openpyxl.load_workbook(board_workbook)
+    for sheet, name in BOARD_REPORTS.items():
+        data = report_json(name, sample_path, 2026, "2026-11-30")
+        assert wb[sheet]["A2"].value == data["title"]
+        assert assert_matches_json(wb[sheet], data) > 10
+
+
+def test_board_pack_activities_are_the_budget_subtotals(
+    board_workbook: Path, sample_path: Path
+) -> None:
+    data = report_json("budget", sample_path, 2026, "2026-11-30")
+    subtotals = [r for r in data["rows"] if r.get("key", "").endswith(":小計")]
+    headings = {r.get("key"): r["label"] for r in data["rows"] if r["style"] == "heading"}
+    ws = openpyxl.load_workbook(board_workbook)["事業別"]
+    (table,) = sheet_tables(ws)
+    assert [label for label, _ in table["rows"]] == [
+        *(headings[r["key"].split(":")[0]] for r in subtotals), "事業費計"
+    ]
+    assert table["rows"][0][0] == "1 市民版まちづくり計画・新規事業"
+    for (_, cells), row in zip(table["rows"], subtotals, strict=False):
+        assert cells["予算額"].value == row["budget"]
+        assert cells["予算額"].value > 0
+    program = next(r for r in data["rows"] if r["label"] == "事業費計")
+    assert table["rows"][-1][1]["予算額"].value == program["budget"]
+
+
+def test_board_pack_charts(board_workbook: Path) -> None:
+    with zipfile.ZipFile(board_workbook) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        xml = [archive.read(n).decode() for n in charts]
+    assert len(charts) == 3  # 月次推移: line + stacked columns; 事業別: bars
+    assert sum("<lineChart>" in x for x in xml) == 1
+    assert sum("<barChart>" in x for x in xml) == 2
+    joined = "".join(xml)
+    # Series point at the cells the figures were written to; months and activities as text.
+    assert "<val><numRef><f>'月次推移'!$B$6:$B$13</f>" in joined  # 2026年4月〜11月
+    assert "<cat><strRef><f>'月次推移'!$A$6:$A$13</f>" in joined
+    assert "<cat><strRef><f>'事業別'!$A$6:$A$10</f>" in joined  # activities 1〜5
+    assert "事業別 予算額と実績" in joined
+
+
+def test_audit_pack_sheets_and_print_setup(audit_workbook: Path) -> None:
+    wb = openpyxl.load_workbook(audit_workbook)
+    assert wb.sheetnames == [*AUDIT_REPORTS, "監査報告書"]
+    for ws in wb:
+        assert_printable(ws)
+    for sheet in AUDIT_REPORTS:
+        assert wb[sheet].print_title_rows, sheet
+    assert wb.properties.creator == "connect-books"
+    assert wb.properties.title == "2025年度 監査資料"
+
+
+def test_audit_pack_figures_match_the_reports(audit_workbook: Path, sample_path: Path) -> None:
+    wb = openpyxl.load_workbook(audit_workbook)
+    for sheet, name in AUDIT_REPORTS.items():
+        data = report_json(name, sample_path, 2025)
+        assert wb[sheet]["A2"].value == data["title"], sheet
+        assert assert_matches_json(wb[sheet], data) > 5, sheet
+
+
+def test_audit_report_template(audit_workbook: Path) -> None:
+    ws = openpyxl.load_workbook(audit_workbook)["監査報告書"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    joined = "\n".join(texts)
+    assert "監 査 報 告 書" in texts
+    assert "総会　御中" in texts
+    assert "2025年度(自 2025年6月28日 至 2026年3月31日)の会計帳簿、収支計算書、活動計算書、" in joined
+    assert "貸借対照表及び財産目録を監査しました。" in joined
+    assert "　　　　年　　月　　日" in texts  # the date is left for the auditors
+    assert texts.count("監事") == 3 and texts.count("印") == 3
+    assert ws.print_area and ws.page_setup.orientation == "portrait"
+
+
+def test_default_output_names(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    board = runner.invoke(main, ["board-pack", "--year", "2026", "--as-of", "2026-11-30",
+                                 str(sample_path)])
+    assert board.exit_code == 0, board.output
+    assert board.output.strip() == "out/2026年度_運営委員会資料_2026-11-30.xlsx"
+    audit = runner.invoke(main, ["audit-pack", "--year", "2025", str(sample_path)])
+    assert audit.exit_code == 0, audit.output
+    assert audit.output.strip() == "out/2025年度_監査資料.xlsx"
+    assert Path("out/2025年度_監査資料.xlsx").is_file()
+    assert sorted(p.name for p in Path("out").iterdir()) == [
+        "2025年度_監査資料.xlsx", "2026年度_運営委員会資料_2026-11-30.xlsx"]
+
+
+def test_bad_arguments_are_refused_in_japanese(tmp_path: Path, sample_path: Path) -> None:
+    runner = CliRunner()
+    outside = runner.invoke(main, ["board-pack", "--year", "2026", "--as-of", "2025-11-30",
+                                   str(sample_path)])
+    assert outside.exit_code == 2
+    assert "2025-11-30 は2026年度 (自 2026年4月1日 至 2027年3月31日) の外です" in outside.output
+    early = runner.invoke(main, ["audit-pack", "--year", "2019", str(sample_path)])
+    assert early.exit_code == 2 and "2019年度は設立 (2025-06-28) 前の年度です" in early.output
+    missing = runner.invoke(main, ["audit-pack", "--year", "2025", str(tmp_path / "no.beancount")])
+    assert missing.exit_code == 1 and "が見つかりません" in missing.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_books_with_errors_are_refused(tmp_path: Path, sample_path: Path) -> None:
+    books = copy_books(sample_path, tmp_path)
+    journal_path = books.parent / "2026.beancount"
+    line = len(journal_path.read_text(encoding="utf-8").splitlines()) + 2
+    with open(journal_path, "a", encoding="utf-8") as journal:
+        journal.write('\n2026-10-15 * "誤記" "貸借が合わない"\n'
+                      "  Expenses:5210-管理費:5212-会議費     1000 JPY\n"
+                      "  Expenses:5210-管理費:5213-通信運搬費 -999 JPY\n")
+    result = CliRunner().invoke(main, ["audit-pack", "--year", "2026", "-o",
+                                       str(tmp_path / "a.xlsx"), str(books)])
+    assert result.exit_code == 1
+    assert f"2026.beancount:{line}: Transaction does not balance" in result.output
+    assert "帳簿に1件のエラーがあるため、資料を作りません" in result.output
+    assert not (tmp_path / "a.xlsx").exists()
+
+
+def copy_books(sample_path: Path, tmp_path: Path) -> Path:
+    """A copy of the sample books to change in a test."""
+    target = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, target)
+    return target / sample_path.name
+
+
+@pytest.mark.parametrize("payee", ["=1+2", '=HYPERLINK("http://evil.example/","x")',
+                                   "+81 3 0000", "-2+3", "@SUM(A1)"])
+def test_payee_reaching_the_inventory_stays_text(
+    tmp_path: Path, sample_path: Path, payee: str
+) -> None:
+    books = copy_books(sample_path, tmp_path)
+    quoted = payee.replace("\\", "\\\\").replace('"', '\\"')
+    with open(books.parent / "2026.beancount", "a", encoding="utf-8") as journal:
+        journal.write(f'\n2026-10-15 * "{quoted}" "会議室使用料 (翌月払い)"\n'
+                      "  Expenses:5210-管理費:5212-会議費   1000 JPY\n"
+                      "  Liabilities:2110-未払金          -1000 JPY\n")
+    out = tmp_path / "audit.xlsx"
+    run_cli("audit-pack", "--year", "2026", "-o", str(out), str(books))
+    wb = openpyxl.load_workbook(out)
+    ws = wb["財産目録"]
+    hits = [c for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith(payee)]
+    assert hits, [c.value for row in ws.iter_rows() for c in row if c.value]
+    for cell in hits:
+        assert cell.data_type == "s"
+        assert cell.value.startswith(f"{payee}に対する")
+    index = wb.sheetnames.index("財産目録") + 1
+    xml = sheet_xml(out, index)
+    assert "<f>" not in xml and "<f " not in xml
+    for cell in hits:
+        raw = re.search(rf'<c r="{cell.coordinate}"[^>]*>.*?</c>', xml)
+        assert raw and 't="inlineStr"' in raw.group(0)
+    data = report_json("inventory", books, 2026)
+    assert any(str(r.get("detail", "")).startswith(payee) for r in data["rows"])
