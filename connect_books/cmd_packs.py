@@ -1,8 +1,8 @@
 """``connect-books board-pack`` and ``audit-pack``: the workbooks people print.
 
 Thin: parse the arguments, load the books, call one function of
-:mod:`connect_books.reports.workbooks`, save, print the path. openpyxl and the reports are
-imported inside the commands so that ``connect-books --help`` stays fast.
+:mod:`connect_books.reports.workbooks`, save, print the path. openpyxl and the
+reports are imported inside the commands so that ``connect-books --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -28,40 +28,25 @@ OUT_DIR = Path("out")
 _SHOWN_ERRORS = 10
 
 
-class _Year(click.ParamType):
+def _year(_ctx: click.Context, _param: click.Parameter, value: str) -> FiscalYear:
     """``2026``, ``2026年度`` or ``FY2026``."""
-
-    name = "年度"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> FiscalYear:
-        if isinstance(value, FiscalYear):
-            return value
-        try:
-            return FiscalYear.parse(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+    try:
+        return FiscalYear.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
-class _Date(click.ParamType):
+def _date(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> datetime.date | None:
     """``YYYY-MM-DD``."""
-
-    name = "日付"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> datetime.date:
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"日付 '{value}' が読めません。2026-11-30 のように書いてください。", param, ctx)
-
-
-YEAR = _Year()
-DATE = _Date()
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        msg = f"日付 '{value}' が読めません。2026-11-30 のように書いてください。"
+        raise click.BadParameter(msg) from None
 
 
 def board_pack_name(year_label: str, as_of: datetime.date) -> Path:
@@ -94,7 +79,7 @@ def _load(ledger: str | None) -> Books:
 
 
 def _made(make: Callable[..., Workbook], *args: object) -> Workbook:
-    """Call a pack function; a report's own refusal (ReportError) becomes a CLI error."""
+    """Call a pack function; a report's refusal (ReportError) becomes a CLI error."""
     from connect_books.reports.common import ReportError
 
     try:
@@ -104,12 +89,30 @@ def _made(make: Callable[..., Workbook], *args: object) -> Workbook:
 
 
 @click.command("board-pack")
-@click.option("--year", "year", type=YEAR, required=True, help="年度 (例: 2026)")
-@click.option("--as-of", "as_of", type=DATE, help="この日までの実績 (既定: 今日、年度末まで)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="書き出すファイル")
+@click.option(
+    "--year",
+    "year",
+    callback=_year,
+    required=True,
+    metavar="YEAR",
+    help="年度 (例: 2026)",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_date,
+    metavar="DATE",
+    help="この日までの実績 (既定: 今日、年度末まで)",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="書き出すファイル"
+)
 @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 def board_pack(
-    year: FiscalYear, as_of: datetime.date | None, output: str | None, ledger: str | None
+    year: FiscalYear,
+    as_of: datetime.date | None,
+    output: str | None,
+    ledger: str | None,
 ) -> None:
     """運営委員会資料 (予算対比・月次推移・事業別・基金) を Excel で書き出す。"""
     from connect_books.reports.workbooks import board_pack as make
@@ -130,8 +133,17 @@ def board_pack(
 
 
 @click.command("audit-pack")
-@click.option("--year", "year", type=YEAR, required=True, help="年度 (例: 2025)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="書き出すファイル")
+@click.option(
+    "--year",
+    "year",
+    callback=_year,
+    required=True,
+    metavar="YEAR",
+    help="年度 (例: 2025)",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="書き出すファイル"
+)
 @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 def audit_pack(year: FiscalYear, output: str | None, ledger: str | None) -> None:
     """監査資料 (計算書・財産目録・照合・監査報告書のひな形) を Excel で書き出す。"""

@@ -1,9 +1,10 @@
 """The two workbooks people print: the board pack and the audit pack.
 
-``board_pack`` is what the 運営委員会 reads at its bimonthly meeting: the budget against
-actual to a date, the monthly trend with a chart, the five activities against their budget
-with a chart, and the funds. ``audit_pack`` is what the 監事 receive after the year end
-(定款第27条2): every statement of the 年度, the tie-out checks, and a 監査報告書 to sign.
+``board_pack`` is what the 運営委員会 reads at its bimonthly meeting: the budget
+against actual to a date, the monthly trend with charts, the five activities against
+their budget with a chart, and the funds. ``audit_pack`` is what the 監事 receive after
+the year end (定款第27条2): every statement of the 年度, the tie-out checks, and a
+監査報告書 to sign.
 
 Both only render :class:`~connect_books.reports.table.Report` objects made by the report
 functions (``(books, year, as_of) -> Report``); no figure is computed here. Charts refer
@@ -27,9 +28,14 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+    RichTextProperties,
+)
 from openpyxl.drawing.text import Font as DrawingFont
-from openpyxl.drawing.text import RegularTextRun, RichTextProperties
 from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
@@ -74,8 +80,10 @@ _CHART_HEIGHT_CM = 8.5
 _HALF_CHART_WIDTH_CM = 13.0
 
 
-def make_report(name: str, books: Books, year: FiscalYear, as_of: datetime.date | None) -> Report:
-    """Produce the report ``name`` for ``year`` (to ``as_of``) by the report registry."""
+def make_report(
+    name: str, books: Books, year: FiscalYear, as_of: datetime.date | None
+) -> Report:
+    """Produce the report ``name`` for ``year`` (to ``as_of``) from the registry."""
     return registry.make(books, name, year, as_of)
 
 
@@ -97,13 +105,15 @@ def board_pack(books: Books, year: FiscalYear, as_of: datetime.date) -> Workbook
     add_report_sheet(workbook, budget, budget_sheet)
     trend = make_report("trend", books, year, as_of)
     add_trend_chart(add_report_sheet(workbook, trend, trend_sheet))
-    add_activity_chart(add_report_sheet(workbook, activity_budget(budget), activity_sheet))
+    add_activity_chart(
+        add_report_sheet(workbook, activity_budget(budget), activity_sheet)
+    )
     add_report_sheet(workbook, make_report("funds", books, year, as_of), funds_sheet)
     return workbook
 
 
 def audit_pack(books: Books, year: FiscalYear) -> Workbook:
-    """The 監事 workbook: every statement of ``year``, the tie-outs and a 監査報告書 to sign."""
+    """The 監事 workbook: every statement of ``year``, the tie-outs, a 監査報告書."""
     title = f"{year.label} 監査資料"
     workbook = new_workbook(title, "決算監査", f"{ORGANISATION} {title}")
     for sheet, name in AUDIT_SHEETS:
@@ -115,11 +125,13 @@ def audit_pack(books: Books, year: FiscalYear) -> Workbook:
 def activity_budget(budget: Report) -> Report:
     """The five activities' subtotals of the 収支計算書, as a report of their own.
 
-    Rows are taken from the budget report as they are (each activity's ``小計`` under the
-    activity's name, then ``事業費計``); nothing is recomputed.
+    Rows are taken from the budget report as they are (each activity's ``小計``
+    under the activity's name, then ``事業費計``); nothing is recomputed.
     """
     table = budget.main
-    headings = {row.key: row.label for row in table.rows if row.style == "heading" and row.key}
+    headings = {
+        row.key: row.label for row in table.rows if row.style == "heading" and row.key
+    }
     rows: list[Row] = []
     for row in table.rows:
         match = _ACTIVITY_SUBTOTAL.match(row.key)
@@ -155,9 +167,13 @@ def add_activity_chart(placed: PlacedReport) -> None:
     chart.gapWidth = 60
     for key in ("budget", "actual"):
         column = table.columns[key]
-        chart.add_data(_series_cells(placed, column, first, last), titles_from_data=False)
+        chart.add_data(
+            _series_cells(placed, column, first, last), titles_from_data=False
+        )
         chart.series[-1].tx = _series_title(placed, column, table.header_row)
-    _set_text_categories(chart, Reference(placed.sheet, min_col=1, min_row=first, max_row=last))
+    _set_text_categories(
+        chart, Reference(placed.sheet, min_col=1, min_row=first, max_row=last)
+    )
     chart.x_axis.scaling.orientation = "maxMin"  # activity 1 at the top
     chart.y_axis.crosses = "max"  # amounts along the bottom
     _finish_chart(chart, "事業別 予算額と実績 (千円)")
@@ -167,9 +183,9 @@ def add_activity_chart(placed: PlacedReport) -> None:
 def add_trend_chart(placed: PlacedReport) -> None:
     """Two charts below the monthly table, side by side.
 
-    A line chart of 収入合計, 支出合計 and 累計収支差額 by month, and stacked columns of the
-    month's 事業費 by activity and 管理費. Series are the table's columns; months are its
-    item rows (the 合計 row is left out).
+    A line chart of 収入合計, 支出合計 and 累計収支差額 by month, and stacked columns
+    of the month's 事業費 by activity and 管理費. Series are the table's columns;
+    months are its item rows (the 合計 row is left out).
     """
     table = placed.main
     months = [i for i, row in enumerate(table.table.rows) if row.style == "item"]
@@ -182,11 +198,14 @@ def add_trend_chart(placed: PlacedReport) -> None:
     for key in ("income", "expenses", "cumulative"):
         if key in table.columns:
             column = table.columns[key]
-            lines.add_data(_series_cells(placed, column, first, last), titles_from_data=False)
+            lines.add_data(
+                _series_cells(placed, column, first, last), titles_from_data=False
+            )
             lines.series[-1].tx = _series_title(placed, column, table.header_row)
             lines.series[-1].smooth = False
     _set_text_categories(lines, categories)
-    lines.x_axis.tickLblPos = "low"  # months below the plot, even when values go negative
+    # Months below the plot, even where the values go negative.
+    lines.x_axis.tickLblPos = "low"
     _finish_chart(lines, "収入・支出と累計収支差額 (千円)", width=_HALF_CHART_WIDTH_CM)
 
     costs = BarChart()
@@ -196,10 +215,16 @@ def add_trend_chart(placed: PlacedReport) -> None:
     for key in [*(f"a{n}" for n in range(1, 10)), "admin"]:
         if key in table.columns:
             column = table.columns[key]
-            costs.add_data(_series_cells(placed, column, first, last), titles_from_data=False)
+            costs.add_data(
+                _series_cells(placed, column, first, last), titles_from_data=False
+            )
             costs.series[-1].tx = _series_title(placed, column, table.header_row)
     _set_text_categories(costs, categories)
-    _finish_chart(costs, "月別の事業費 (事業内容 1〜5) と管理費 (千円)", width=_HALF_CHART_WIDTH_CM)
+    _finish_chart(
+        costs,
+        "月別の事業費 (事業内容 1〜5) と管理費 (千円)",
+        width=_HALF_CHART_WIDTH_CM,
+    )
 
     anchor = placed.next_row
     placed.sheet.add_chart(lines, f"A{anchor}")
@@ -219,13 +244,17 @@ def _column_after(ws: Worksheet, cm: float) -> int:
 
 
 def _set_text_categories(chart: BarChart | LineChart, labels: Reference) -> None:
-    """Categories from label cells, as strings (openpyxl's set_categories makes numbers)."""
+    """Categories from label cells as strings (set_categories would make numbers)."""
     for series in chart.series:
         series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
 
 
-def _series_cells(placed: PlacedReport, column: int, first: int, last: int) -> Reference:
-    return Reference(placed.sheet, min_col=column, max_col=column, min_row=first, max_row=last)
+def _series_cells(
+    placed: PlacedReport, column: int, first: int, last: int
+) -> Reference:
+    return Reference(
+        placed.sheet, min_col=column, max_col=column, min_row=first, max_row=last
+    )
 
 
 def _series_title(placed: PlacedReport, column: int, row: int) -> SeriesLabel:
@@ -237,7 +266,9 @@ def _series_title(placed: PlacedReport, column: int, row: int) -> SeriesLabel:
 def _text(size: float, bold: bool = False) -> RichText:
     """Chart text in the workbook's Japanese font, horizontal."""
     props = CharacterProperties(
-        sz=int(size * 100), b=bold, latin=DrawingFont(typeface=FONT_NAME),
+        sz=int(size * 100),
+        b=bold,
+        latin=DrawingFont(typeface=FONT_NAME),
         ea=DrawingFont(typeface=FONT_NAME),
     )
     return RichText(
@@ -251,7 +282,10 @@ def _finish_chart(
 ) -> None:
     """Title, fonts, legend at the bottom, yen on the value axis, a printable size."""
     props = CharacterProperties(
-        sz=1100, b=True, latin=DrawingFont(typeface=FONT_NAME), ea=DrawingFont(typeface=FONT_NAME)
+        sz=1100,
+        b=True,
+        latin=DrawingFont(typeface=FONT_NAME),
+        ea=DrawingFont(typeface=FONT_NAME),
     )
     run = RegularTextRun(rPr=props, t=title)
     rich = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), r=[run])])
@@ -274,8 +308,15 @@ def add_audit_report(workbook: Workbook, year: FiscalYear) -> Worksheet:
         ws.column_dimensions[column].width = width
     body = font(11)
 
-    def line(row: int, text: str, *, size: float = 11, bold: bool = False,
-             align: str = "left", height: float | None = None) -> None:
+    def line(
+        row: int,
+        text: str,
+        *,
+        size: float = 11,
+        bold: bool = False,
+        align: str = "left",
+        height: float | None = None,
+    ) -> None:
         cell = put_text(ws.cell(row=row, column=2), text)
         cell.font = font(size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
@@ -297,7 +338,8 @@ def add_audit_report(workbook: Workbook, year: FiscalYear) -> Worksheet:
     line(13, "1　監査の方法", bold=True)
     line(
         14,
-        "　会計帳簿及び証憑書類を閲覧し、現金及び預金の残高を現金の実査、通帳及び残高証明書と"
+        "　会計帳簿及び証憑書類を閲覧し、現金及び預金の残高を現金の実査、"
+        "通帳及び残高証明書と"
         "照合したほか、必要と認めた手続を実施しました。",
         height=48,
     )
@@ -320,8 +362,10 @@ def add_audit_report(workbook: Workbook, year: FiscalYear) -> Worksheet:
         label = put_text(ws.cell(row=row, column=3), "監事")
         label.font = body
         label.alignment = Alignment(horizontal="right", vertical="bottom")
-        for column in (4, 5):
-            ws.cell(row=row, column=column).border = Border(bottom=Side(style="thin"))
+        for line_column in (4, 5):
+            ws.cell(row=row, column=line_column).border = Border(
+                bottom=Side(style="thin")
+            )
         seal = put_text(ws.cell(row=row, column=6), "印")
         seal.font = body
         seal.alignment = Alignment(horizontal="center", vertical="bottom")
@@ -329,7 +373,8 @@ def add_audit_report(workbook: Workbook, year: FiscalYear) -> Worksheet:
         row += 2
     hint = put_text(
         ws.cell(row=row + 2, column=2),
-        "※ ひな形です。監査の結果に応じて文言を直し、日付を記入して署名・押印してください。"
+        "※ ひな形です。監査の結果に応じて文言を直し、"
+        "日付を記入して署名・押印してください。"
         "(この行は印刷されません)",
     )
     hint.font = font(9, color="808080")

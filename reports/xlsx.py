@@ -1,4 +1,4 @@
-"""Excel output: a :class:`~connect_books.reports.table.Report` as a sheet a board prints.
+"""Excel output: a :class:`~connect_books.reports.table.Report` as a printable sheet.
 
 The only module (with :mod:`connect_books.reports.workbooks`) that imports openpyxl. It
 renders; it never computes a figure. One report becomes one sheet::
@@ -7,16 +7,16 @@ renders; it never computes a figure. One report becomes one sheet::
                     収支計算書
         2025年度 自 2025年6月28日 至 2026年3月31日
                                           (単位:円)
-    科目            | 予算額  | 決算額  | 差異 | 備考     <- frozen; printed on each page
+    科目          | 予算額  | 決算額  | 差異 | 備考   <- frozen; printed on each page
     収入の部
       会費          | 160,000 | 160,000 |    0 |
     ...
     (notes: one titled table after another, then the remarks)
 
-Yen are integers formatted ``#,##0;▲#,##0``, ratios ``0.0%``. Every string from the books
-is written as text, never as a formula (see :func:`put_text`). Sheets are set up for A4,
-one page wide, with the title rows (and, for a report of one table, its header row)
-repeated on every page and page numbers in the footer.
+Yen are integers formatted ``#,##0;▲#,##0``, ratios ``0.0%``. Every string from the
+books is written as text, never as a formula (see :func:`put_text`). Sheets are set up
+for A4, one page wide, with the title rows (and, for a report of one table, its header
+row) repeated on every page and page numbers in the footer.
 
 Usage::
 
@@ -67,7 +67,7 @@ LABEL_HEADER = "科目"
 #: Reports that show a position at one date rather than a period.
 POINT_IN_TIME = frozenset({"balance-sheet", "inventory"})
 
-#: First characters that make a spreadsheet treat text as a formula (CSV/formula injection).
+#: First characters that make a spreadsheet read text as a formula (formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _THIN = Side(style="thin", color="000000")
@@ -78,7 +78,8 @@ _HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
 #: docProps/app.xml naming the organisation (openpyxl's own leaves ``Company`` out).
 _APP_XML = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="{ns}"><Application>connect-books (openpyxl {version})</Application>'
+    '<Properties xmlns="{ns}">'
+    "<Application>connect-books (openpyxl {version})</Application>"
     "<Company>{company}</Company></Properties>"
 )
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -103,18 +104,18 @@ def font(size: float = 10, bold: bool = False, color: str | None = None) -> Font
 
 
 def display_width(text: str) -> int:
-    """Printed width of ``text`` in half-width units: full-width (CJK) characters count 2."""
+    """Printed width of ``text`` in half-width units: full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(ch) in "FWA" else 1 for ch in text)
 
 
 def put_text(cell: Cell, text: str) -> Cell:
     """Write ``text`` as a string cell, never a formula, whatever it starts with.
 
-    openpyxl turns a string starting with ``=`` into a formula; a spreadsheet also treats
-    ``+ - @`` (and a leading tab or CR) as the start of one. The cell is forced to the
-    string type (written as an inline string, never ``<f>``) and, for those first
-    characters, gets Excel's quote prefix so that editing the cell keeps it text.
-    Characters XML cannot hold are replaced by U+FFFD.
+    openpyxl turns a string starting with ``=`` into a formula; a spreadsheet also
+    treats ``+ - @`` (and a leading tab or CR) as the start of one. The cell is forced
+    to the string type (written as an inline string, never ``<f>``) and, for those
+    first characters, gets Excel's quote prefix so that editing the cell keeps it
+    text. Characters XML cannot hold are replaced by U+FFFD.
     """
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     cell.value = text
@@ -125,7 +126,7 @@ def put_text(cell: Cell, text: str) -> Cell:
 
 
 def put_value(cell: Cell, value: Value | bool, kind: str) -> Cell:
-    """Write one report value: yen and ratios as numbers, dates as dates, text as text."""
+    """Write one value: yen and ratios as numbers, dates as dates, text as text."""
     if value is None:
         return cell
     if isinstance(value, bool):
@@ -136,7 +137,11 @@ def put_value(cell: Cell, value: Value | bool, kind: str) -> Cell:
         cell.value = value
         cell.number_format = DATE_FORMAT
         return cell
-    if isinstance(value, Decimal) and kind != "ratio" and value == value.to_integral_value():
+    if (
+        isinstance(value, Decimal)
+        and kind != "ratio"
+        and value == value.to_integral_value()
+    ):
         value = int(value)
     cell.value = value
     cell.number_format = RATIO_FORMAT if kind == "ratio" else YEN_FORMAT
@@ -211,8 +216,10 @@ def new_workbook(title: str, subject: str, description: str = "") -> Workbook:
     return workbook
 
 
-def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) -> PlacedReport:
-    """Write ``report`` (its statement, notes and remarks) as a new sheet of ``workbook``.
+def add_report_sheet(
+    workbook: Workbook, report: Report, sheet_title_text: str
+) -> PlacedReport:
+    """Write ``report`` (statement, notes and remarks) as a new sheet of ``workbook``.
 
     Args:
         workbook: The workbook to add the sheet to.
@@ -242,7 +249,9 @@ def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) 
     for index, table in enumerate(report.tables):
         if index:
             if index == 1 and len(report.main.rows) > _ROWS_BEFORE_NOTE_BREAK:
-                ws.row_breaks.append(Break(id=row))  # notes start on a page of their own
+                ws.row_breaks.append(
+                    Break(id=row)
+                )  # notes start on a page of their own
             row += 1
             heading = put_text(ws.cell(row=row, column=1), table.title)
             heading.font = font(11, bold=True)
@@ -269,18 +278,18 @@ def add_report_sheet(workbook: Workbook, report: Report, sheet_title_text: str) 
 
 
 def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
-    """Write one report as a workbook of one sheet at ``path`` (atomically); return the path."""
+    """Write one report as a one-sheet workbook at ``path`` (atomically); return it."""
     workbook = new_workbook(f"{report.year.label} {report.title}", report.title)
     add_report_sheet(workbook, report, report.title)
     return save_workbook(workbook, path)
 
 
 def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
-    """Save ``workbook`` at ``path``: all or nothing, with the organisation as its company.
+    """Save ``workbook`` at ``path``: all or nothing, the organisation as its company.
 
-    openpyxl always writes an empty ``docProps/app.xml``; it is replaced by one naming the
-    organisation (Excel's 会社名 property). The file is written next to ``path`` and then
-    renamed over it, so a crash never leaves half a workbook.
+    openpyxl always writes an empty ``docProps/app.xml``; it is replaced by one
+    naming the organisation (Excel's 会社名 property). The file is written next to
+    ``path`` and then renamed over it, so a crash never leaves half a workbook.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -289,13 +298,21 @@ def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
     app_xml = _APP_XML.format(
         ns=XPROPS_NS, version=openpyxl.__version__, company=escape(ORGANISATION)
     ).encode()
-    descriptor, temp = tempfile.mkstemp(prefix=".connect-books-", suffix=".xlsx", dir=target.parent)
+    descriptor, temp = tempfile.mkstemp(
+        prefix=".connect-books-", suffix=".xlsx", dir=target.parent
+    )
     try:
-        with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(
-            raw, "w", zipfile.ZIP_DEFLATED
-        ) as out, zipfile.ZipFile(buffer) as source:
+        with (
+            os.fdopen(descriptor, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out,
+            zipfile.ZipFile(buffer) as source,
+        ):
             for info in source.infolist():
-                content = app_xml if info.filename == "docProps/app.xml" else source.read(info)
+                content = (
+                    app_xml
+                    if info.filename == "docProps/app.xml"
+                    else source.read(info)
+                )
                 out.writestr(info, content)
         os.replace(temp, target)
     except BaseException:
@@ -305,7 +322,13 @@ def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
 
 
 def _title_line(
-    ws: Worksheet, row: int, width: int, text: str, style: Font, align: str, merge: bool = True
+    ws: Worksheet,
+    row: int,
+    width: int,
+    text: str,
+    style: Font,
+    align: str,
+    merge: bool = True,
 ) -> None:
     cell = put_text(ws.cell(row=row, column=1), text)
     cell.font = style
@@ -321,7 +344,9 @@ def _write_table(ws: Worksheet, table: Table, header_row: int) -> PlacedTable:
         cell = put_text(ws.cell(row=header_row, column=col), text)
         cell.font = font(10, bold=True)
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = Alignment(
+            horizontal="center", vertical="center", wrap_text=True
+        )
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     for col, column in enumerate(table.columns, start=2):
         placed.columns[column.key] = col
@@ -394,7 +419,9 @@ def _fit_columns(ws: Worksheet, tables: Iterable[Table]) -> dict[int, float]:
             limit = _MAX_TEXT_WIDTH if column.kind == "text" else _MAX_LABEL_WIDTH
             minimum = 6 if column.kind == "mark" else _MIN_VALUE_WIDTH
             padding = 2 if column.kind in ("text", "mark", "date") else 3
-            widths[col] = max(widths.get(col, 0), min(max(needed + padding, minimum), limit))
+            widths[col] = max(
+                widths.get(col, 0), min(max(needed + padding, minimum), limit)
+            )
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     return widths
@@ -406,11 +433,15 @@ def _lines(text: str, width: float) -> int:
     return max(1, -(-display_width(text) // int(usable)))
 
 
-def _fit_rows(ws: Worksheet, placed: Iterable[PlacedTable], widths: dict[int, float]) -> None:
+def _fit_rows(
+    ws: Worksheet, placed: Iterable[PlacedTable], widths: dict[int, float]
+) -> None:
     """Give rows whose text wraps the height it needs (openpyxl cannot autofit)."""
     for table in placed:
         header = [LABEL_HEADER, *(c.label for c in table.table.columns)]
-        lines = max(_lines(text, widths[col]) for col, text in enumerate(header, start=1))
+        lines = max(
+            _lines(text, widths[col]) for col, text in enumerate(header, start=1)
+        )
         if lines > 1:
             ws.row_dimensions[table.header_row].height = _LINE_HEIGHT * lines + 3
         for offset, row in enumerate(table.table.rows):
@@ -420,14 +451,19 @@ def _fit_rows(ws: Worksheet, placed: Iterable[PlacedTable], widths: dict[int, fl
                 for col, column in enumerate(table.table.columns, start=2)
                 if isinstance(value := row.get(column.key), str)
             ]
-            lines = max(_lines(text, widths[col] - indent) for col, text, indent in texts)
+            lines = max(
+                _lines(text, widths[col] - indent) for col, text, indent in texts
+            )
             if lines > 1:
-                ws.row_dimensions[table.first_row + offset].height = _LINE_HEIGHT * lines + 3
+                ws.row_dimensions[table.first_row + offset].height = (
+                    _LINE_HEIGHT * lines + 3
+                )
 
 
 def _fit_remarks(ws: Worksheet, report: Report, first_row: int, width: int) -> None:
     total = sum(
-        ws.column_dimensions[get_column_letter(col)].width or 10 for col in range(1, width + 1)
+        ws.column_dimensions[get_column_letter(col)].width or 10
+        for col in range(1, width + 1)
     )
     for offset, remark in enumerate(report.remarks):
         # Remarks are 9 pt: about 10% narrower than the 10 pt the widths are counted in.

@@ -1,4 +1,4 @@
-"""The Excel writer and the board-pack / audit-pack workbooks, read back with openpyxl."""
+"""The Excel writer and the board-pack and audit-pack workbooks, read back."""
 
 from __future__ import annotations
 
@@ -53,23 +53,61 @@ def sample_report(labels: tuple[str, ...] = ()) -> Report:
     )
     rows = [
         Row("収入の部", style="heading"),
-        Row("会費", {"budget": 160000, "actual": 150000, "diff": -10000,
-                     "rate": Decimal("0.9375")}, level=1),
-        Row("寄付金", {"budget": Decimal(50000), "actual": Decimal(62000), "diff": 12000,
-                       "rate": Decimal("1.24"), "note": "=募金箱"}, level=1),
+        Row(
+            "会費",
+            {
+                "budget": 160000,
+                "actual": 150000,
+                "diff": -10000,
+                "rate": Decimal("0.9375"),
+            },
+            level=1,
+        ),
+        Row(
+            "寄付金",
+            {
+                "budget": Decimal(50000),
+                "actual": Decimal(62000),
+                "diff": 12000,
+                "rate": Decimal("1.24"),
+                "note": "=募金箱",
+            },
+            level=1,
+        ),
         *(Row(label, {"actual": 1, "note": label}, level=1) for label in labels),
-        Row("収入合計", {"budget": 210000, "actual": 212000, "diff": 2000}, style="subtotal"),
+        Row(
+            "収入合計",
+            {"budget": 210000, "actual": 212000, "diff": 2000},
+            style="subtotal",
+        ),
         Row("次期繰越金", {"actual": -1234567}, style="total"),
     ]
     note = Table(
         "使途等が制約された寄付等の内訳",
-        (Column("open", "期首残高"), Column("close", "期末残高"), Column("day", "確認日", "date"),
-         Column("ok", "照合", "mark")),
-        (Row("地域たすけあい福祉基金(インクルファンド)",
-             {"open": 1000000, "close": 705000, "day": datetime.date(2026, 3, 31), "ok": "✓"}),),
+        (
+            Column("open", "期首残高"),
+            Column("close", "期末残高"),
+            Column("day", "確認日", "date"),
+            Column("ok", "照合", "mark"),
+        ),
+        (
+            Row(
+                "地域たすけあい福祉基金(インクルファンド)",
+                {
+                    "open": 1000000,
+                    "close": 705000,
+                    "day": datetime.date(2026, 3, 31),
+                    "ok": "✓",
+                },
+            ),
+        ),
     )
     return Report(
-        "budget", "収支計算書", year, year.start, year.end,
+        "budget",
+        "収支計算書",
+        year,
+        year.start,
+        year.end,
         (Table("収支計算書", columns, tuple(rows)), note),
         remarks=("うちインクルファンド 705,000円を含みます。",),
     )
@@ -105,9 +143,16 @@ def test_write_report_layout(tmp_path: Path) -> None:
     assert ws["A2"].font.b
     assert ws["A3"].value == "2025年度  自 2025年6月28日 至 2026年3月31日"
     assert ws["F4"].value == "(単位:円)"
-    assert [c.value for c in ws[5]] == ["科目", "予算額", "決算額", "差異", "執行率", "備考"]
+    assert [c.value for c in ws[5]] == [
+        "科目",
+        "予算額",
+        "決算額",
+        "差異",
+        "執行率",
+        "備考",
+    ]
     assert ws.freeze_panes == "B6"
-    # With notes below, only the titles repeat on each printed page (not the main header).
+    # With notes below, only the titles repeat on each printed page (not the header).
     assert ws.print_title_rows == "$1:$3"
     # Figures are numbers with the Japanese yen format (▲ for negatives), ratios as %.
     assert ws["B7"].value == 160000 and ws["B7"].data_type == "n"
@@ -125,7 +170,13 @@ def test_write_report_layout(tmp_path: Path) -> None:
     assert ws["C10"].value == -1234567
     # The note follows with its own title and header row, then the remark.
     assert ws["A12"].value == "使途等が制約された寄付等の内訳"
-    assert [c.value for c in ws[13]][:5] == ["科目", "期首残高", "期末残高", "確認日", "照合"]
+    assert [c.value for c in ws[13]][:5] == [
+        "科目",
+        "期首残高",
+        "期末残高",
+        "確認日",
+        "照合",
+    ]
     assert ws["D14"].value == datetime.datetime(2026, 3, 31)
     assert ws["E14"].value == "✓"
     assert ws["A16"].value == "※ うちインクルファンド 705,000円を含みます。"
@@ -161,15 +212,27 @@ def test_print_setup_and_properties(tmp_path: Path) -> None:
 
 def test_point_in_time_reports_say_as_at(tmp_path: Path) -> None:
     year = FiscalYear(2025)
-    table = Table("貸借対照表", (Column("end", "当年度末"),), (Row("現金預金", {"end": 1}),))
+    table = Table(
+        "貸借対照表", (Column("end", "当年度末"),), (Row("現金預金", {"end": 1}),)
+    )
     report = Report("balance-sheet", "貸借対照表", year, year.start, year.end, (table,))
     ws = openpyxl.load_workbook(write_report(report, tmp_path / "bs.xlsx")).active
     assert ws["A3"].value == "2025年度  2026年3月31日現在"
     assert ws.print_title_rows == "$1:$5"  # one table: its header repeats on every page
-    during = Report("budget", "収支計算書", FiscalYear(2026), datetime.date(2026, 4, 1),
-                    datetime.date(2026, 11, 30), (table,), as_of=datetime.date(2026, 11, 30))
+    during = Report(
+        "budget",
+        "収支計算書",
+        FiscalYear(2026),
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 11, 30),
+        (table,),
+        as_of=datetime.date(2026, 11, 30),
+    )
     ws = openpyxl.load_workbook(write_report(during, tmp_path / "b.xlsx")).active
-    assert ws["A3"].value == "2026年度  自 2026年4月1日 至 2026年11月30日  (2026年11月30日現在)"
+    assert (
+        ws["A3"].value
+        == "2026年度  自 2026年4月1日 至 2026年11月30日  (2026年11月30日現在)"
+    )
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -231,7 +294,9 @@ def run_cli(*args: str) -> str:
     return result.output
 
 
-def report_json(name: str, ledger: Path, year: int, as_of: str | None = None) -> dict[str, Any]:
+def report_json(
+    name: str, ledger: Path, year: int, as_of: str | None = None
+) -> dict[str, Any]:
     """The same report through ``connect-books report NAME --format json``."""
     args = [name, str(ledger), "--year", str(year), "--format", "json"]
     if as_of:
@@ -243,7 +308,7 @@ def report_json(name: str, ledger: Path, year: int, as_of: str | None = None) ->
 
 
 def sheet_tables(ws: Worksheet) -> list[dict[str, Any]]:
-    """Read the tables back from a sheet: header row (科目 …), then rows to the next blank."""
+    """Read the tables back from a sheet: a header row (科目 …), rows to a blank."""
     tables: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for row in ws.iter_rows(min_row=5):
@@ -265,19 +330,30 @@ def expected(cell: Any, kind: str, value: Any) -> None:
     if value is None:
         assert cell.value is None, (cell.coordinate, cell.value)
     elif kind == "yen":
-        assert cell.value == value and cell.data_type == "n", (cell.coordinate, cell.value, value)
+        assert cell.value == value and cell.data_type == "n", (
+            cell.coordinate,
+            cell.value,
+            value,
+        )
         assert cell.number_format == YEN_FORMAT
     elif kind == "ratio":
         assert cell.value == pytest.approx(value), (cell.coordinate, cell.value, value)
         assert cell.number_format == "0.0%"
     elif kind == "date":
-        assert cell.value.date().isoformat() == value, (cell.coordinate, cell.value, value)
+        assert cell.value.date().isoformat() == value, (
+            cell.coordinate,
+            cell.value,
+            value,
+        )
     else:
-        assert cell.value == value and cell.data_type == "s", (cell.coordinate, cell.value)
+        assert cell.value == value and cell.data_type == "s", (
+            cell.coordinate,
+            cell.value,
+        )
 
 
 def assert_matches_json(ws: Worksheet, data: dict[str, Any]) -> int:
-    """Every figure of every table of the report is in the sheet, matched by label and column.
+    """Every figure of every table of the report is in the sheet (by label, column).
 
     Labels can repeat (小計 under each activity): rows are matched by label and by which
     occurrence of that label they are. Returns how many values were compared.
@@ -315,8 +391,16 @@ def assert_printable(ws: Worksheet) -> None:
 @pytest.fixture(scope="module")
 def board_workbook(tmp_path_factory: pytest.TempPathFactory, sample_path: Path) -> Path:
     out = tmp_path_factory.mktemp("board") / "board.xlsx"
-    printed = run_cli("board-pack", "--year", "2026", "--as-of", "2026-11-30", "-o", str(out),
-                      str(sample_path))
+    printed = run_cli(
+        "board-pack",
+        "--year",
+        "2026",
+        "--as-of",
+        "2026-11-30",
+        "-o",
+        str(out),
+        str(sample_path),
+    )
     assert printed.strip() == str(out)
     return out
 
@@ -340,7 +424,9 @@ def test_board_pack_sheets_and_print_setup(board_workbook: Path) -> None:
     assert wb["予算対比"]["A3"].value.endswith("(2026年11月30日現在)")
 
 
-def test_board_pack_figures_match_the_reports(board_workbook: Path, sample_path: Path) -> None:
+def test_board_pack_figures_match_the_reports(
+    board_workbook: Path, sample_path: Path
+) -> None:
     wb = openpyxl.load_workbook(board_workbook)
     for sheet, name in BOARD_REPORTS.items():
         data = report_json(name, sample_path, 2026, "2026-11-30")
@@ -353,11 +439,14 @@ def test_board_pack_activities_are_the_budget_subtotals(
 ) -> None:
     data = report_json("budget", sample_path, 2026, "2026-11-30")
     subtotals = [r for r in data["rows"] if r.get("key", "").endswith(":小計")]
-    headings = {r.get("key"): r["label"] for r in data["rows"] if r["style"] == "heading"}
+    headings = {
+        r.get("key"): r["label"] for r in data["rows"] if r["style"] == "heading"
+    }
     ws = openpyxl.load_workbook(board_workbook)["事業別"]
     (table,) = sheet_tables(ws)
     assert [label for label, _ in table["rows"]] == [
-        *(headings[r["key"].split(":")[0]] for r in subtotals), "事業費計"
+        *(headings[r["key"].split(":")[0]] for r in subtotals),
+        "事業費計",
     ]
     assert table["rows"][0][0] == "1 市民版まちづくり計画・新規事業"
     for (_, cells), row in zip(table["rows"], subtotals, strict=False):
@@ -369,13 +458,15 @@ def test_board_pack_activities_are_the_budget_subtotals(
 
 def test_board_pack_charts(board_workbook: Path) -> None:
     with zipfile.ZipFile(board_workbook) as archive:
-        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        charts = sorted(
+            n for n in archive.namelist() if n.startswith("xl/charts/chart")
+        )
         xml = [archive.read(n).decode() for n in charts]
     assert len(charts) == 3  # 月次推移: line + stacked columns; 事業別: bars
     assert sum("<lineChart>" in x for x in xml) == 1
     assert sum("<barChart>" in x for x in xml) == 2
     joined = "".join(xml)
-    # Series point at the cells the figures were written to; months and activities as text.
+    # Series point at the cells the figures were written to; categories are text.
     assert "<val><numRef><f>'月次推移'!$B$6:$B$13</f>" in joined  # 2026年4月〜11月
     assert "<cat><strRef><f>'月次推移'!$A$6:$A$13</f>" in joined
     assert "<cat><strRef><f>'事業別'!$A$6:$A$10</f>" in joined  # activities 1〜5
@@ -393,7 +484,9 @@ def test_audit_pack_sheets_and_print_setup(audit_workbook: Path) -> None:
     assert wb.properties.title == "2025年度 監査資料"
 
 
-def test_audit_pack_figures_match_the_reports(audit_workbook: Path, sample_path: Path) -> None:
+def test_audit_pack_figures_match_the_reports(
+    audit_workbook: Path, sample_path: Path
+) -> None:
     wb = openpyxl.load_workbook(audit_workbook)
     for sheet, name in AUDIT_REPORTS.items():
         data = report_json(name, sample_path, 2025)
@@ -407,7 +500,8 @@ def test_audit_report_template(audit_workbook: Path) -> None:
     joined = "\n".join(texts)
     assert "監 査 報 告 書" in texts
     assert "総会　御中" in texts
-    assert "2025年度(自 2025年6月28日 至 2026年3月31日)の会計帳簿、収支計算書、活動計算書、" in joined
+    period = "2025年度(自 2025年6月28日 至 2026年3月31日)"
+    assert f"{period}の会計帳簿、収支計算書、活動計算書、" in joined
     assert "貸借対照表及び財産目録を監査しました。" in joined
     assert "　　　　年　　月　　日" in texts  # the date is left for the auditors
     assert texts.count("監事") == 3 and texts.count("印") == 3
@@ -419,8 +513,10 @@ def test_default_output_names(
 ) -> None:
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)
-    board = runner.invoke(main, ["board-pack", "--year", "2026", "--as-of", "2026-11-30",
-                                 str(sample_path)])
+    board = runner.invoke(
+        main,
+        ["board-pack", "--year", "2026", "--as-of", "2026-11-30", str(sample_path)],
+    )
     assert board.exit_code == 0, board.output
     assert board.output.strip() == "out/2026年度_運営委員会資料_2026-11-30.xlsx"
     audit = runner.invoke(main, ["audit-pack", "--year", "2025", str(sample_path)])
@@ -428,18 +524,32 @@ def test_default_output_names(
     assert audit.output.strip() == "out/2025年度_監査資料.xlsx"
     assert Path("out/2025年度_監査資料.xlsx").is_file()
     assert sorted(p.name for p in Path("out").iterdir()) == [
-        "2025年度_監査資料.xlsx", "2026年度_運営委員会資料_2026-11-30.xlsx"]
+        "2025年度_監査資料.xlsx",
+        "2026年度_運営委員会資料_2026-11-30.xlsx",
+    ]
 
 
-def test_bad_arguments_are_refused_in_japanese(tmp_path: Path, sample_path: Path) -> None:
+def test_bad_arguments_are_refused_in_japanese(
+    tmp_path: Path, sample_path: Path
+) -> None:
     runner = CliRunner()
-    outside = runner.invoke(main, ["board-pack", "--year", "2026", "--as-of", "2025-11-30",
-                                   str(sample_path)])
+    outside = runner.invoke(
+        main,
+        ["board-pack", "--year", "2026", "--as-of", "2025-11-30", str(sample_path)],
+    )
     assert outside.exit_code == 2
-    assert "2025-11-30 は2026年度 (自 2026年4月1日 至 2027年3月31日) の外です" in outside.output
+    assert (
+        "2025-11-30 は2026年度 (自 2026年4月1日 至 2027年3月31日) の外です"
+        in outside.output
+    )
     early = runner.invoke(main, ["audit-pack", "--year", "2019", str(sample_path)])
-    assert early.exit_code == 2 and "2019年度は設立 (2025-06-28) 前の年度です" in early.output
-    missing = runner.invoke(main, ["audit-pack", "--year", "2025", str(tmp_path / "no.beancount")])
+    assert (
+        early.exit_code == 2
+        and "2019年度は設立 (2025-06-28) 前の年度です" in early.output
+    )
+    missing = runner.invoke(
+        main, ["audit-pack", "--year", "2025", str(tmp_path / "no.beancount")]
+    )
     assert missing.exit_code == 1 and "が見つかりません" in missing.output
     assert not (tmp_path / "out").exists()
 
@@ -449,11 +559,15 @@ def test_books_with_errors_are_refused(tmp_path: Path, sample_path: Path) -> Non
     journal_path = books.parent / "2026.beancount"
     line = len(journal_path.read_text(encoding="utf-8").splitlines()) + 2
     with open(journal_path, "a", encoding="utf-8") as journal:
-        journal.write('\n2026-10-15 * "誤記" "貸借が合わない"\n'
-                      "  Expenses:5210-管理費:5212-会議費     1000 JPY\n"
-                      "  Expenses:5210-管理費:5213-通信運搬費 -999 JPY\n")
-    result = CliRunner().invoke(main, ["audit-pack", "--year", "2026", "-o",
-                                       str(tmp_path / "a.xlsx"), str(books)])
+        journal.write(
+            '\n2026-10-15 * "誤記" "貸借が合わない"\n'
+            "  Expenses:5210-管理費:5212-会議費     1000 JPY\n"
+            "  Expenses:5210-管理費:5213-通信運搬費 -999 JPY\n"
+        )
+    result = CliRunner().invoke(
+        main,
+        ["audit-pack", "--year", "2026", "-o", str(tmp_path / "a.xlsx"), str(books)],
+    )
     assert result.exit_code == 1
     assert f"2026.beancount:{line}: Transaction does not balance" in result.output
     assert "帳簿に1件のエラーがあるため、資料を作りません" in result.output
@@ -467,23 +581,37 @@ def copy_books(sample_path: Path, tmp_path: Path) -> Path:
     return target / sample_path.name
 
 
-@pytest.mark.parametrize("payee", ["=1+2", '=HYPERLINK("http://evil.example/","x")',
-                                   "+81 3 0000", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize(
+    "payee",
+    [
+        "=1+2",
+        '=HYPERLINK("http://evil.example/","x")',
+        "+81 3 0000",
+        "-2+3",
+        "@SUM(A1)",
+    ],
+)
 def test_payee_reaching_the_inventory_stays_text(
     tmp_path: Path, sample_path: Path, payee: str
 ) -> None:
     books = copy_books(sample_path, tmp_path)
     quoted = payee.replace("\\", "\\\\").replace('"', '\\"')
     with open(books.parent / "2026.beancount", "a", encoding="utf-8") as journal:
-        journal.write(f'\n2026-10-15 * "{quoted}" "会議室使用料 (翌月払い)"\n'
-                      "  Expenses:5210-管理費:5212-会議費   1000 JPY\n"
-                      "  Liabilities:2110-未払金          -1000 JPY\n")
+        journal.write(
+            f'\n2026-10-15 * "{quoted}" "会議室使用料 (翌月払い)"\n'
+            "  Expenses:5210-管理費:5212-会議費   1000 JPY\n"
+            "  Liabilities:2110-未払金          -1000 JPY\n"
+        )
     out = tmp_path / "audit.xlsx"
     run_cli("audit-pack", "--year", "2026", "-o", str(out), str(books))
     wb = openpyxl.load_workbook(out)
     ws = wb["財産目録"]
-    hits = [c for row in ws.iter_rows() for c in row
-            if isinstance(c.value, str) and c.value.startswith(payee)]
+    hits = [
+        c
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(payee)
+    ]
     assert hits, [c.value for row in ws.iter_rows() for c in row if c.value]
     for cell in hits:
         assert cell.data_type == "s"
