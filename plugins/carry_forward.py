@@ -71,7 +71,7 @@ def carry_forward(
             CarryForwardError(
                 _options_meta(options_map),
                 "carry_forward プラグインに設定はありません。"
-                ' plugin "connect_books.plugins.carry_forward" とだけ書いてください。',
+                'plugin "connect_books.plugins.carry_forward" とだけ書いてください。',
                 None,
             )
         )
@@ -118,7 +118,7 @@ def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> s
         return (
             f"{head}開始残高 (opening: TRUE) は設立日 {ESTABLISHED} 付でだけ記帳できます"
             f" (この取引は {txn.date} 付)。{_NOT_DISTRIBUTED}"
-            " 前身団体からの引継ぎなら日付を直し、そうでなければ収益・費用の科目で記帳してください。"
+            "前身団体からの引継ぎなら日付を直し、そうでなければ収益・費用の科目で記帳してください。"
         )
 
     moved = Decimal(0)
@@ -132,21 +132,21 @@ def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> s
         return (
             f"{head}正味財産が機構自身の資産以外 ({', '.join(outside)}) に動いています"
             f" (剰余金の分配・払戻しや、手で書いた決算振替にあたります)。{_NOT_DISTRIBUTED}"
-            " 支払いは費用の科目で記帳してください。決算振替は要りません (繰越は Beancount が行います)。"
+            "支払いは費用の科目で記帳してください。決算振替は要りません (繰越は Beancount が行います)。"
         )
     if moved != 0:
         change = "減って" if moved > 0 else "増えて"
         return (
             f"{head}正味財産の科目の合計が {_yen(abs(moved))} {change}おり、正味財産が資産とともに"
             f"出入りしています (剰余金の分配・払戻しにあたります)。{_NOT_DISTRIBUTED}"
-            " 正味財産の科目どうしの振替なら、正味財産の科目の合計を 0 にしてください。"
+            "正味財産の科目どうしの振替なら、正味財産の科目の合計を 0 にしてください。"
         )
 
     decision = txn.meta.get("decision")
     if decision is None:
         return (
             f"{head}正味財産の科目どうしの振替には決定が要ります。"
-            ' 取引に decision: "決定ID" を書き、その決定を custom "decision" で記録してください'
+            '取引に decision: "決定ID" を書き、その決定を custom "decision" で記録してください'
             f" ({ARTICLE})。"
         )
     decided = funds.decided_on(str(decision))
@@ -158,7 +158,7 @@ def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> s
     if decided > txn.date:
         return (
             f"{head}決定 '{decision}' ({decided}) より前の日付の振替です。"
-            " 決定の後の日付で記帳するか、decision: を確かめてください。"
+            "決定の後の日付で記帳するか、decision: を確かめてください。"
         )
     return None
 
@@ -178,7 +178,7 @@ def _option_account_errors(options_map: dict[str, Any], opened: set[str]) -> lis
                 CarryForwardError(
                     _options_meta(options_map),
                     f'option "{option}" の科目 {account} が open されていません。'
-                    " 期間で区切るとき前期までの剰余金はこの科目に繰り越されるので"
+                    "期間で区切るとき前期までの剰余金はこの科目に繰り越されるので"
                     f" ({ARTICLE})、accounts.beancount で正味財産の科目として open するか、"
                     " option を open 済みの正味財産の科目 (Equity: の下の名前) に直してください。",
                     None,
@@ -190,7 +190,7 @@ def _option_account_errors(options_map: dict[str, Any], opened: set[str]) -> lis
 def _pad_message(pad: data.Pad) -> str:
     return (
         f"pad で {pad.account} の残高を正味財産 ({pad.source_account}) から埋めています。"
-        f" 正味財産が差額の分だけ黙って増減します。pad は設立日 {ESTABLISHED} の開始残高にだけ使い、"
+        f"正味財産が差額の分だけ黙って増減します。pad は設立日 {ESTABLISHED} の開始残高にだけ使い、"
         f"差額は原因を調べて仕訳してください ({ARTICLE})。"
     )
 

@@ -171,7 +171,7 @@ class _Checker:
             self.error(
                 txn,
                 f"会費の科目 ({', '.join(missing)}) への記帳に、どの会員の会費かが書かれていません。"
-                ' 取引 (または その行) に member: "会員ID" を書いてください'
+                '取引 (または その行) に member: "会員ID" を書いてください'
                 " (会員IDは members.beancount の custom \"member\")。",
             )
         year = FiscalYear.of(txn.date)
@@ -198,7 +198,7 @@ class _Checker:
             self.error(
                 txn,
                 f"{member.name} ({member.id}) は{year.label}の会員ではありません ({period})。"
-                f" {year.label}の会費は計上できません。member: と日付を確かめてください ({ARTICLE})。",
+                f"{year.label}の会費は計上できません。member: と日付を確かめてください ({ARTICLE})。",
             )
             return
         due = self.roster.due(member.id, year)
@@ -208,7 +208,7 @@ class _Checker:
                 txn,
                 f"{member.name} ({member.id}) の{year.label}会費は {_yen(due)} ですが、この取引で計上額が"
                 f" {_yen(total)} になり {_yen(total - due)} 超えています ({ARTICLE})。"
-                " 二重の計上でないか確かめ、翌年度分なら前受会費で受けてください。",
+                "二重の計上でないか確かめ、翌年度分なら前受会費で受けてください。",
             )
 
     def known_ids(self, txn: data.Transaction, meta: dict[str, Any], reported: set[str]) -> None:

@@ -108,7 +108,7 @@ def _directive_errors(book: Funds, chart: Chart) -> list[BooksError]:
                     FundsError(
                         fund.meta,
                         f"基金 {fund.name} の{kind}の科目 {account} が open されていません。"
-                        " accounts.beancount で open するか、科目名を直してください。",
+                        "accounts.beancount で open するか、科目名を直してください。",
                         None,
                     )
                 )
@@ -225,8 +225,8 @@ class _Checker:
             self.error(
                 txn,
                 f"{names}からお金が出ていますが、助成金の支払いでも、決定に基づく振替でもありません。"
-                " 基金のお金は助成決定による助成か、決定に基づく振替にだけ使えます。"
-                ' 振替なら decision: "決定ID" を書き、そうでなければ一般の口座から支払ってください。',
+                "基金のお金は助成決定による助成か、決定に基づく振替にだけ使えます。"
+                '振替なら decision: "決定ID" を書き、そうでなければ一般の口座から支払ってください。',
             )
 
     def decisions(self, txn: data.Transaction, named: list[Any]) -> None:
@@ -254,7 +254,7 @@ class _Checker:
             self.error(
                 txn,
                 f"{fund.name}の助成金 ({account}) の支払いに、助成決定が書かれていません。"
-                f' 取引に decision: "決定ID" を書いてください ({fund.body}の custom "grant-decision")。',
+                f'取引に decision: "決定ID" を書いてください ({fund.body}の custom "grant-decision")。',
             )
             return
         grant = self.book.grants.get(str(decision))
@@ -278,7 +278,7 @@ class _Checker:
             self.error(
                 txn,
                 f"助成決定 {grant.id} ({grant.date}) より前の {txn.date} に支払っています。"
-                " 助成は決定の後に支払います。日付か decision: を確かめてください。",
+                "助成は決定の後に支払います。日付か decision: を確かめてください。",
             )
         if number > 0:
             sources = [
@@ -291,7 +291,7 @@ class _Checker:
                     txn,
                     f"{fund.name}の助成金は基金の口座 ({fund.asset}) から支払います"
                     f" (この取引は {', '.join(sorted(set(sources)))} から払っています)。"
-                    " 支払元の科目を直してください。",
+                    "支払元の科目を直してください。",
                 )
         self.paid[grant.id] += number
         paid = self.paid[grant.id]
@@ -300,7 +300,7 @@ class _Checker:
                 txn,
                 f"助成決定 {grant.id} ({grant.grantee}) の決定額は {_yen(grant.amount)} ですが、"
                 f"この支払いで支払累計が {_yen(paid)} になり、{_yen(paid - grant.amount)} 超えています。"
-                f" 決定額を超える助成には、{fund.body}の新しい助成決定が要ります。",
+                f"決定額を超える助成には、{fund.body}の新しい助成決定が要ります。",
             )
 
     def donation(self, txn: data.Transaction, posting: data.Posting) -> None:
