@@ -57,6 +57,9 @@ def serve(ledger: str | None, host: str, port: int, auditor: bool, allow_remote:
     run(app, host, port)
 
 
+from connect_books.cmd_close import close_year  # noqa: E402
+main.add_command(close_year)
+
 from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
 main.add_command(board_pack)
 main.add_command(audit_pack)

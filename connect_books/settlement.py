@@ -15,16 +15,20 @@ The directive's date is the day the 総会 approved the settlement; the amount i
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from beancount.core import data
+from beancount.core import data, flags
 
 from connect_books.errors import BooksError
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import ESTABLISHED, FiscalYear
 
 SETTLEMENT = "settlement"
 
@@ -81,17 +85,17 @@ def read_settlements(
             continue
         if year in settled:
             errors.append(
-                SettlementDirectiveError(entry.meta, f"{year.label}の決算が二重に記録されています。", entry)
+                SettlementDirectiveError(
+                    entry.meta, f"{year.label}の決算が二重に記録されています。", entry
+                )
             )
             continue
         digests = []
         for line in str(entry.meta.get("entries", "")).split("\n"):
             parts = line.split()
             if len(parts) == 2:
-                try:
+                with contextlib.suppress(ValueError):
                     digests.append((datetime.date.fromisoformat(parts[0]), parts[1]))
-                except ValueError:
-                    pass
         audited = entry.meta.get("audited")
         settled[year] = Settlement(
             year=year,
@@ -105,3 +109,369 @@ def read_settlements(
             entry=entry,
         )
     return settled, errors
+
+
+# --- Digests: what a settlement records about each entry -----------------------------------
+
+_blake2b = hashlib.blake2b
+#: Metadata that says where an entry is written, not what it says.
+_POSITION_KEYS = ("filename", "lineno")
+#: The filename Beancount gives text parsed from a string (a docstring ledger, or the
+#: text the safe writer is about to append): user text, not a plugin's synthetic entry.
+STRING_SOURCE = "<string>"
+
+
+def is_user_entry(entry: data.Directive) -> bool:
+    """Whether ``entry`` is a directive the user wrote (and a settlement locks).
+
+    Excluded: synthetic entries (a filename like ``<pad>`` or one not ending in
+    ``.beancount``, e.g. a discovered document), the settlement directives themselves,
+    and the padding transactions Beancount's ``pad`` inserts.
+    """
+    meta = entry.meta
+    filename = meta.get("filename") if meta else None
+    if not isinstance(filename, str):
+        return False
+    if filename != STRING_SOURCE and (
+        filename.startswith("<") or not filename.endswith(".beancount")
+    ):
+        return False
+    if type(entry) is data.Custom:
+        return bool(entry.type != SETTLEMENT)
+    if type(entry) is data.Transaction and entry.flag == flags.FLAG_PADDING:
+        return not (entry.narration or "").startswith("(Padding inserted")
+    return True
+
+
+def _meta_text(meta: dict[str, Any] | None) -> str:
+    if not meta or (len(meta) == 2 and "lineno" in meta and "filename" in meta):
+        return ""  # the common case, kept cheap
+    items = [
+        (key, value)
+        for key, value in meta.items()
+        if key not in _POSITION_KEYS and not key.startswith("__")
+    ]
+    if not items:
+        return ""
+    items.sort(key=_first)
+    return repr(items)
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+def _amount_text(amount: Any) -> str:
+    if amount is None:
+        return "-"
+    return f"{amount.number} {amount.currency}"
+
+
+def _names(names: frozenset[str] | set[str] | None) -> str:
+    return ",".join(sorted(names)) if names else ""
+
+
+def _document_path(filename: str, meta: dict[str, Any]) -> str:
+    """A document's path relative to the file that names it (stable if the books move)."""
+    source = meta.get("filename", "")
+    if os.path.isabs(filename) and os.path.isabs(source):
+        return os.path.relpath(filename, os.path.dirname(source))
+    return filename
+
+
+def entry_digest(entry: data.Directive) -> str:
+    """A 16-hex-digit digest of what ``entry`` says, independent of where it is written.
+
+    Covers the type, date, flag, payee, narration, tags, links, metadata and, for each
+    posting, its account, units, cost, price, flag and metadata — exactly as written
+    (``10000 JPY`` and ``10000.0 JPY`` differ). ``filename``, ``lineno`` and ``__``-keys
+    are left out, so editing other lines (which moves this one) changes nothing.
+    """
+    if type(entry) is data.Transaction:
+        parts = [
+            "Transaction",
+            entry.date.isoformat(),
+            entry.flag or "",
+            repr(entry.payee),
+            repr(entry.narration),
+            _names(entry.tags),
+            _names(entry.links),
+            _meta_text(entry.meta),
+        ]
+        append = parts.append
+        for posting in entry.postings:
+            units, price = posting.units, posting.price
+            append(
+                f"{posting.account}\x1f{units.number} {units.currency}\x1f{posting.cost!r}"
+                f"\x1f{'-' if price is None else _amount_text(price)}\x1f{posting.flag}"
+                f"\x1f{_meta_text(posting.meta)}"
+            )
+    else:
+        parts = [type(entry).__name__, entry.date.isoformat(), _meta_text(entry.meta)]
+        for name, value in zip(entry._fields[2:], entry[2:], strict=True):
+            if name == "diff_amount":  # set by Beancount's balance check, not written
+                continue
+            if name == "filename" and type(entry) is data.Document:
+                value = _document_path(value, entry.meta)
+            parts.append(_names(value) if isinstance(value, frozenset) else repr(value))
+    return _blake2b("\x1e".join(parts).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _year_number(day: datetime.date) -> int:
+    """The 年度 of ``day`` as an int (cheap :meth:`FiscalYear.of`)."""
+    number = day.year if day.month >= 4 else day.year - 1
+    return max(number, ESTABLISHED.year)
+
+
+def year_entries(
+    entries: Iterable[data.Directive], years: Iterable[FiscalYear]
+) -> dict[FiscalYear, list[data.Directive]]:
+    """The user's entries dated in each of ``years`` (one pass).
+
+    Entries dated before the establishment belong to the first 年度 (as in
+    :meth:`FiscalYear.of`), since they are part of its closing figures.
+    """
+    wanted = {year.year: year for year in years}
+    found: dict[FiscalYear, list[data.Directive]] = {
+        year: [] for year in wanted.values()
+    }
+    if not wanted:
+        return found
+    last = max(wanted)
+    for entry in entries:
+        number = _year_number(entry.date)
+        if number in wanted:
+            if is_user_entry(entry):
+                found[wanted[number]].append(entry)
+        elif number > last:
+            break
+    return found
+
+
+def digest_lines(entries: Iterable[data.Directive]) -> list[str]:
+    """``DATE DIGEST`` for each entry, sorted: the ``entries`` list of a settlement."""
+    return sorted(
+        f"{entry.date.isoformat()} {entry_digest(entry)}" for entry in entries
+    )
+
+
+def fingerprint(lines: Iterable[str]) -> str:
+    """The SHA-256 (hex) of a settlement's ``entries`` list."""
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def recorded_lines(settlement: Settlement) -> list[str]:
+    """The ``entries`` list of a settlement as read, one ``DATE DIGEST`` per line."""
+    return [f"{day.isoformat()} {digest}" for day, digest in settlement.digests]
+
+
+# --- The figures a settlement approves ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums of every posting (weight, in JPY) up to and including a date, by account type."""
+
+    assets: Decimal = Decimal(0)
+    liabilities: Decimal = Decimal(0)
+    equity: Decimal = Decimal(0)
+    income: Decimal = Decimal(0)
+    expenses: Decimal = Decimal(0)
+
+    @property
+    def net_assets(self) -> Decimal:
+        """正味財産 = 資産 − 負債 = minus the sum of equity, income and expenses."""
+        return -(self.equity + self.income + self.expenses)
+
+    @property
+    def total_assets(self) -> Decimal:
+        """資産合計 (positive)."""
+        return self.assets
+
+    @property
+    def total_liabilities(self) -> Decimal:
+        """負債合計 (positive: liabilities are credit balances in Beancount)."""
+        return -self.liabilities
+
+
+def totals_at(
+    entries: Iterable[data.Directive],
+    options_map: dict[str, Any],
+    ends: Iterable[datetime.date],
+    currency: str = "JPY",
+) -> dict[datetime.date, Totals]:
+    """Cumulative :class:`Totals` at the end of each day in ``ends`` (one pass, sorted entries)."""
+    wanted = sorted(set(ends))
+    if not wanted:
+        return {}
+    fields = {
+        options_map.get("name_assets", "Assets"): 0,
+        options_map.get("name_liabilities", "Liabilities"): 1,
+        options_map.get("name_equity", "Equity"): 2,
+        options_map.get("name_income", "Income"): 3,
+        options_map.get("name_expenses", "Expenses"): 4,
+    }
+    sums = [Decimal(0)] * 5
+    result: dict[datetime.date, Totals] = {}
+    pending = iter(wanted)
+    end: datetime.date | None = next(pending)
+    for entry in entries:
+        if type(entry) is not data.Transaction:
+            continue
+        while end is not None and entry.date > end:
+            result[end] = Totals(*sums)
+            end = next(pending, None)
+        if end is None:
+            break
+        for posting in entry.postings:
+            index = fields.get(posting.account.partition(":")[0])
+            if index is None:
+                continue
+            units, cost, price = posting.units, posting.cost, posting.price
+            if cost is not None and cost.number is not None:
+                number, unit = units.number * cost.number, cost.currency
+            elif price is not None and price.number is not None:
+                number, unit = units.number * price.number, price.currency
+            else:
+                number, unit = units.number, units.currency
+            if unit == currency and number is not None:
+                sums[index] += number
+    while end is not None:
+        result[end] = Totals(*sums)
+        end = next(pending, None)
+    return result
+
+
+def yen(amount: Decimal | int) -> str:
+    """``6,543,210円``; negatives as ``▲1,000円`` (Japanese convention)."""
+    value = int(amount)
+    return f"▲{-value:,}円" if value < 0 else f"{value:,}円"
+
+
+# --- Closing a year (connect-books close-year) ----------------------------------------------
+
+#: Roles of the accounts whose year-end balance must be asserted (cash, deposits, funds).
+ASSERTED_ROLES = ("cash", "bank", "fund-asset")
+_BODY_FORBIDDEN = frozenset('"\\')
+
+
+class ClosingRefused(Exception):
+    """The year cannot be settled now; ``str()`` says why, in Japanese."""
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A settlement ready to be written: the figures it approves and the entries it locks."""
+
+    year: FiscalYear
+    approved: datetime.date
+    body: str
+    audited: datetime.date | None
+    totals: Totals
+    lines: tuple[str, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """The digest of the ``entries`` list."""
+        return fingerprint(self.lines)
+
+    def directive(self) -> str:
+        """The ``settlement`` directive, as written into ``settlements.beancount``."""
+        net = format(self.totals.net_assets, "f")
+        head = [
+            f"; {self.year.label}の決算 ({self.body}承認)。connect-books close-year が記録しました。"
+            "書き換えないでください。",
+            f'{self.approved.isoformat()} custom "{SETTLEMENT}" {self.year.year} "{self.body}" {net} JPY',
+        ]
+        if self.audited is not None:
+            head.append(f"  audited: {self.audited.isoformat()}")
+        head.append(f'  fingerprint: "{self.fingerprint}"')
+        head.append('  entries: "' + "\n".join(self.lines) + '"')
+        return "\n".join(head) + "\n"
+
+
+def plan_closing(
+    entries: list[data.Directive],
+    errors: list[Any],
+    options_map: dict[str, Any],
+    year: FiscalYear,
+    *,
+    approved: datetime.date,
+    body: str = "総会",
+    audited: datetime.date | None = None,
+    today: datetime.date,
+    base: Path | None = None,
+) -> Closing:
+    """Check that ``year`` can be settled, and compute what its settlement records.
+
+    Raises:
+      ClosingRefused: the year has not ended, the books have errors, a year-end balance is
+        missing, the year or the one before is not in the state required, or a date is off.
+        Errors in the books are listed as ``file:line: message`` (relative to ``base``).
+    """
+    from connect_books.chart import Chart
+
+    end = year.end.isoformat()
+    if today <= year.end:
+        raise ClosingRefused(
+            f"{year.label}はまだ終わっていません (期末 {end})。決算は年度が終わってから記録します。"
+        )
+    if not body or _BODY_FORBIDDEN & set(body) or any(c.isspace() for c in body):
+        raise ClosingRefused(
+            f"承認した機関の名前 '{body}' に空白や \" \\ は使えません。"
+        )
+    if not year.end < approved <= today:
+        raise ClosingRefused(
+            f"総会承認日 {approved.isoformat()} は期末 ({end}) より後で、今日"
+            f" ({today.isoformat()}) までの日付にしてください。"
+        )
+    if audited is not None and not year.end < audited <= approved:
+        raise ClosingRefused(
+            f"監査日 {audited.isoformat()} は期末 ({end}) より後で、総会承認日"
+            f" ({approved.isoformat()}) までの日付にしてください。"
+        )
+    settled, _ = read_settlements(entries)
+    if year in settled:
+        done = settled[year]
+        raise ClosingRefused(
+            f"{year.label}は決算済みです ({done.date.isoformat()} {done.body}承認)。"
+            f"訂正は{year.next().label}の修正仕訳で行ってください。"
+        )
+    previous = year.previous()
+    if previous is not None and previous not in settled:
+        raise ClosingRefused(
+            f"前年度 ({previous.label}) の決算がまだ記録されていません。"
+            f"先に connect-books close-year {previous.year} を実行してください。"
+        )
+    if errors:
+        from connect_books.books import format_error
+
+        raise ClosingRefused(
+            f"帳簿にエラーが{len(errors)}件あります。直してから決算してください:\n"
+            + "\n".join(f"  {format_error(error, base)}" for error in errors)
+        )
+    asserted = {
+        e.account
+        for e in entries
+        if type(e) is data.Balance and e.date == year.end_exclusive
+    }
+    missing = [
+        info.name
+        for info in Chart.from_entries(entries).with_role(*ASSERTED_ROLES)
+        if info.opened <= year.end
+        and (info.closed is None or info.closed > year.end)
+        and info.name not in asserted
+    ]
+    if missing:
+        raise ClosingRefused(
+            f"期末 ({end}) の残高の確認がない口座があります。通帳・現金の残高を"
+            f" {year.end_exclusive.isoformat()} 付の balance で書いてください"
+            " (balance はその日の始まりの残高です):\n"
+            + "\n".join(
+                f"  {year.end_exclusive.isoformat()} balance {name}  ○○○ JPY"
+                for name in missing
+            )
+        )
+    lines = digest_lines(year_entries(entries, [year])[year])
+    totals = totals_at(entries, options_map, [year.end])[year.end]
+    return Closing(year, approved, body, audited, totals, tuple(lines))

@@ -1,0 +1,188 @@
+"""A settled 年度 is locked (決算, 第27条2).
+
+Once the 総会 has approved a 年度's settlement, ``connect-books close-year`` records it::
+
+    plugin "connect_books.plugins.settlement"      ; the LAST plugin line of main.beancount
+
+    2026-06-20 custom "settlement" 2025 "総会" 6543210 JPY
+      audited: 2026-05-23
+      fingerprint: "3b0c…"
+      entries: "2025-06-28 0f3a1b2c3d4e5f60
+    2025-06-28 9b1c…"
+
+From then on every entry dated in 2025年度 must be exactly one of those recorded. Adding,
+changing or deleting one is an error at that entry (or, for a deletion, at the settlement
+naming the date); a correction goes into the next 年度 as an adjusting entry (過年度損益修正).
+The books must still show the approved 次期繰越正味財産 (資産 − 負債 at 3/31), the approval
+must come after the year end (and the audit between the two), and the ``entries`` list must
+still match its ``fingerprint``. Entries elsewhere may move freely: line numbers are not part
+of an entry's digest.
+
+Beancount inserts ``pad`` transactions after every plugin has run; when a ``pad`` falls in
+a settled 年度 this plugin runs Beancount's ``pad`` itself to compute the year-end figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from beancount.core import data
+from beancount.ops import pad
+
+from connect_books.errors import BooksError
+from connect_books.fiscal import FiscalYear
+from connect_books.settlement import (
+    Settlement,
+    entry_digest,
+    fingerprint,
+    read_settlements,
+    recorded_lines,
+    totals_at,
+    year_entries,
+    yen,
+)
+
+__plugins__ = ("check_settlements",)
+
+
+class SettlementError(BooksError):
+    """A change to a settled 年度, or a settlement that does not hold."""
+
+
+def check_settlements(
+    entries: Sequence[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
+) -> tuple[Sequence[data.Directive], list[BooksError]]:
+    """Check every settled 年度 against its recorded entries and approved figures.
+
+    Args:
+      entries: The directives, sorted.
+      options_map: Beancount's options.
+      config: Not used; this plugin takes no configuration.
+    Returns:
+      The entries unchanged, and the errors found.
+    """
+    settled, read_errors = read_settlements(entries)
+    errors: list[BooksError] = list(read_errors)
+    if config and config.strip():
+        errors.append(
+            SettlementError(
+                data.new_metadata("<settlement>", 0),
+                "settlement プラグインに設定はありません。plugin 行の設定を消してください。",
+                None,
+            )
+        )
+    if not settled:
+        return entries, errors
+
+    by_year = year_entries(entries, settled)
+    ends = [year.end for year in settled]
+    last_end = max(ends)
+    totals_source: Sequence[data.Directive] = entries
+    if any(type(e) is data.Pad and e.date <= last_end for e in entries):
+        # Beancount's own pad (after all plugins) reports the pad errors.
+        totals_source, _ = pad.pad(entries, options_map)
+    totals = totals_at(totals_source, options_map, ends)
+
+    for year, settlement in sorted(settled.items()):
+        errors.extend(_check_dates(year, settlement))
+        if fingerprint(recorded_lines(settlement)) != settlement.fingerprint:
+            errors.append(
+                SettlementError(
+                    settlement.meta,
+                    f"{year.label}の決算の記録 (fingerprint と entries) が書き換えられています。"
+                    "connect-books close-year が書いたとおりに戻してください。",
+                    settlement.entry,
+                )
+            )
+        errors.extend(_check_entries(year, settlement, by_year[year]))
+        net = totals[year.end].net_assets
+        if net != settlement.carry_forward:
+            errors.append(
+                SettlementError(
+                    settlement.meta,
+                    f"{year.label}末 ({year.end.isoformat()}) の正味財産 (資産−負債) は"
+                    f" {yen(net)} ですが、{settlement.body}で承認された次期繰越正味財産は"
+                    f" {yen(settlement.carry_forward)} です。{year.label}の記録を承認されたとおりに"
+                    f"戻し、訂正は{year.next().label}の修正仕訳で行ってください。",
+                    settlement.entry,
+                )
+            )
+    return entries, errors
+
+
+def _approval(settlement: Settlement) -> str:
+    return f"確定済み ({settlement.date.isoformat()} {settlement.body}承認) の{settlement.year.label}"
+
+
+def _check_dates(year: FiscalYear, settlement: Settlement) -> list[BooksError]:
+    errors: list[BooksError] = []
+    if settlement.date <= year.end:
+        errors.append(
+            SettlementError(
+                settlement.meta,
+                f"{year.label}の決算の承認日 {settlement.date.isoformat()} が期末"
+                f" ({year.end.isoformat()}) 以前です。{settlement.body}で決算を承認した日"
+                f" ({year.end_exclusive.isoformat()} 以降) を日付にしてください。",
+                settlement.entry,
+            )
+        )
+    audited = settlement.audited
+    if audited is not None and not year.end < audited <= settlement.date:
+        errors.append(
+            SettlementError(
+                settlement.meta,
+                f"{year.label}の監査日 (audited: {audited.isoformat()}) は期末"
+                f" ({year.end.isoformat()}) より後で、承認日 ({settlement.date.isoformat()})"
+                " 以前の日付にしてください (第27条2: 監事の監査を経て総会で承認)。",
+                settlement.entry,
+            )
+        )
+    return errors
+
+
+def _check_entries(
+    year: FiscalYear, settlement: Settlement, entries: list[data.Directive]
+) -> list[BooksError]:
+    """Match the year's entries against the recorded digests (as multisets)."""
+    recorded = Counter(digest for _, digest in settlement.digests)
+    unrecorded: list[data.Directive] = []
+    for entry in entries:
+        digest = entry_digest(entry)
+        if recorded[digest] > 0:
+            recorded[digest] -= 1
+        else:
+            unrecorded.append(entry)
+    removed: dict[Any, int] = defaultdict(int)
+    for day, digest in settlement.digests:
+        if recorded[digest] > 0:
+            recorded[digest] -= 1
+            removed[day] += 1
+    errors: list[BooksError] = []
+    for entry in unrecorded:
+        if removed.get(entry.date, 0) > 0:
+            # a recorded entry of that day was changed into this one: one error, here
+            removed[entry.date] -= 1
+        errors.append(
+            SettlementError(
+                entry.meta,
+                f"{_approval(settlement)}の記録が追加または変更されています。"
+                f"訂正は{year.next().label}の修正仕訳 (過年度損益修正) で行ってください。",
+                entry,
+            )
+        )
+    for day, count in sorted(removed.items()):
+        if count > 0:
+            errors.append(
+                SettlementError(
+                    settlement.meta,
+                    f"{_approval(settlement)}の記録のうち {day.isoformat()} 付の{count}件が"
+                    f"削除されています。元に戻し、訂正は{year.next().label}の修正仕訳"
+                    " (過年度損益修正) で行ってください。",
+                    settlement.entry,
+                )
+            )
+    return errors

@@ -1,0 +1,261 @@
+"""``connect-books close-year``: settle a 年度 on a copy of the sample books, then lock it."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import beanquery
+import pytest
+from click.testing import CliRunner, Result
+
+from connect_books.books import load
+from connect_books.cli import main
+from connect_books.fiscal import FiscalYear
+from connect_books.settlement import ClosingRefused, plan_closing, read_settlements
+
+LOCKED = (
+    "確定済み (2026-06-20 総会承認) の2025年度の記録が追加または変更されています。"
+    "訂正は2026年度の修正仕訳 (過年度損益修正) で行ってください。"
+)
+
+
+@pytest.fixture
+def books(sample_path: Path, tmp_path: Path) -> Path:
+    """A copy of the whole sample ``ledger/`` folder; returns its main file."""
+    folder = tmp_path / "ledger"
+    shutil.copytree(
+        sample_path.parent, folder, ignore=shutil.ignore_patterns("*.picklecache")
+    )
+    return folder / "main.beancount"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def close_2025(main_file: Path, *extra: str) -> Result:
+    return run("close-year", "2025", str(main_file), "--date", "2026-06-20", *extra)
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(
+        i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line
+    )
+
+
+def year_end_sum(main_file: Path, accounts: str) -> Decimal:
+    loaded = load(main_file)
+    cursor = beanquery.connect(
+        "beancount:",
+        entries=loaded.entries,
+        errors=loaded.errors,
+        options=loaded.options,
+    ).cursor()
+    cursor.execute(
+        "SELECT sum(number) WHERE account ~ %s AND date <= 2026-03-31 AND currency = 'JPY'",
+        (accounts,),
+    )
+    return cursor.fetchall()[0][0]
+
+
+def test_close_2025_records_the_figures_and_check_passes(books: Path) -> None:
+    assets = year_end_sum(books, "^Assets:")
+    liabilities = -year_end_sum(books, "^Liabilities:")
+    result = close_2025(books, "--audited", "2026-05-23")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "✓ 2025年度の決算を記録しました (settlements.beancount)。" in out
+    assert "期間              自 2025年6月28日 至 2026年3月31日" in out
+    assert "総会承認日        2026年6月20日" in out
+    assert "監査日            2026年5月23日" in out
+    assert f"資産合計          {int(assets):,}円" in out
+    assert f"負債合計          {int(liabilities):,}円" in out
+    assert f"次期繰越正味財産  {int(assets - liabilities):,}円" in out
+
+    settlements = books.parent / "settlements.beancount"
+    assert 'include "settlements.beancount"' in books.read_text()
+    loaded = load(books)  # a later load sees the new file (the cache is invalidated)
+    assert loaded.errors == []
+    settled, _ = read_settlements(loaded.entries)
+    record = settled[FiscalYear(2025)]
+    assert record.carry_forward == assets - liabilities
+    assert record.audited == datetime.date(2026, 5, 23)
+    assert f"確定した記録      {len(record.digests)}件" in out
+    assert f"fingerprint       {record.fingerprint}" in out
+    assert len(record.digests) > 150
+    assert settlements.read_text().count('custom "settlement"') == 1
+
+    result = run("check", str(books))
+    assert result.exit_code == 0, result.output
+
+
+def test_after_closing_an_edit_fails_and_an_adjustment_passes(books: Path) -> None:
+    assert close_2025(books).exit_code == 0
+    journal = books.parent / "2025.beancount"
+    original = journal.read_text()
+    journal.write_text(
+        original.replace(
+            '"株式会社オフィスみやさか" "事務用品', '"オフィスみやさか" "事務用品'
+        )
+    )
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    line = line_of(journal, '"オフィスみやさか" "事務用品')
+    assert f"2025.beancount:{line}: {LOCKED}" in result.output
+
+    journal.write_text(original)
+    (books.parent / "2026.beancount").write_text(
+        (books.parent / "2026.beancount").read_text()
+        + '\n2026-11-20 * "過年度損益修正: 2025年度の事務用品費を通信運搬費に振替"\n'
+        "  Expenses:5210-管理費:5213-通信運搬費    1000 JPY\n"
+        "  Expenses:5210-管理費:5214-事務用品費   -1000 JPY\n"
+    )
+    result = run("check", str(books))
+    assert result.exit_code == 0, result.output
+
+
+def test_refuses_a_year_that_has_not_ended(books: Path) -> None:
+    current = FiscalYear.of(datetime.date.today())
+    result = run("close-year", str(current.year), str(books))
+    assert result.exit_code == 1
+    assert (
+        f"{current.label}はまだ終わっていません (期末 {current.end.isoformat()})。"
+        "決算は年度が終わってから記録します。"
+    ) in result.output
+    assert not (books.parent / "settlements.beancount").exists()
+
+
+def test_refuses_a_missing_year_end_balance(books: Path) -> None:
+    # both journals assert the 3/31 balance
+    for name in ("2025.beancount", "2026.beancount"):
+        journal = books.parent / name
+        journal.write_text(
+            "\n".join(
+                line
+                for line in journal.read_text().splitlines()
+                if not line.startswith(
+                    "2026-04-01 balance Assets:1140-定期預金-まちづくり積立金"
+                )
+            )
+            + "\n"
+        )
+    before = books.read_bytes()
+    result = close_2025(books)
+    assert result.exit_code == 1, result.output
+    assert "期末 (2026-03-31) の残高の確認がない口座があります。" in result.output
+    assert "2026-04-01 balance Assets:1140-定期預金-まちづくり積立金" in result.output
+    assert "Assets:1120" not in result.output
+    assert books.read_bytes() == before
+
+
+def test_refuses_books_with_errors(books: Path) -> None:
+    journal = books.parent / "2026.beancount"
+    journal.write_text(
+        journal.read_text()
+        + '\n2026-11-02 * "郵便局" "郵送料"\n  Expenses:5210-管理費:5213-通信運搬費  100 JPY\n'
+        "  Assets:1110-現金  -90 JPY\n"
+    )
+    result = close_2025(books)
+    assert result.exit_code == 1
+    assert "件あります。直してから決算してください:" in result.output
+    line = line_of(journal, "2026-11-02")
+    assert (
+        f"2026.beancount:{line}: Transaction does not balance: (10 JPY)"
+        in result.output
+    )
+    assert not (books.parent / "settlements.beancount").exists()
+
+
+def test_refuses_a_second_settlement(books: Path) -> None:
+    assert close_2025(books).exit_code == 0
+    settlements = (books.parent / "settlements.beancount").read_bytes()
+    result = close_2025(books)
+    assert result.exit_code == 1
+    assert (
+        "2025年度は決算済みです (2026-06-20 総会承認)。訂正は2026年度の修正仕訳で行ってください。"
+        in result.output
+    )
+    assert (books.parent / "settlements.beancount").read_bytes() == settlements
+
+
+def test_refuses_when_the_previous_year_is_not_settled(books: Path) -> None:
+    loaded = load(books)
+    with pytest.raises(
+        ClosingRefused, match="前年度 \\(2025年度\\) の決算がまだ記録されていません"
+    ):
+        plan_closing(
+            loaded.entries,
+            loaded.errors,
+            loaded.options,
+            FiscalYear(2026),
+            approved=datetime.date(2027, 6, 19),
+            today=datetime.date(2027, 7, 1),
+        )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--date", "2026-03-31"],
+            "総会承認日 2026-03-31 は期末 (2026-03-31) より後で",
+        ),
+        (
+            ["--date", "2026-06-20", "--audited", "2026-06-21"],
+            "監査日 2026-06-21 は期末 (2026-03-31) より後で",
+        ),
+        (["--date", "2026-06-20", "--body", '総"会'], "空白や"),
+    ],
+)
+def test_refuses_bad_dates_and_names(
+    books: Path, options: list[str], message: str
+) -> None:
+    result = run("close-year", "2025", str(books), *options)
+    assert result.exit_code == 1
+    assert message in result.output
+    result = run("close-year", "2025年", str(books))
+    assert result.exit_code == 1 and "年度の指定 '2025年' が読めません" in result.output
+
+
+def test_git_commits_the_settlement(books: Path) -> None:
+    folder = books.parent
+    git = [
+        "git",
+        "-C",
+        str(folder),
+        "-c",
+        "user.name=会計担当",
+        "-c",
+        "user.email=t@example.org",
+    ]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Sample books"], check=True)
+    env = {
+        "GIT_AUTHOR_NAME": "会計担当",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "会計担当",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    result = CliRunner().invoke(
+        main,
+        ["close-year", "2025", str(books), "--date", "2026-06-20", "--git"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    log = subprocess.run(
+        [*git, "log", "--format=%s", "-1", "--name-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Close FY2025: settlement approved by 総会 on 2026-06-20" in log.stdout
+    assert "settlements.beancount" in log.stdout and "main.beancount" in log.stdout
+    status = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
+    assert status.stdout.strip() in ("", "?? .connect-books.lock")
