@@ -63,3 +63,6 @@ main.add_command(close_year)
 from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
 main.add_command(board_pack)
 main.add_command(audit_pack)
+
+from connect_books.cmd_report import report  # noqa: E402
+main.add_command(report)

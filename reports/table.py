@@ -33,12 +33,17 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """A line of a statement: ``label`` exactly as printed, values by column key."""
+    """A line of a statement: ``label`` exactly as printed, values by column key.
+
+    ``key`` names the row unambiguously where a label repeats (``人件費計`` under both
+    事業費 and 管理費), e.g. an account or ``事業費:人件費計``; empty when the label is enough.
+    """
 
     label: str
     values: dict[str, Cell] = field(default_factory=dict)
     style: Style = "item"
     level: int = 0
+    key: str = ""
 
     def get(self, key: str) -> Cell:
         """The value in column ``key`` (None when empty)."""
@@ -59,6 +64,13 @@ class Table:
             if row.label == label:
                 return row
         raise KeyError(label)
+
+    def by_key(self, key: str) -> Row:
+        """The row whose ``key`` is ``key`` (KeyError if none)."""
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(key)
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,8 @@ def _column_json(column: Column) -> dict[str, str]:
 
 def _row_json(row: Row, columns: tuple[Column, ...]) -> dict[str, Any]:
     item: dict[str, Any] = {"label": row.label, "style": row.style, "level": row.level}
+    if row.key:
+        item["key"] = row.key
     for column in columns:
         value = row.get(column.key)
         if isinstance(value, Decimal):

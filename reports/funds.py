@@ -1,0 +1,103 @@
+"""基金の状況: each fund's movements, and each grant decision with what has been paid.
+
+Funds (事業内容4): 期首残高, 受入 (designated donations, interest…), 助成支払, 振替 (transfers
+by decision, e.g. into the まちづくり積立金), 期末残高 — from the fund's asset account.
+Decisions (第14条3): ID, 決定日, 機関, 助成先, 決定額, 支払額 (to the end of the period),
+うち当期, 残額.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from connect_books.books import Books
+from connect_books.fiscal import FiscalYear
+from connect_books.reports.common import fmt_yen, fund_figures, index, period, yen
+from connect_books.reports.table import Cell, Column, Report, Row, Table
+
+NAME = "funds"
+TITLE = "基金の状況"
+
+
+def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+    """Funds and grant decisions for ``year`` (to ``as_of`` when inside the year)."""
+    idx = index(books)
+    p = period(year, as_of)
+
+    fund_rows: list[Row] = []
+    totals = dict.fromkeys(("opening", "receipts", "grants", "transfers", "closing"), 0)
+    for f in fund_figures(idx, p.start, p.end):
+        values = {
+            "opening": f.opening, "receipts": f.receipts, "grants": -f.grants,
+            "transfers": f.transfers, "closing": f.closing,
+        }
+        for key in totals:
+            totals[key] += values[key]
+        fund_rows.append(Row(f.fund.name, dict(values), "item", 0, f"基金:{f.fund.id}"))  # type: ignore[arg-type]
+    fund_rows.append(Row("合計", dict(totals), "total", 0))  # type: ignore[arg-type]
+    funds_table = Table(
+        TITLE,
+        (
+            Column("opening", "期首残高"),
+            Column("receipts", "受入"),
+            Column("grants", "助成支払"),
+            Column("transfers", "振替"),
+            Column("closing", "期末残高"),
+        ),
+        tuple(fund_rows),
+    )
+
+    paid_total: dict[str, int] = defaultdict(int)
+    paid_now: dict[str, int] = defaultdict(int)
+    orphans: list[str] = []
+    for payment in idx.grants:
+        if payment.date > p.end:
+            continue
+        amount = yen(payment.amount)
+        paid_total[payment.decision] += amount
+        if payment.date >= p.start:
+            paid_now[payment.decision] += amount
+            if payment.decision not in idx.funds.grants:
+                orphans.append(f"{payment.date.isoformat()} {fmt_yen(amount)} (決定: {payment.decision or 'なし'})")
+    decision_rows: list[Row] = []
+    for fund in idx.funds.funds.values():
+        decisions = [
+            d for d in idx.funds.grants.values()
+            if d.fund == fund.id and d.date <= p.end
+            and (d.date >= p.start or paid_now[d.id] or yen(d.amount) - paid_total[d.id])
+        ]
+        if not decisions:
+            continue
+        decision_rows.append(Row(fund.name, {}, "heading", 0, f"基金:{fund.id}"))
+        sums = dict.fromkeys(("amount", "paid", "paid_now", "left"), 0)
+        for d in sorted(decisions, key=lambda d: (d.date, d.id)):
+            amount = yen(d.amount)
+            values: dict[str, Cell] = {
+                "date": d.date, "body": d.body, "grantee": d.grantee, "amount": amount,
+                "paid": paid_total[d.id], "paid_now": paid_now[d.id], "left": amount - paid_total[d.id],
+            }
+            for key in sums:
+                sums[key] += values[key]  # type: ignore[operator]
+            decision_rows.append(Row(d.id, values, "item", 1, d.id))
+        decision_rows.append(Row("計", dict(sums), "subtotal", 0, f"基金:{fund.id}:計"))  # type: ignore[arg-type]
+    decisions_table = Table(
+        "助成の決定と支払",
+        (
+            Column("date", "決定日", "date"),
+            Column("body", "機関", "text"),
+            Column("grantee", "助成先", "text"),
+            Column("amount", "決定額"),
+            Column("paid", "支払額"),
+            Column("paid_now", "うち当期"),
+            Column("left", "残額"),
+        ),
+        tuple(decision_rows),
+    )
+    remarks = ["支払額は決定からの累計、うち当期はこの期間の支払です。"]
+    over = [r.label for r in decision_rows if r.style == "item" and (r.get("left") or 0) < 0]  # type: ignore[operator]
+    if over:
+        remarks.append(f"決定額を超えて支払った決定があります: {'、'.join(over)}")
+    if orphans:
+        remarks.append(f"助成の決定と結び付かない助成金の支払があります: {'、'.join(orphans)}")
+    return Report(NAME, TITLE, year, p.start, p.end, (funds_table, decisions_table), tuple(remarks), p.as_of)

@@ -1,0 +1,145 @@
+"""財産目録: every asset and liability with its detail, at the year end (or an as-of day).
+
+Columns 科目 | 摘要 | 金額. Cash shows its ``detail`` (手許有高); deposits their bank and
+branch (never an account number); 未収会費 one line per member and 年度 in arrears
+(「2025年度会費 エコメッセ分」); 未払金 one line per payee (「○○に対する…」); 前受会費 per
+member. 資産合計, 負債合計 and 正味財産 agree with the 貸借対照表.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from connect_books.books import Books
+from connect_books.chart import AccountInfo
+from connect_books.fiscal import FiscalYear, jdate
+from connect_books.reports.balance_sheet import ASSET_SECTIONS, LIABILITY_SECTIONS, sections
+from connect_books.reports.common import (
+    DUES_ADVANCE,
+    DUES_RECEIVABLE,
+    PAYABLE,
+    Index,
+    dues_lines,
+    figures_of,
+    fmt_yen,
+    index,
+    open_payables,
+    period,
+    short_name,
+)
+from connect_books.reports.table import Column, Report, Row, Table
+
+NAME = "inventory"
+TITLE = "財産目録"
+
+
+def item_name(info: AccountInfo) -> str:
+    """The 科目 of an inventory line: ``普通預金`` for ``1120-普通預金-ろうきん``."""
+    return info.label.split("-", 1)[0]
+
+
+def deposit_detail(idx: Index, info: AccountInfo) -> str:
+    """``中央労働金庫 世田谷支店`` (plus the fund it holds), else the ``detail`` metadata."""
+    if info.bank:
+        text = " ".join(x for x in (info.bank, info.branch) if x)
+        fund = idx.funds.funds.get(info.fund)
+        return f"{text} ({fund.name})" if fund else text
+    return info.detail
+
+
+def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+    """The 財産目録 at the end of ``year`` (or at ``as_of`` when inside the year)."""
+    idx = index(books)
+    p = period(year, as_of)
+    fig = figures_of(idx, p.start, p.end)
+    rows: list[Row] = []
+    unexplained: list[str] = []
+
+    def item(label: str, detail: str, amount: int, level: int, key: str) -> None:
+        rows.append(Row(label, {"detail": detail, "amount": amount}, "item", level, key))
+
+    def details(info: AccountInfo, amount: int, level: int) -> None:
+        """One or more lines for an account holding ``amount`` (positive)."""
+        parts = _breakdown(idx, info, p.end)
+        if parts is None:
+            item(item_name(info), deposit_detail(idx, info), amount, level, info.name)
+            return
+        explained = 0
+        for detail, value in parts:
+            item(item_name(info), detail, value, level, info.name)
+            explained += value
+        if amount != explained:
+            item(item_name(info), "内訳不明", amount - explained, level, info.name)
+            unexplained.append(f"{info.label} {fmt_yen(amount - explained)}")
+
+    def block(root: str, known: tuple[str, ...], sign: int, heading: str, total_label: str) -> int:
+        rows.append(Row(heading, {}, "heading", 0))
+        grand = 0
+        for section, by_line in sections(idx, root, known, p.end).items():
+            amounts = {a: sign * fig.closing(a) for accounts in by_line.values() for a in accounts}
+            if not any(amounts.values()):
+                continue
+            rows.append(Row(section, {}, "heading", 1))
+            subtotal = 0
+            for accounts in by_line.values():
+                for account in accounts:
+                    if amounts[account]:
+                        details(idx.info(account), amounts[account], 2)
+                        subtotal += amounts[account]
+            rows.append(Row(f"{section}合計", {"amount": subtotal}, "subtotal", 1))
+            grand += subtotal
+        rows.append(Row(total_label, {"amount": grand}, "total", 0))
+        return grand
+
+    assets = block("Assets", ASSET_SECTIONS, 1, "Ⅰ資産の部", "資産合計")
+    liabilities = block("Liabilities", LIABILITY_SECTIONS, -1, "Ⅱ負債の部", "負債合計")
+    rows.append(Row("正味財産", {"amount": assets - liabilities}, "total", 0))
+
+    columns = (Column("detail", "摘要", "text"), Column("amount", "金額"))
+    remarks = [f"{jdate(p.end)}現在"]
+    if unexplained:
+        remarks.append(
+            "内訳 (会員・支払先) の記録のない残高があります: " + "、".join(unexplained)
+            + "。仕訳に member: または payee: を付けてください。"
+        )
+    table = Table(TITLE, columns, tuple(rows))
+    return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
+
+
+def _breakdown(idx: Index, info: AccountInfo, day: datetime.date) -> list[tuple[str, int]] | None:
+    """Detail lines for accounts kept per member or payee (None: one line for the account)."""
+    if info.role == DUES_RECEIVABLE:
+        years = _years_to(idx, day)
+        return [
+            (f"{line.year.label}会費 {short_name(line.member.name)}分", line.receivable)
+            for line in dues_lines(idx, years, day)
+            if line.receivable
+        ]
+    if info.role == DUES_ADVANCE:
+        following = FiscalYear.of(day).next()
+        return [
+            (f"{line.year.label}会費 {short_name(line.member.name)}分 (前受)", line.paid - line.recognised)
+            for line in dues_lines(idx, [following], day)
+            if line.paid - line.recognised > 0
+        ]
+    if info.role == PAYABLE:
+        result = []
+        for item in open_payables(idx, day):
+            if item.account != info.name:
+                continue
+            what = item.narrations[0] if len(item.narrations) == 1 else f"未払金 ({len(item.narrations)}件)"
+            result.append((f"{item.key}に対する{what}", item.amount))
+        return result
+    return None
+
+
+def _years_to(idx: Index, day: datetime.date) -> list[FiscalYear]:
+    first = FiscalYear.of(idx.first) if idx.first else FiscalYear.of(day)
+    last = FiscalYear.of(day)
+    years = []
+    year = first
+    while year <= last:
+        years.append(year)
+        year = year.next()
+    return years
+
