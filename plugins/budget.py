@@ -36,6 +36,7 @@ in a leap year, and in the short first 年度). Reports must never use them: the
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -100,9 +101,10 @@ def budget(
     last_day = entries[-1].date  # the loader keeps the entries sorted
     last_year = max(max(by_year), FiscalYear.of(last_day))
     fava = _fava_entries(budgets, min(by_year), last_year, income_root, is_income_or_expense)
-    if not fava:
-        return list(entries), errors
-    return sorted([*entries, *fava], key=data.entry_sortkey), errors
+    result = list(entries)
+    for entry in fava:  # a few dozen: insert in place rather than sort everything again
+        bisect.insort(result, entry, key=data.entry_sortkey)
+    return result, errors
 
 
 def _check_lines(

@@ -137,16 +137,22 @@ def hygiene(
 
     for entry in entries:
         kind = type(entry)
-        if entry.date > limit:
-            errors.append(
-                HygieneError(
-                    entry.meta,
-                    f"日付 {entry.date} は今日から {cfg.future_days} 日より先です。日付の打ち間違いでないか確かめてください。",
-                    entry,
-                )
-            )
         if kind is txn_type:
-            _check_transaction(entry, errors)  # type: ignore[arg-type]
+            # Fast path: every posting a non-zero whole number of yen, no price, no cost.
+            for posting in entry.postings:  # type: ignore[attr-defined]
+                units = posting.units
+                if (
+                    units is None
+                    or not units.number
+                    or (units.currency == JPY and units.number != units.number.to_integral_value())
+                    or posting.price is not None
+                    or posting.cost is not None
+                ):
+                    _check_transaction(entry, errors)  # type: ignore[arg-type]
+                    break
+            else:
+                if not entry.postings:  # type: ignore[attr-defined]
+                    _check_transaction(entry, errors)  # type: ignore[arg-type]
         elif kind is custom_type:
             _check_custom(entry, cfg, errors)  # type: ignore[arg-type]
         elif kind is data.Balance:
@@ -165,6 +171,20 @@ def hygiene(
                 )
         elif kind is data.Document:
             _check_document(entry, root, cfg, errors)  # type: ignore[arg-type]
+
+    # The loader hands plugins their entries sorted by date: only the tail can lie ahead.
+    future = []
+    for entry in reversed(entries):
+        if entry.date <= limit:
+            break
+        future.append(
+            HygieneError(
+                entry.meta,
+                f"日付 {entry.date} は今日から {cfg.future_days} 日より先です。日付の打ち間違いでないか確かめてください。",
+                entry,
+            )
+        )
+    errors.extend(reversed(future))
     return list(entries), errors
 
 
