@@ -62,9 +62,13 @@ def books_path(n: int) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=100_000, help="transactions in the generated books")
+    parser.add_argument(
+        "-n", type=int, default=100_000, help="transactions in the generated books"
+    )
     parser.add_argument("--year", type=int, default=2025, help="the 年度 to report")
-    parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs (each a fresh process)"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -78,17 +82,28 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(path), "--year", str(args.year)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"  load {runs[-1]['load']:.2f} s, reports {runs[-1]['reports']:.2f} s", file=sys.stderr)
+        print(
+            f"  load {runs[-1]['load']:.2f} s, reports {runs[-1]['reports']:.2f} s",
+            file=sys.stderr,
+        )
     load = statistics.median(r["load"] for r in runs)
     reports = statistics.median(r["reports"] for r in runs)
     ratio = reports / load
     print(f"books:   {path} ({runs[0]['entries']} entries, {runs[0]['errors']} errors)")
-    print(f"load:    median {load:.2f} s over {len(runs)} runs (all plugins, no pickle cache)")
-    print(f"reports: median {reports:.2f} s (all {len(REPORTS)} reports, {args.year}年度)")
-    print(f"ratio:   {ratio:.1%} of a load (target ≤ {TARGET:.0%}) {'✓' if ratio <= TARGET else '✗'}")
+    print(
+        f"load:    median {load:.2f} s over {len(runs)} runs (all plugins, no pickle cache)"
+    )
+    print(
+        f"reports: median {reports:.2f} s (all {len(REPORTS)} reports, {args.year}年度)"
+    )
+    print(
+        f"ratio:   {ratio:.1%} of a load (target ≤ {TARGET:.0%}) {'✓' if ratio <= TARGET else '✗'}"
+    )
     return 0 if ratio <= TARGET else 1
 
 

@@ -19,22 +19,45 @@ class ReportCommandError(click.ClickException):
         click.echo(f"エラー: {self.format_message()}", err=True, file=file)
 
 
-def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime.date | None:
+def _as_of(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> datetime.date | None:
     if value is None:
         return None
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise ReportCommandError(f"基準日 '{value}' が読めません。2026-09-30 のように書いてください。") from None
+        raise ReportCommandError(
+            f"基準日 '{value}' が読めません。2026-09-30 のように書いてください。"
+        ) from None
 
 
 @click.command("report")
 @click.argument("name")
 @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
-@click.option("--year", "year_text", required=True, metavar="YEAR", help="年度 (2025 や 2025年度)")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="DATE", help="基準日 (年度の途中の実績: 2026-09-30)")
-@click.option("--format", "fmt", default="json", show_default=True, help="出力形式: json, csv, xlsx")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="出力先のファイル (xlsx では必須)")
+@click.option(
+    "--year", "year_text", required=True, metavar="YEAR", help="年度 (2025 や 2025年度)"
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    metavar="DATE",
+    help="基準日 (年度の途中の実績: 2026-09-30)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="json",
+    show_default=True,
+    help="出力形式: json, csv, xlsx",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="出力先のファイル (xlsx では必須)",
+)
 def report(
     name: str,
     ledger: str | None,
@@ -53,9 +76,13 @@ def report(
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise ReportCommandError(f"出力形式 '{fmt}' は使えません。json, csv, xlsx のどれかを指定してください。")
+        raise ReportCommandError(
+            f"出力形式 '{fmt}' は使えません。json, csv, xlsx のどれかを指定してください。"
+        )
     if fmt == "xlsx" and not output:
-        raise ReportCommandError("xlsx で出力するときは -o で出力先のファイルを指定してください (例: -o 収支計算書.xlsx)。")
+        raise ReportCommandError(
+            "xlsx で出力するときは -o で出力先のファイルを指定してください (例: -o 収支計算書.xlsx)。"
+        )
     try:
         key = registry.canonical(name)
         year = FiscalYear.parse(year_text)
@@ -89,7 +116,9 @@ def report(
                 "Excel 形式の出力 (connect_books.reports.xlsx) がまだ使えません。--format json か csv を使ってください。"
             ) from exc
         write_report(result, Path(output))  # type: ignore[arg-type]
-        click.echo(f"✓ {result.title} ({year.label}) を {output} に書きました。", err=True)
+        click.echo(
+            f"✓ {result.title} ({year.label}) を {output} に書きました。", err=True
+        )
         return
     if fmt == "json":
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
@@ -97,7 +126,11 @@ def report(
         text = result.to_csv()
     if output:
         # CSV with a BOM so that Excel opens the Japanese correctly.
-        Path(output).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
-        click.echo(f"✓ {result.title} ({year.label}) を {output} に書きました。", err=True)
+        Path(output).write_text(
+            text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline=""
+        )
+        click.echo(
+            f"✓ {result.title} ({year.label}) を {output} に書きました。", err=True
+        )
     else:
         click.echo(text, nl=False)

@@ -19,20 +19,25 @@ from connect_books.reports.common import (
     ACTIVITIES,
     Figures,
     Index,
+    cells,
     figures_of,
     fmt_yen,
     fund_figures,
     index,
     period,
 )
-from connect_books.reports.table import Column, Report, Row, Table
+from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
 
 NAME = "activity"
 TITLE = "活動計算書"
 REVENUE_LINES = ("受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益")
 KINDS = ("人件費", "その他経費")
 PROGRAM, ADMIN, ORDINARY_INCOME, EXTRA_INCOME, EXTRA_EXPENSE = (
-    "事業費", "管理費", "経常収益", "経常外収益", "経常外費用",
+    "事業費",
+    "管理費",
+    "経常収益",
+    "経常外収益",
+    "経常外費用",
 )
 
 
@@ -40,7 +45,11 @@ def placement(info: AccountInfo) -> tuple[str, str, str]:
     """Where an income or expense account goes: (group, kind, line)."""
     if info.name.startswith("Income:"):
         group = EXTRA_INCOME if info.section == EXTRA_INCOME else ORDINARY_INCOME
-        return group, "", info.line or ("その他収益" if group == ORDINARY_INCOME else info.label)
+        return (
+            group,
+            "",
+            info.line or ("その他収益" if group == ORDINARY_INCOME else info.label),
+        )
     if info.section == PROGRAM:
         group = PROGRAM
     elif info.section == EXTRA_EXPENSE:
@@ -51,7 +60,9 @@ def placement(info: AccountInfo) -> tuple[str, str, str]:
     return group, kind, info.line or info.label
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The 活動計算書 for ``year`` (to ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -66,14 +77,24 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         sign = -1 if info.name.startswith("Income:") else 1
         bucket = lines[group][kind]
         bucket[line] = bucket.get(line, 0) + sign * fig.moved(info.name)
-        if info.name.startswith("Expenses:") and info.section not in (PROGRAM, ADMIN, EXTRA_EXPENSE):
-            if fig.moved(info.name):
-                unplaced.append(info.label)
+        if (
+            info.name.startswith("Expenses:")
+            and info.section
+            not in (
+                PROGRAM,
+                ADMIN,
+                EXTRA_EXPENSE,
+            )
+            and fig.moved(info.name)
+        ):
+            unplaced.append(info.label)
 
     rows: list[Row] = []
 
-    def amount(label: str, value: int, style: str = "item", level: int = 0, key: str = "") -> None:
-        rows.append(Row(label, {"amount": value}, style, level, key))  # type: ignore[arg-type]
+    def amount(
+        label: str, value: int, style: Style = "item", level: int = 0, key: str = ""
+    ) -> None:
+        rows.append(Row(label, {"amount": value}, style, level, key))
 
     def heading(label: str, level: int = 0, key: str = "") -> None:
         rows.append(Row(label, {}, "heading", level, key))
@@ -95,7 +116,9 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
             bucket = lines[group][kind]
             for line, value in bucket.items():
                 amount(line, value, level=3, key=f"{group}:{kind}:{line}")
-            amount(f"{kind}計", sum(bucket.values()), "subtotal", 2, f"{group}:{kind}計")
+            amount(
+                f"{kind}計", sum(bucket.values()), "subtotal", 2, f"{group}:{kind}計"
+            )
             group_total += sum(bucket.values())
         amount(f"{group}計", group_total, "subtotal", 1)
         costs += group_total
@@ -121,25 +144,39 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     change = ordinary + extra_revenue - extra_costs
     amount("当期正味財産増減額", change, "total")
     amount("前期繰越正味財産額", fig.net_assets_opening)
-    amount("次期繰越正味財産額", fig.net_assets_opening + change + fig.equity_moves, "total")
+    amount(
+        "次期繰越正味財産額",
+        fig.net_assets_opening + change + fig.equity_moves,
+        "total",
+    )
 
     title = TITLE
     statement = Table(title, (Column("amount", "金額"),), tuple(rows))
     notes = (_by_activity(idx, fig, accounts), _restricted(idx, p.start, p.end))
     remarks = []
     if fig.brought_in:
-        remarks.append(f"前期繰越正味財産額には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。")
+        remarks.append(
+            f"前期繰越正味財産額には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。"
+        )
     if fig.equity_moves:
         remarks.append(
             f"正味財産の科目への直接の記帳 {fmt_yen(fig.equity_moves)} があります (定款第29条: 決定を確認してください)。"
         )
     if unplaced:
-        remarks.append(f"計算書上の区分 (section) のない費用科目を管理費に含めました: {'、'.join(unplaced)}")
-    remarks.append("事業別損益の状況: 事業に直接対応しない収益は管理部門の欄に記載しています。")
-    return Report(NAME, title, year, p.start, p.end, (statement, *notes), tuple(remarks), p.as_of)
+        remarks.append(
+            f"計算書上の区分 (section) のない費用科目を管理費に含めました: {'、'.join(unplaced)}"
+        )
+    remarks.append(
+        "事業別損益の状況: 事業に直接対応しない収益は管理部門の欄に記載しています。"
+    )
+    return Report(
+        NAME, title, year, p.start, p.end, (statement, *notes), tuple(remarks), p.as_of
+    )
 
 
-def _accounts(idx: Index, fig: Figures, start: datetime.date, end: datetime.date) -> list[AccountInfo]:
+def _accounts(
+    idx: Index, fig: Figures, start: datetime.date, end: datetime.date
+) -> list[AccountInfo]:
     names = {
         name
         for name, info in idx.chart.accounts.items()
@@ -150,7 +187,9 @@ def _accounts(idx: Index, fig: Figures, start: datetime.date, end: datetime.date
         idx.info(n)
         for n in sorted(names)
         if n.startswith(("Income:", "Expenses:"))
-        and (idx.info(n).section != "予備費" or fig.moved(n))  # 予備費 is a budget line only
+        and (
+            idx.info(n).section != "予備費" or fig.moved(n)
+        )  # 予備費 is a budget line only
     ]
 
 
@@ -176,7 +215,9 @@ def _by_activity(idx: Index, fig: Figures, accounts: list[AccountInfo]) -> Table
         else:
             value = fig.moved(info.name)
             target = costs[kind].setdefault(line, {})
-        if group == ADMIN or (group == ORDINARY_INCOME and info.activity not in ACTIVITIES):
+        if group == ADMIN or (
+            group == ORDINARY_INCOME and info.activity not in ACTIVITIES
+        ):
             column = "admin"
         elif info.activity in ACTIVITIES:
             column = f"a{info.activity}"
@@ -184,11 +225,11 @@ def _by_activity(idx: Index, fig: Figures, accounts: list[AccountInfo]) -> Table
             column = "program"
         target[column] = target.get(column, 0) + value
 
-    def values(by_column: dict[str, int]) -> dict[str, int | None]:
-        out: dict[str, int | None] = {k: by_column.get(k, 0) for k in keys}
-        out["program"] = sum(by_column.get(k, 0) for k in (*keys, "program"))
-        out["admin"] = by_column.get("admin", 0)
-        out["total"] = out["program"] + out["admin"]  # type: ignore[operator]
+    def values(by_column: dict[str, int]) -> dict[str, Cell]:
+        program = sum(by_column.get(k, 0) for k in (*keys, "program"))
+        admin = by_column.get("admin", 0)
+        out: dict[str, Cell] = {k: by_column.get(k, 0) for k in keys}
+        out.update(program=program, admin=admin, total=program + admin)
         return out
 
     def add(total: dict[str, int], part: dict[str, int]) -> None:
@@ -197,24 +238,32 @@ def _by_activity(idx: Index, fig: Figures, accounts: list[AccountInfo]) -> Table
 
     rows: list[Row] = [Row("経常収益", {}, "heading", 0)]
     revenue_total: dict[str, int] = {}
-    ordered = [*[x for x in REVENUE_LINES if x in revenue], *[x for x in revenue if x not in REVENUE_LINES]]
+    ordered = [
+        *[x for x in REVENUE_LINES if x in revenue],
+        *[x for x in revenue if x not in REVENUE_LINES],
+    ]
     for line in ordered:
-        rows.append(Row(line, values(revenue[line]), "item", 1, f"経常収益:{line}"))  # type: ignore[arg-type]
+        rows.append(Row(line, values(revenue[line]), "item", 1, f"経常収益:{line}"))
         add(revenue_total, revenue[line])
-    rows.append(Row("経常収益計", values(revenue_total), "subtotal", 0))  # type: ignore[arg-type]
+    rows.append(Row("経常収益計", values(revenue_total), "subtotal", 0))
     rows.append(Row("経常費用", {}, "heading", 0))
     cost_total: dict[str, int] = {}
     for kind in KINDS:
         rows.append(Row(kind, {}, "heading", 1, f"経常費用:{kind}"))
         kind_total: dict[str, int] = {}
         for line, by_column in costs[kind].items():
-            rows.append(Row(line, values(by_column), "item", 2, f"{kind}:{line}"))  # type: ignore[arg-type]
+            rows.append(Row(line, values(by_column), "item", 2, f"{kind}:{line}"))
             add(kind_total, by_column)
-        rows.append(Row(f"{kind}計", values(kind_total), "subtotal", 1, f"経常費用:{kind}計"))  # type: ignore[arg-type]
+        rows.append(
+            Row(f"{kind}計", values(kind_total), "subtotal", 1, f"経常費用:{kind}計")
+        )
         add(cost_total, kind_total)
-    rows.append(Row("経常費用計", values(cost_total), "subtotal", 0))  # type: ignore[arg-type]
-    net = {k: revenue_total.get(k, 0) - cost_total.get(k, 0) for k in {*revenue_total, *cost_total}}
-    rows.append(Row("当期経常増減額", values(net), "total", 0))  # type: ignore[arg-type]
+    rows.append(Row("経常費用計", values(cost_total), "subtotal", 0))
+    net = {
+        k: revenue_total.get(k, 0) - cost_total.get(k, 0)
+        for k in {*revenue_total, *cost_total}
+    }
+    rows.append(Row("当期経常増減額", values(net), "total", 0))
     return Table("事業別損益の状況", columns, tuple(rows))
 
 
@@ -237,13 +286,20 @@ def _restricted(idx: Index, start: datetime.date, end: datetime.date) -> Table:
             parts.append(f"助成金の支払 {fmt_yen(-f.grants)}")
         if f.transfers:
             parts.append(f"振替 {fmt_yen(f.transfers)}")
-        parts.append("使途指定" if f.fund.restricted else f"{f.fund.body or '機構'}の決定による積立")
-        values = {
-            "opening": f.opening, "increase": f.increase, "decrease": f.decrease,
-            "closing": f.closing, "note": "、".join(parts),
+        parts.append(
+            "使途指定"
+            if f.fund.restricted
+            else f"{f.fund.body or '機構'}の決定による積立"
+        )
+        amounts = {
+            "opening": f.opening,
+            "increase": f.increase,
+            "decrease": f.decrease,
+            "closing": f.closing,
         }
         for k in totals:
-            totals[k] += values[k]  # type: ignore[operator]
-        rows.append(Row(f.fund.name, values, "item", 0, f"基金:{f.fund.id}"))  # type: ignore[arg-type]
-    rows.append(Row("合計", {**totals, "note": None}, "total", 0))  # type: ignore[arg-type]
+            totals[k] += amounts[k]
+        values = cells({**amounts, "note": "、".join(parts)})
+        rows.append(Row(f.fund.name, values, "item", 0, f"基金:{f.fund.id}"))
+    rows.append(Row("合計", cells(totals), "total", 0))
     return Table("使途等が制約された寄付等の内訳", columns, tuple(rows))

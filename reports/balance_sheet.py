@@ -21,7 +21,7 @@ from connect_books.reports.common import (
     index,
     period,
 )
-from connect_books.reports.table import Cell, Column, Report, Row, Table
+from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
 
 NAME = "balance-sheet"
 TITLE = "貸借対照表"
@@ -29,10 +29,14 @@ ASSET_SECTIONS = ("流動資産", "固定資産")
 LIABILITY_SECTIONS = ("流動負債", "固定負債")
 
 
-def sections(idx: Index, root: str, known: tuple[str, ...], day: datetime.date) -> dict[str, dict[str, list[str]]]:
+def sections(
+    idx: Index, root: str, known: tuple[str, ...], day: datetime.date
+) -> dict[str, dict[str, list[str]]]:
     """section -> line -> accounts, for the accounts under ``root`` opened by ``day``."""
     layout: dict[str, dict[str, list[str]]] = {s: {} for s in known}
-    names = {n for n, i in idx.chart.accounts.items() if i.opened <= day} | set(idx.series)
+    names = {n for n, i in idx.chart.accounts.items() if i.opened <= day} | set(
+        idx.series
+    )
     for name in sorted(names):
         if not name.startswith(f"{root}:"):
             continue
@@ -42,7 +46,9 @@ def sections(idx: Index, root: str, known: tuple[str, ...], day: datetime.date) 
     return layout
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The 貸借対照表 at the end of ``year`` (or at ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -52,14 +58,20 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
 
     rows: list[Row] = []
 
-    def line(label: str, current: int, before: int | None, style: str = "item", level: int = 0,
-             key: str = "") -> None:
+    def line(
+        label: str,
+        current: int,
+        before: int | None,
+        style: Style = "item",
+        level: int = 0,
+        key: str = "",
+    ) -> None:
         values: dict[str, Cell] = {
             "current": current,
             "previous": before,
             "change": current - before if before is not None else None,
         }
-        rows.append(Row(label, values, style, level, key))  # type: ignore[arg-type]
+        rows.append(Row(label, values, style, level, key))
 
     def total(fig: Figures | None, accounts: list[str], sign: int) -> int | None:
         if fig is None:
@@ -93,10 +105,25 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     line("負債合計", liabilities, liabilities_before, "total")
 
     rows.append(Row("Ⅲ正味財産の部", {}, "heading", 0))
-    line("前期繰越正味財産", now.net_assets_opening, then.net_assets_opening if then else None, level=1)
-    line("当期正味財産増減額", now.net_assets_change, then.net_assets_change if then else None, level=1)
+    line(
+        "前期繰越正味財産",
+        now.net_assets_opening,
+        then.net_assets_opening if then else None,
+        level=1,
+    )
+    line(
+        "当期正味財産増減額",
+        now.net_assets_change,
+        then.net_assets_change if then else None,
+        level=1,
+    )
     if now.equity_moves or (then and then.equity_moves):
-        line("正味財産の直接増減", now.equity_moves, then.equity_moves if then else None, level=1)
+        line(
+            "正味財産の直接増減",
+            now.equity_moves,
+            then.equity_moves if then else None,
+            level=1,
+        )
     net = now.net_assets_closing
     net_before = then.net_assets_closing if then else None
     line("正味財産合計", net, net_before, "total")
@@ -112,18 +139,26 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     line(
         "負債及び正味財産合計",
         liabilities + net,
-        liabilities_before + net_before if liabilities_before is not None and net_before is not None else None,
+        liabilities_before + net_before
+        if liabilities_before is not None and net_before is not None
+        else None,
         "total",
     )
 
     current_label = "当年度末" if p.as_of is None else f"{jdate(p.end)}現在"
-    columns = (Column("current", current_label), Column("previous", "前年度末"), Column("change", "増減"))
+    columns = (
+        Column("current", current_label),
+        Column("previous", "前年度末"),
+        Column("change", "増減"),
+    )
     remarks = []
     if funds_now:
         parts = "、".join(f"{f.fund.name} {fmt_yen(f.closing)}" for f in funds_now)
         remarks.append(f"うち指定正味財産は基金の残高です ({parts})。")
     if now.brought_in:
-        remarks.append(f"前期繰越正味財産には前身団体からの引継 {fmt_yen(now.brought_in)} を含みます。")
+        remarks.append(
+            f"前期繰越正味財産には前身団体からの引継 {fmt_yen(now.brought_in)} を含みます。"
+        )
     if previous is None:
         remarks.append(f"{year.label}は初年度のため、前年度末の欄は空です。")
     if assets - liabilities != net:

@@ -21,6 +21,7 @@ from connect_books.fiscal import FiscalYear, jdate
 from connect_books.reports.common import (
     ACTIVITIES,
     Figures,
+    FundFigures,
     Index,
     Period,
     figures_of,
@@ -33,7 +34,7 @@ from connect_books.reports.common import (
     ratio,
     yen,
 )
-from connect_books.reports.table import Cell, Column, Report, Row, Table
+from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
 
 NAME = "budget"
 TITLE = "収支計算書"
@@ -72,7 +73,9 @@ def expense_label(idx: Index, info: AccountInfo) -> str:
     return info.label
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The 収支計算書 for ``year`` (to ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -96,8 +99,17 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     columns = _columns(interim, p)
     rows: list[Row] = []
 
-    def emit(label: str, figure: _Figure | None, *, style: str = "item", level: int = 0,
-             key: str = "", note: str = "", actual: int | None = None, prior: int | None = None) -> None:
+    def emit(
+        label: str,
+        figure: _Figure | None,
+        *,
+        style: Style = "item",
+        level: int = 0,
+        key: str = "",
+        note: str = "",
+        actual: int | None = None,
+        prior: int | None = None,
+    ) -> None:
         values: dict[str, Cell] = {}
         if figure is not None:
             actual = figure.actual
@@ -107,20 +119,26 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
                 values["diff"] = figure.budget - figure.actual
                 if interim:
                     values["rate"] = ratio(figure.actual, figure.budget)
-            if not note and figure.original is not None and figure.budget != figure.original:
+            if (
+                not note
+                and figure.original is not None
+                and figure.budget != figure.original
+            ):
                 note = f"補正 (当初 {fmt_yen(figure.original)})"
         values["actual"] = actual
         if interim:
             values["prior"] = prior if prior_fig is not None else None
         values["note"] = note or None
-        rows.append(Row(label, values, style, level, key))  # type: ignore[arg-type]
+        rows.append(Row(label, values, style, level, key))
 
     # ---- 収入の部
     accounts = _accounts(idx, fig, prior_fig, view, p)
     income: dict[str, _Figure] = defaultdict(_Figure)
     for info in accounts:
         if info.name.startswith("Income:"):
-            income[info.budget_line or DEFAULT_INCOME_LINE].add(account_figure(info.name, -1))
+            income[info.budget_line or DEFAULT_INCOME_LINE].add(
+                account_figure(info.name, -1)
+            )
     opening = fig.net_assets_opening
     prior_opening = prior_fig.net_assets_opening if prior_fig else None
     opening_note = ""
@@ -158,7 +176,11 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     rows.append(Row("事業費", {}, "heading", 1))
     program_total = _Figure(budget=0 if view else None)
     for activity in [*ACTIVITIES, *sorted(set(program) - set(ACTIVITIES))]:
-        label = f"{activity} {ACTIVITIES[activity]}" if activity in ACTIVITIES else "事業区分なし"
+        label = (
+            f"{activity} {ACTIVITIES[activity]}"
+            if activity in ACTIVITIES
+            else "事業区分なし"
+        )
         rows.append(Row(label, {}, "heading", 2, f"事業{activity}"))
         subtotal = _Figure(budget=0 if view else None)
         for info, figure in program.get(activity, []):
@@ -186,17 +208,37 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     # ---- 次期繰越金 and the funds it includes
     closing = opening + income_total.actual - expense_total.actual
     prior_closing = (
-        prior_opening + income_total.prior - expense_total.prior if prior_opening is not None else None
+        prior_opening + income_total.prior - expense_total.prior
+        if prior_opening is not None
+        else None
     )
     funds_now = fund_figures(idx, p.start, p.end)
-    funds_then = {f.fund.id: f for f in fund_figures(idx, before.start, before.end)} if before else {}
-    fund_note = "、".join(f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds_now)
-    emit("次期繰越金", None, style="total", actual=closing, prior=prior_closing,
-         note=f"基金の残高を含む ({fund_note})" if funds_now else "")
+    funds_then = (
+        {f.fund.id: f for f in fund_figures(idx, before.start, before.end)}
+        if before
+        else {}
+    )
+    fund_note = "、".join(
+        f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds_now
+    )
+    emit(
+        "次期繰越金",
+        None,
+        style="total",
+        actual=closing,
+        prior=prior_closing,
+        note=f"基金の残高を含む ({fund_note})" if funds_now else "",
+    )
     for f in funds_now:
         then = funds_then.get(f.fund.id)
-        emit(f"うち{fund_short(f.fund)}", None, level=1, key=f"基金:{f.fund.id}",
-             actual=f.closing, prior=then.closing if then else None)
+        emit(
+            f"うち{fund_short(f.fund)}",
+            None,
+            level=1,
+            key=f"基金:{f.fund.id}",
+            actual=f.closing,
+            prior=then.closing if then else None,
+        )
 
     remarks = _remarks(idx, year, p, view, fig, funds_now, closing)
     title = TITLE + (" (暫定予算)" if view is not None and view.provisional else "")
@@ -206,7 +248,11 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
 
 def _columns(interim: bool, p: Period) -> tuple[Column, ...]:
     actual = f"実績 ({jdate(p.end)}現在)" if interim else "決算額"
-    columns = [Column("budget", "予算額"), Column("actual", actual), Column("diff", "差異")]
+    columns = [
+        Column("budget", "予算額"),
+        Column("actual", actual),
+        Column("diff", "差異"),
+    ]
     if interim:
         columns += [Column("rate", "執行率", "ratio"), Column("prior", "前年同期")]
     columns.append(Column("note", "備考", "text"))
@@ -217,7 +263,9 @@ def _original(view: BudgetView | None) -> dict[str, Decimal]:
     """The lines as first decided (当初予算), to mark what a 補正予算 changed."""
     if view is None or not view.revised:
         return {}
-    firsts = [d for d in view.decisions if d.kind == ORIGINAL] or list(view.decisions[:1])
+    firsts = [d for d in view.decisions if d.kind == ORIGINAL] or list(
+        view.decisions[:1]
+    )
     merged: dict[str, Decimal] = {}
     for decision in firsts:
         merged.update(decision.lines)
@@ -238,7 +286,9 @@ def _accounts(
         names.update(a for a, v in prior.movement.items() if v)
     if view is not None:
         names.update(view.lines)
-    return [idx.info(n) for n in sorted(names) if n.startswith(("Income:", "Expenses:"))]
+    return [
+        idx.info(n) for n in sorted(names) if n.startswith(("Income:", "Expenses:"))
+    ]
 
 
 def _remarks(
@@ -247,35 +297,51 @@ def _remarks(
     p: Period,
     view: BudgetView | None,
     fig: Figures,
-    funds: list,  # list[FundFigures]
+    funds: list[FundFigures],
     closing: int,
 ) -> list[str]:
     remarks = []
     if view is None:
-        remarks.append(f"{year.label}の予算の記録がありません (budgets.beancount)。予算額の欄は空です。")
+        remarks.append(
+            f"{year.label}の予算の記録がありません (budgets.beancount)。予算額の欄は空です。"
+        )
     else:
         own = idx.budgets.for_year(year)
         if view.provisional:
-            until = f"{jdate(own[0].date)}の{own[0].body}で決定" if own else "総会で決定されるまで"
+            until = (
+                f"{jdate(own[0].date)}の{own[0].body}で決定"
+                if own
+                else "総会で決定されるまで"
+            )
             remarks.append(
                 f"暫定予算: {year.label}の予算は{p.end.isoformat()}時点で未決定のため、"
                 f"{view.source_year.label}の予算で執行しています ({until})。"
             )
         elif own and own[0].date > year.start:
             last_day = own[0].date - datetime.timedelta(days=1)
+            previous = year.previous()
+            source = f"{previous.label}の" if previous else "前年度の"
             remarks.append(
-                f"暫定予算: {jdate(year.start)}から{jdate(last_day)}までは{year.previous().label if year.previous() else ''}"
-                f"の予算で執行しました ({jdate(own[0].date)} {own[0].body}で{own[0].kind}を決定)。"
+                f"暫定予算: {jdate(year.start)}から{jdate(last_day)}までは{source}予算で執行しました"
+                f" ({jdate(own[0].date)} {own[0].body}で{own[0].kind}を決定)。"
             )
         for decision in view.decisions:
             what = f"{jdate(decision.date)} {decision.body} {decision.kind}"
             if decision.reference:
                 what += f" ({decision.reference})"
-            remarks.append(("補正予算: " if decision.kind != ORIGINAL else "予算の決定: ") + what)
+            remarks.append(
+                ("補正予算: " if decision.kind != ORIGINAL else "予算の決定: ") + what
+            )
     if funds:
-        parts = "、".join(f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds)
-        remarks.append(f"次期繰越金 {fmt_yen(closing)} には基金の残高を含みます ({parts})。")
+        parts = "、".join(
+            f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds
+        )
+        remarks.append(
+            f"次期繰越金 {fmt_yen(closing)} には基金の残高を含みます ({parts})。"
+        )
     if fig.brought_in:
-        remarks.append(f"前期繰越金には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。")
+        remarks.append(
+            f"前期繰越金には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。"
+        )
     remarks.append("差異 = 予算額 − 決算額。")
     return remarks

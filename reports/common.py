@@ -27,7 +27,7 @@ import datetime
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -38,6 +38,7 @@ from connect_books.budgets import Budgets
 from connect_books.chart import AccountInfo, Chart
 from connect_books.fiscal import FiscalYear, jdate
 from connect_books.funds import Fund, Funds
+from connect_books.reports.table import Cell
 from connect_books.roster import Member, Roster
 
 if TYPE_CHECKING:
@@ -56,7 +57,11 @@ ACTIVITIES: dict[int, str] = {
     5: "政策づくり",
 }
 CASH_ROLES = ("cash", "bank", "fund-asset")
-DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE = "dues-income", "dues-receivable", "dues-advance"
+DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE = (
+    "dues-income",
+    "dues-receivable",
+    "dues-advance",
+)
 DUES_ROLES = frozenset({DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE})
 PAYABLE = "payable"
 GRANT_EXPENSE = "grant-expense"
@@ -88,6 +93,11 @@ class ReportError(ValueError):
 # Small helpers shared by the statements.
 
 
+def cells(values: Mapping[str, Cell]) -> dict[str, Cell]:
+    """A row's values as the dict :class:`~connect_books.reports.table.Row` holds."""
+    return dict(values)
+
+
 def yen(value: Decimal | int) -> int:
     """Integer yen (half-up, though the hygiene rules keep fractions out of the books)."""
     if isinstance(value, int):
@@ -111,7 +121,7 @@ def short_name(name: str) -> str:
     """An organisation's name without its legal form (``エコメッセ``)."""
     for form in _LEGAL_FORMS:
         if name.startswith(form):
-            return name[len(form):]
+            return name[len(form) :]
     return name
 
 
@@ -150,7 +160,12 @@ def period(year: FiscalYear, as_of: datetime.date | None = None) -> Period:
         msg = f"基準日 {as_of.isoformat()} は{year.label}の開始 ({year.start.isoformat()}) より前です。"
         raise ReportError(msg)
     inside = as_of is not None and as_of < year.end
-    return Period(year, year.start, as_of if inside and as_of else year.end, as_of if inside else None)
+    return Period(
+        year,
+        year.start,
+        as_of if inside and as_of else year.end,
+        as_of if inside else None,
+    )
 
 
 def previous_point(p: Period) -> Period | None:
@@ -262,8 +277,12 @@ class Index:
     expenses: list[ExpensePayment]
     first: datetime.date | None
     last: datetime.date | None
-    _figures: dict[tuple[datetime.date, datetime.date], Figures] = field(default_factory=dict)
-    _funds: dict[tuple[datetime.date, datetime.date], list[FundFigures]] = field(default_factory=dict)
+    _figures: dict[tuple[datetime.date, datetime.date], Figures] = field(
+        default_factory=dict
+    )
+    _funds: dict[tuple[datetime.date, datetime.date], list[FundFigures]] = field(
+        default_factory=dict
+    )
 
     def balance(self, account: str, day: datetime.date) -> int:
         """An account's balance at the end of ``day`` (Beancount's sign)."""
@@ -291,7 +310,7 @@ def index(books: Books) -> Index:
     if cached is None:
         cached = build_index(books.entries, books.roster)
         books._cache[_CACHE_KEY] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def build_index(entries: list[data.Directive], roster: Roster | None = None) -> Index:
@@ -302,7 +321,11 @@ def build_index(entries: list[data.Directive], roster: Roster | None = None) -> 
     if roster is None:
         roster = Roster.from_entries(entries)[0]
     # only the roles whose postings need more than a balance (cash and bank do not)
-    roles = {name: info.role for name, info in chart.accounts.items() if info.role in DETAIL_ROLES}
+    roles = {
+        name: info.role
+        for name, info in chart.accounts.items()
+        if info.role in DETAIL_ROLES
+    }
 
     dates: dict[str, list[datetime.date]] = defaultdict(list)
     amounts: dict[str, list[Decimal]] = defaultdict(list)
@@ -312,15 +335,14 @@ def build_index(entries: list[data.Directive], roster: Roster | None = None) -> 
     grants: list[GrantPayment] = []
     fund_moves: list[FundMove] = []
     assertions: dict[tuple[str, datetime.date], Decimal] = {}
-    expense_txns: list[tuple[datetime.date, Decimal, bool, frozenset[str] | set[str]]] = []
+    expense_txns: list[
+        tuple[datetime.date, Decimal, bool, frozenset[str] | set[str]]
+    ] = []
     document_links: set[str] = set()
     first: datetime.date | None = None
     last: datetime.date | None = None
-    Transaction, Balance, Document = data.Transaction, data.Balance, data.Document
-
     for entry in entries:
-        kind = type(entry)
-        if kind is Transaction:
+        if isinstance(entry, data.Transaction):
             day = entry.date
             if first is None:
                 first = day
@@ -330,7 +352,7 @@ def build_index(entries: list[data.Directive], roster: Roster | None = None) -> 
             spent = Decimal(0)
             for posting in entry.postings:
                 units = posting.units
-                if units.currency != CURRENCY:
+                if units is None or units.currency != CURRENCY or units.number is None:
                     continue
                 account = posting.account
                 number = units.number
@@ -345,22 +367,42 @@ def build_index(entries: list[data.Directive], roster: Roster | None = None) -> 
             if special:
                 _special(entry, roles, is_opening, dues, payables, grants, fund_moves)
             if spent:
-                expense_txns.append((day, spent, "document" in entry.meta, entry.links))
-        elif kind is Balance:
-            assertions[(entry.account, entry.date)] = entry.amount.number
-        elif kind is Document and entry.links:
+                links = entry.links or frozenset()
+                expense_txns.append((day, spent, "document" in entry.meta, links))
+        elif isinstance(entry, data.Balance):
+            if entry.amount.number is not None:
+                assertions[(entry.account, entry.date)] = entry.amount.number
+        elif isinstance(entry, data.Document) and entry.links:
             document_links.update(entry.links)
 
     series = {}
     for account, values in amounts.items():
-        series[account] = Series(dates[account], values, list(itertools.accumulate(values)))
+        series[account] = Series(
+            dates[account], values, list(itertools.accumulate(values))
+        )
     expenses = [
-        ExpensePayment(day, spent, documented or bool(links and not document_links.isdisjoint(links)))
+        ExpensePayment(
+            day,
+            spent,
+            documented or bool(links and not document_links.isdisjoint(links)),
+        )
         for day, spent, documented, links in expense_txns
     ]
     return Index(
-        chart, funds, budgets, roster, series, dict(opening), dict(dues), payables, grants,
-        fund_moves, assertions, expenses, first, last,
+        chart,
+        funds,
+        budgets,
+        roster,
+        series,
+        dict(opening),
+        dict(dues),
+        payables,
+        grants,
+        fund_moves,
+        assertions,
+        expenses,
+        first,
+        last,
     )
 
 
@@ -375,33 +417,53 @@ def _special(
 ) -> None:
     """Record the dues, payable, grant and fund details of one transaction."""
     by_member: dict[str, list[Decimal]] = {}
-    fund_postings: list[data.Posting] = []
+    fund_postings: list[tuple[str, Decimal]] = []
     has_grant = has_income = False
     for posting in txn.postings:
         role = roles.get(posting.account)
         if posting.account.startswith("Income:"):
             has_income = True
-        if not role or posting.units.currency != CURRENCY:
+        units = posting.units
+        if (
+            not role
+            or units is None
+            or units.currency != CURRENCY
+            or units.number is None
+        ):
             continue
-        number = posting.units.number
+        number = units.number
         if role in DUES_ROLES:
             member = (posting.meta or {}).get("member") or txn.meta.get("member")
             if isinstance(member, str):
-                sums = by_member.setdefault(member, [Decimal(0), Decimal(0), Decimal(0)])
+                sums = by_member.setdefault(
+                    member, [Decimal(0), Decimal(0), Decimal(0)]
+                )
                 sums[(DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE).index(role)] += number
         elif role == PAYABLE:
             payee = (posting.meta or {}).get("payee") or txn.payee or txn.narration
-            payables.append(PayableMove(txn.date, posting.account, number, str(payee), txn.narration))
+            payables.append(
+                PayableMove(
+                    txn.date, posting.account, number, str(payee), txn.narration or ""
+                )
+            )
         elif role == GRANT_EXPENSE:
             has_grant = True
             grants.append(
-                GrantPayment(txn.date, posting.account, number, str(txn.meta.get("decision", "")), txn.meta)
+                GrantPayment(
+                    txn.date,
+                    posting.account,
+                    number,
+                    str(txn.meta.get("decision", "")),
+                    txn.meta,
+                )
             )
         elif role == FUND_ASSET:
-            fund_postings.append(posting)
+            fund_postings.append((posting.account, number))
     for member, (income, receivable, advance) in by_member.items():
-        dues[member].append(DuesEvent(txn.date, member, income, receivable, advance, txn.meta))
-    for posting in fund_postings:
+        dues[member].append(
+            DuesEvent(txn.date, member, income, receivable, advance, txn.meta)
+        )
+    for account, number in fund_postings:
         if is_opening:
             kind = "opening"
         elif has_grant:
@@ -410,7 +472,7 @@ def _special(
             kind = "receipt"
         else:
             kind = "transfer"
-        fund_moves.append(FundMove(txn.date, posting.account, posting.units.number, kind))
+        fund_moves.append(FundMove(txn.date, account, number, kind))
 
 
 # ---------------------------------------------------------------------------------------
@@ -488,7 +550,8 @@ def figures_of(idx: Index, start: datetime.date, end: datetime.date) -> Figures:
     for account, series in idx.series.items():
         at_start = series.balance(before)
         brought = sum(
-            (n for d, n in idx.opening.get(account, ()) if start <= d <= end), Decimal(0)
+            (n for d, n in idx.opening.get(account, ()) if start <= d <= end),
+            Decimal(0),
         )
         at_end = series.balance(end)
         opening[account] = yen(at_start + brought)
@@ -503,7 +566,9 @@ def figures_of(idx: Index, start: datetime.date, end: datetime.date) -> Figures:
 def net_assets(idx: Index, day: datetime.date) -> int:
     """Net assets at the end of ``day``."""
     return -sum(
-        yen(s.balance(day)) for a, s in idx.series.items() if a.startswith(("Equity:", "Income:", "Expenses:"))
+        yen(s.balance(day))
+        for a, s in idx.series.items()
+        if a.startswith(("Equity:", "Income:", "Expenses:"))
     )
 
 
@@ -533,7 +598,9 @@ class FundFigures:
         return -self.grants - min(self.transfers, 0)
 
 
-def fund_figures(idx: Index, start: datetime.date, end: datetime.date) -> list[FundFigures]:
+def fund_figures(
+    idx: Index, start: datetime.date, end: datetime.date
+) -> list[FundFigures]:
     """Every fund's opening, receipts, grants, transfers and closing for the period.
 
     Transfers are netted per fund; gross in/out movements are in receipts and grants.
@@ -561,6 +628,17 @@ def fund_figures(idx: Index, start: datetime.date, end: datetime.date) -> list[F
         )
     idx._funds[(start, end)] = result
     return result
+
+
+def unmatched_grants(
+    idx: Index, start: datetime.date, end: datetime.date
+) -> list[GrantPayment]:
+    """Grant payments in the period that name no recorded grant decision."""
+    return [
+        g
+        for g in idx.grants
+        if start <= g.date <= end and g.decision not in idx.funds.grants
+    ]
 
 
 @dataclass
@@ -598,7 +676,9 @@ class DuesLine:
         return "一部納入" if self.paid else "未納"
 
 
-def dues_lines(idx: Index, years: Iterable[FiscalYear], as_of: datetime.date) -> list[DuesLine]:
+def dues_lines(
+    idx: Index, years: Iterable[FiscalYear], as_of: datetime.date
+) -> list[DuesLine]:
     """The dues roll: one line per member on the roll per 年度, counting postings to ``as_of``.
 
     A transaction crediting dues income against cash pays that 年度 (the year of its date);
@@ -609,16 +689,20 @@ def dues_lines(idx: Index, years: Iterable[FiscalYear], as_of: datetime.date) ->
     lines: dict[tuple[str, FiscalYear], DuesLine] = {}
     for year in wanted:
         for member in idx.roster.active(year):
-            lines[(member.id, year)] = DuesLine(member, year, yen(idx.roster.due(member.id, year)))
+            lines[(member.id, year)] = DuesLine(
+                member, year, yen(idx.roster.due(member.id, year))
+            )
     for member_id, events in idx.dues.items():
-        member = idx.member(member_id)
-        if member is None:
+        who = idx.member(member_id)
+        if who is None:
             continue
 
-        def line(year: FiscalYear, member: Member = member) -> DuesLine:
+        def line(year: FiscalYear, member: Member = who) -> DuesLine:
             key = (member.id, year)
             if key not in lines:
-                lines[key] = DuesLine(member, year, yen(idx.roster.due(member.id, year)))
+                lines[key] = DuesLine(
+                    member, year, yen(idx.roster.due(member.id, year))
+                )
             return lines[key]
 
         arrears: list[list[Any]] = []  # [year, amount left]
@@ -626,7 +710,11 @@ def dues_lines(idx: Index, years: Iterable[FiscalYear], as_of: datetime.date) ->
             if event.date > as_of:
                 break
             year = FiscalYear.of(event.date)
-            income, receivable, advance = -yen(event.income), yen(event.receivable), yen(event.advance)
+            income, receivable, advance = (
+                -yen(event.income),
+                yen(event.receivable),
+                yen(event.advance),
+            )
             # what was neither booked as 未収 nor taken from 前受会費 was paid now
             cash = income - max(receivable, 0) - max(advance, 0)
             if income or cash:
@@ -657,7 +745,9 @@ def dues_lines(idx: Index, years: Iterable[FiscalYear], as_of: datetime.date) ->
                     owed.paid += take
                     owed.paid_dates.append(event.date)
     chosen = set(wanted)
-    order = {member_id: position for position, member_id in enumerate(idx.roster.members)}
+    order = {
+        member_id: position for position, member_id in enumerate(idx.roster.members)
+    }
     return sorted(
         (ln for (_, y), ln in lines.items() if y in chosen),
         key=lambda ln: (ln.year, order.get(ln.member.id, len(order))),

@@ -11,7 +11,14 @@ import datetime
 
 from connect_books.books import Books
 from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports.common import DuesLine, dues_lines, fmt_yen, index, period, short_name
+from connect_books.reports.common import (
+    DuesLine,
+    dues_lines,
+    fmt_yen,
+    index,
+    period,
+    short_name,
+)
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
 NAME = "dues"
@@ -37,7 +44,9 @@ def years_through(first: datetime.date | None, year: FiscalYear) -> list[FiscalY
     return years or [year]
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The dues roll of every 年度 up to ``year``, as of its end (or ``as_of``)."""
     idx = index(books)
     p = period(year, as_of)
@@ -54,21 +63,28 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
             sub["due"] += line.due
             sub["paid"] += line.paid
             sub["outstanding"] += line.outstanding
-        rows.append(Row(f"{current.label} 計", dict(sub), "subtotal", 0, f"{current.label}:計"))  # type: ignore[arg-type]
+        rows.append(
+            Row(f"{current.label} 計", dict(sub), "subtotal", 0, f"{current.label}:計")
+        )
         for key in totals:
             totals[key] += sub[key]
-    rows.append(Row("合計", dict(totals), "total", 0))  # type: ignore[arg-type]
+    rows.append(Row("合計", dict(totals), "total", 0))
 
     remarks = [f"{jdate(p.end)}現在。未収 = 会費額 − 入金額。"]
     ahead = [
         ln for ln in dues_lines(idx, [year.next()], p.end) if ln.paid > ln.recognised
     ]
     if ahead:
-        parts = "、".join(f"{short_name(ln.member.name)} {fmt_yen(ln.paid - ln.recognised)}" for ln in ahead)
+        parts = "、".join(
+            f"{short_name(ln.member.name)} {fmt_yen(ln.paid - ln.recognised)}"
+            for ln in ahead
+        )
         remarks.append(f"{year.next().label}会費の前受: {parts}")
     unpaid = [ln for ln in lines if ln.year == year and ln.outstanding > 0]
     if unpaid:
-        parts = "、".join(f"{short_name(ln.member.name)} {fmt_yen(ln.outstanding)}" for ln in unpaid)
+        parts = "、".join(
+            f"{short_name(ln.member.name)} {fmt_yen(ln.outstanding)}" for ln in unpaid
+        )
         remarks.append(f"{year.label}会費の未収: {parts}")
     table = Table(TITLE, COLUMNS, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
@@ -84,4 +100,6 @@ def _row(line: DuesLine) -> Row:
         "outstanding": line.outstanding,
         "status": line.status,
     }
-    return Row(line.member.name, values, "item", 1, f"{line.year.label}:{line.member.id}")
+    return Row(
+        line.member.name, values, "item", 1, f"{line.year.label}:{line.member.id}"
+    )

@@ -13,14 +13,24 @@ from collections import defaultdict
 
 from connect_books.books import Books
 from connect_books.fiscal import FiscalYear
-from connect_books.reports.common import fmt_yen, fund_figures, index, period, yen
-from connect_books.reports.table import Cell, Column, Report, Row, Table
+from connect_books.reports.common import (
+    cells,
+    fmt_yen,
+    fund_figures,
+    index,
+    period,
+    unmatched_grants,
+    yen,
+)
+from connect_books.reports.table import Column, Report, Row, Table
 
 NAME = "funds"
 TITLE = "基金の状況"
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """Funds and grant decisions for ``year`` (to ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -28,14 +38,19 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     fund_rows: list[Row] = []
     totals = dict.fromkeys(("opening", "receipts", "grants", "transfers", "closing"), 0)
     for f in fund_figures(idx, p.start, p.end):
-        values = {
-            "opening": f.opening, "receipts": f.receipts, "grants": -f.grants,
-            "transfers": f.transfers, "closing": f.closing,
+        amounts = {
+            "opening": f.opening,
+            "receipts": f.receipts,
+            "grants": -f.grants,
+            "transfers": f.transfers,
+            "closing": f.closing,
         }
         for key in totals:
-            totals[key] += values[key]
-        fund_rows.append(Row(f.fund.name, dict(values), "item", 0, f"基金:{f.fund.id}"))  # type: ignore[arg-type]
-    fund_rows.append(Row("合計", dict(totals), "total", 0))  # type: ignore[arg-type]
+            totals[key] += amounts[key]
+        fund_rows.append(
+            Row(f.fund.name, cells(amounts), "item", 0, f"基金:{f.fund.id}")
+        )
+    fund_rows.append(Row("合計", cells(totals), "total", 0))
     funds_table = Table(
         TITLE,
         (
@@ -50,7 +65,6 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
 
     paid_total: dict[str, int] = defaultdict(int)
     paid_now: dict[str, int] = defaultdict(int)
-    orphans: list[str] = []
     for payment in idx.grants:
         if payment.date > p.end:
             continue
@@ -58,14 +72,21 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         paid_total[payment.decision] += amount
         if payment.date >= p.start:
             paid_now[payment.decision] += amount
-            if payment.decision not in idx.funds.grants:
-                orphans.append(f"{payment.date.isoformat()} {fmt_yen(amount)} (決定: {payment.decision or 'なし'})")
+    orphans = [
+        f"{g.date.isoformat()} {fmt_yen(yen(g.amount))} (決定: {g.decision or 'なし'})"
+        for g in unmatched_grants(idx, p.start, p.end)
+    ]
     decision_rows: list[Row] = []
+    over: list[str] = []
     for fund in idx.funds.funds.values():
         decisions = [
-            d for d in idx.funds.grants.values()
-            if d.fund == fund.id and d.date <= p.end
-            and (d.date >= p.start or paid_now[d.id] or yen(d.amount) - paid_total[d.id])
+            d
+            for d in idx.funds.grants.values()
+            if d.fund == fund.id
+            and d.date <= p.end
+            and (
+                d.date >= p.start or paid_now[d.id] or yen(d.amount) - paid_total[d.id]
+            )
         ]
         if not decisions:
             continue
@@ -73,14 +94,23 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         sums = dict.fromkeys(("amount", "paid", "paid_now", "left"), 0)
         for d in sorted(decisions, key=lambda d: (d.date, d.id)):
             amount = yen(d.amount)
-            values: dict[str, Cell] = {
-                "date": d.date, "body": d.body, "grantee": d.grantee, "amount": amount,
-                "paid": paid_total[d.id], "paid_now": paid_now[d.id], "left": amount - paid_total[d.id],
+            figures = {
+                "amount": amount,
+                "paid": paid_total[d.id],
+                "paid_now": paid_now[d.id],
+                "left": amount - paid_total[d.id],
             }
             for key in sums:
-                sums[key] += values[key]  # type: ignore[operator]
+                sums[key] += figures[key]
+            values = cells(
+                {"date": d.date, "body": d.body, "grantee": d.grantee, **figures}
+            )
             decision_rows.append(Row(d.id, values, "item", 1, d.id))
-        decision_rows.append(Row("計", dict(sums), "subtotal", 0, f"基金:{fund.id}:計"))  # type: ignore[arg-type]
+            if figures["left"] < 0:
+                over.append(d.id)
+        decision_rows.append(
+            Row("計", cells(sums), "subtotal", 0, f"基金:{fund.id}:計")
+        )
     decisions_table = Table(
         "助成の決定と支払",
         (
@@ -95,9 +125,19 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         tuple(decision_rows),
     )
     remarks = ["支払額は決定からの累計、うち当期はこの期間の支払です。"]
-    over = [r.label for r in decision_rows if r.style == "item" and (r.get("left") or 0) < 0]  # type: ignore[operator]
     if over:
         remarks.append(f"決定額を超えて支払った決定があります: {'、'.join(over)}")
     if orphans:
-        remarks.append(f"助成の決定と結び付かない助成金の支払があります: {'、'.join(orphans)}")
-    return Report(NAME, TITLE, year, p.start, p.end, (funds_table, decisions_table), tuple(remarks), p.as_of)
+        remarks.append(
+            f"助成の決定と結び付かない助成金の支払があります: {'、'.join(orphans)}"
+        )
+    return Report(
+        NAME,
+        TITLE,
+        year,
+        p.start,
+        p.end,
+        (funds_table, decisions_table),
+        tuple(remarks),
+        p.as_of,
+    )

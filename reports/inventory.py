@@ -13,7 +13,11 @@ import datetime
 from connect_books.books import Books
 from connect_books.chart import AccountInfo
 from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports.balance_sheet import ASSET_SECTIONS, LIABILITY_SECTIONS, sections
+from connect_books.reports.balance_sheet import (
+    ASSET_SECTIONS,
+    LIABILITY_SECTIONS,
+    sections,
+)
 from connect_books.reports.common import (
     DUES_ADVANCE,
     DUES_RECEIVABLE,
@@ -47,7 +51,9 @@ def deposit_detail(idx: Index, info: AccountInfo) -> str:
     return info.detail
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The 財産目録 at the end of ``year`` (or at ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -56,7 +62,9 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     unexplained: list[str] = []
 
     def item(label: str, detail: str, amount: int, level: int, key: str) -> None:
-        rows.append(Row(label, {"detail": detail, "amount": amount}, "item", level, key))
+        rows.append(
+            Row(label, {"detail": detail, "amount": amount}, "item", level, key)
+        )
 
     def details(info: AccountInfo, amount: int, level: int) -> None:
         """One or more lines for an account holding ``amount`` (positive)."""
@@ -72,11 +80,17 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
             item(item_name(info), "内訳不明", amount - explained, level, info.name)
             unexplained.append(f"{info.label} {fmt_yen(amount - explained)}")
 
-    def block(root: str, known: tuple[str, ...], sign: int, heading: str, total_label: str) -> int:
+    def block(
+        root: str, known: tuple[str, ...], sign: int, heading: str, total_label: str
+    ) -> int:
         rows.append(Row(heading, {}, "heading", 0))
         grand = 0
         for section, by_line in sections(idx, root, known, p.end).items():
-            amounts = {a: sign * fig.closing(a) for accounts in by_line.values() for a in accounts}
+            amounts = {
+                a: sign * fig.closing(a)
+                for accounts in by_line.values()
+                for a in accounts
+            }
             if not any(amounts.values()):
                 continue
             rows.append(Row(section, {}, "heading", 1))
@@ -99,14 +113,17 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     remarks = [f"{jdate(p.end)}現在"]
     if unexplained:
         remarks.append(
-            "内訳 (会員・支払先) の記録のない残高があります: " + "、".join(unexplained)
+            "内訳 (会員・支払先) の記録のない残高があります: "
+            + "、".join(unexplained)
             + "。仕訳に member: または payee: を付けてください。"
         )
     table = Table(TITLE, columns, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
 
 
-def _breakdown(idx: Index, info: AccountInfo, day: datetime.date) -> list[tuple[str, int]] | None:
+def _breakdown(
+    idx: Index, info: AccountInfo, day: datetime.date
+) -> list[tuple[str, int]] | None:
     """Detail lines for accounts kept per member or payee (None: one line for the account)."""
     if info.role == DUES_RECEIVABLE:
         years = _years_to(idx, day)
@@ -118,7 +135,10 @@ def _breakdown(idx: Index, info: AccountInfo, day: datetime.date) -> list[tuple[
     if info.role == DUES_ADVANCE:
         following = FiscalYear.of(day).next()
         return [
-            (f"{line.year.label}会費 {short_name(line.member.name)}分 (前受)", line.paid - line.recognised)
+            (
+                f"{line.year.label}会費 {short_name(line.member.name)}分 (前受)",
+                line.paid - line.recognised,
+            )
             for line in dues_lines(idx, [following], day)
             if line.paid - line.recognised > 0
         ]
@@ -127,7 +147,11 @@ def _breakdown(idx: Index, info: AccountInfo, day: datetime.date) -> list[tuple[
         for item in open_payables(idx, day):
             if item.account != info.name:
                 continue
-            what = item.narrations[0] if len(item.narrations) == 1 else f"未払金 ({len(item.narrations)}件)"
+            what = (
+                item.narrations[0]
+                if len(item.narrations) == 1
+                else f"未払金 ({len(item.narrations)}件)"
+            )
             result.append((f"{item.key}に対する{what}", item.amount))
         return result
     return None
@@ -142,4 +166,3 @@ def _years_to(idx: Index, day: datetime.date) -> list[FiscalYear]:
         years.append(year)
         year = year.next()
     return years
-

@@ -10,7 +10,16 @@ from collections.abc import Callable
 
 from connect_books.books import Books
 from connect_books.fiscal import FiscalYear
-from connect_books.reports import activity, balance_sheet, budget, dues, funds, inventory, tieout, trend
+from connect_books.reports import (
+    activity,
+    balance_sheet,
+    budget,
+    dues,
+    funds,
+    inventory,
+    tieout,
+    trend,
+)
 from connect_books.reports.common import ReportError
 from connect_books.reports.table import Report
 
@@ -28,7 +37,12 @@ REPORTS: dict[str, tuple[ReportFunction, str]] = {
     "trend": (trend.report, trend.TITLE),
 }
 #: Other spellings accepted on the command line.
-ALIASES = {"tieout": "tie-out", "balance_sheet": "balance-sheet", "balancesheet": "balance-sheet", "bs": "balance-sheet"}
+ALIASES = {
+    "tieout": "tie-out",
+    "balance_sheet": "balance-sheet",
+    "balancesheet": "balance-sheet",
+    "bs": "balance-sheet",
+}
 
 
 def canonical(name: str) -> str:
@@ -47,11 +61,17 @@ def get(name: str) -> ReportFunction:
     return REPORTS[canonical(name)][0]
 
 
-def make(books: Books, name: str, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def make(
+    books: Books, name: str, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """Produce the report ``name`` for ``year``."""
     return get(name)(books, year, as_of)
 
 
-def make_all(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> dict[str, Report]:
+def make_all(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> dict[str, Report]:
     """Every report for ``year``, by name (the shared index is built once)."""
-    return {name: function(books, year, as_of) for name, (function, _) in REPORTS.items()}
+    return {
+        name: function(books, year, as_of) for name, (function, _) in REPORTS.items()
+    }

@@ -18,7 +18,14 @@ import datetime
 
 from connect_books.books import Books
 from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports import activity, balance_sheet, budget, dues, funds, inventory
+from connect_books.reports import (
+    activity,
+    balance_sheet,
+    budget,
+    dues,
+    funds,
+    inventory,
+)
 from connect_books.reports.common import (
     CASH_ROLES,
     DUES_ADVANCE,
@@ -28,6 +35,7 @@ from connect_books.reports.common import (
     fmt_yen,
     index,
     period,
+    unmatched_grants,
     yen,
 )
 from connect_books.reports.table import Cell, Column, Report, Row, Table
@@ -45,7 +53,9 @@ COLUMNS = (
 )
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """The auditors' checks for ``year`` (at its end, or at ``as_of`` inside it)."""
     idx = index(books)
     p = period(year, as_of)
@@ -57,8 +67,17 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     grants = funds.report(books, year, as_of)
     rows: list[Row] = []
 
-    def check(label: str, a: int | None, b: int | None, note: str = "", *, info: bool = False,
-              passed: bool | None = None, key: str = "", show_diff: bool = True) -> None:
+    def check(
+        label: str,
+        a: int | None,
+        b: int | None,
+        note: str = "",
+        *,
+        info: bool = False,
+        passed: bool | None = None,
+        key: str = "",
+        show_diff: bool = True,
+    ) -> None:
         values: dict[str, Cell] = {"a": a, "b": b}
         if a is not None and b is not None and show_diff:
             values["diff"] = a - b
@@ -83,16 +102,29 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
     previous = year.previous()
     if previous is None:
         brought = _yen(act.main.row("前期繰越正味財産額").get("amount"))
-        check("前年度の次期繰越 = 本年度の前期繰越", None, opening,
-              f"初年度: 前身団体からの引継 {fmt_yen(brought)}", info=True)
+        check(
+            "前年度の次期繰越 = 本年度の前期繰越",
+            None,
+            opening,
+            f"初年度: 前身団体からの引継 {fmt_yen(brought)}",
+            info=True,
+        )
     else:
         before = balance_sheet.report(books, previous)
-        check("前年度の次期繰越 = 本年度の前期繰越", _yen(before.row("正味財産合計").get("current")), opening,
-              f"{previous.label} 貸借対照表 正味財産合計 と {year.label} 前期繰越正味財産")
+        check(
+            "前年度の次期繰越 = 本年度の前期繰越",
+            _yen(before.row("正味財産合計").get("current")),
+            opening,
+            f"{previous.label} 貸借対照表 正味財産合計 と {year.label} 前期繰越正味財産",
+        )
         settled = read_settlements(books.entries)[0].get(previous)
         if settled is not None:
-            check("前年度の決算承認額 = 本年度の前期繰越", yen(settled.carry_forward), opening,
-                  f"{jdate(settled.date)} {settled.body}で承認")
+            check(
+                "前年度の決算承認額 = 本年度の前期繰越",
+                yen(settled.carry_forward),
+                opening,
+                f"{jdate(settled.date)} {settled.body}で承認",
+            )
 
     # 2 cash and deposits against the passbooks / cash count
     heading("2 現金・預金の残高")
@@ -104,38 +136,86 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         asserted = idx.assertions.get((info.name, day))
         label = f"{info.label} = 残高確認 ({jdate(p.end)})"
         if asserted is None:
-            check(label, booked, None, f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
-                  info=p.as_of is not None, passed=False, key=info.name)
+            check(
+                label,
+                booked,
+                None,
+                f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
+                info=p.as_of is not None,
+                passed=False,
+                key=info.name,
+            )
         else:
-            check(label, booked, yen(asserted), f"{day.isoformat()} balance", key=info.name)
+            check(
+                label,
+                booked,
+                yen(asserted),
+                f"{day.isoformat()} balance",
+                key=info.name,
+            )
 
     # 3 the statements agree
     heading("3 計算書の一致")
-    check("財産目録 資産合計 = 貸借対照表 資産合計", _yen(inv.row("資産合計").get("amount")),
-          _yen(bs.row("資産合計").get("current")))
-    check("財産目録 負債合計 = 貸借対照表 負債合計", _yen(inv.row("負債合計").get("amount")),
-          _yen(bs.row("負債合計").get("current")))
+    check(
+        "財産目録 資産合計 = 貸借対照表 資産合計",
+        _yen(inv.row("資産合計").get("amount")),
+        _yen(bs.row("資産合計").get("current")),
+    )
+    check(
+        "財産目録 負債合計 = 貸借対照表 負債合計",
+        _yen(inv.row("負債合計").get("amount")),
+        _yen(bs.row("負債合計").get("current")),
+    )
     unexplained = [r for r in inv.rows if r.get("detail") == "内訳不明"]
-    check("財産目録 内訳のない残高", sum(_yen(r.get("amount")) for r in unexplained), 0,
-          "会員・支払先の記録のない未収会費・未払金" if unexplained else "")
-    check("資産合計 − 負債合計 = 正味財産合計",
-          _yen(bs.row("資産合計").get("current")) - _yen(bs.row("負債合計").get("current")), net)
-    check("活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計",
-          _yen(act.main.row("次期繰越正味財産額").get("amount")), net)
-    check("財産目録 正味財産 = 貸借対照表 正味財産合計", _yen(inv.row("正味財産").get("amount")), net)
-    check("収支計算書 次期繰越金 = 貸借対照表 正味財産合計", _yen(bud.row("次期繰越金").get("actual")), net)
+    check(
+        "財産目録 内訳のない残高",
+        sum(_yen(r.get("amount")) for r in unexplained),
+        0,
+        "会員・支払先の記録のない未収会費・未払金" if unexplained else "",
+    )
+    check(
+        "資産合計 − 負債合計 = 正味財産合計",
+        _yen(bs.row("資産合計").get("current"))
+        - _yen(bs.row("負債合計").get("current")),
+        net,
+    )
+    check(
+        "活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計",
+        _yen(act.main.row("次期繰越正味財産額").get("amount")),
+        net,
+    )
+    check(
+        "財産目録 正味財産 = 貸借対照表 正味財産合計",
+        _yen(inv.row("正味財産").get("amount")),
+        net,
+    )
+    check(
+        "収支計算書 次期繰越金 = 貸借対照表 正味財産合計",
+        _yen(bud.row("次期繰越金").get("actual")),
+        net,
+    )
 
     # 4 dues
     heading("4 会費")
-    receivable = sum(idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_RECEIVABLE))
+    receivable = sum(
+        idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_RECEIVABLE)
+    )
     in_arrears = sum(
         _yen(r.get("outstanding"))
         for r in roll.rows
         if r.style == "item" and (p.as_of is None or r.get("year") != year.label)
     )
-    check("未収会費 = 会費納入状況の未収", receivable, in_arrears,
-          "年度末: すべての年度の未収" if p.as_of is None else f"{year.label}より前の年度の未収")
-    advance = -sum(idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_ADVANCE))
+    check(
+        "未収会費 = 会費納入状況の未収",
+        receivable,
+        in_arrears,
+        "年度末: すべての年度の未収"
+        if p.as_of is None
+        else f"{year.label}より前の年度の未収",
+    )
+    advance = -sum(
+        idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_ADVANCE)
+    )
     ahead = sum(
         line.paid - line.recognised
         for line in dues_lines(idx, [year.next()], p.end)
@@ -150,39 +230,61 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         if row.style != "item":
             continue
         amount, paid = _yen(row.get("amount")), _yen(row.get("paid"))
-        check(f"{row.label} 支払額 ≤ 決定額", paid, amount, f"{row.get('grantee')}", passed=paid <= amount,
-              key=row.label)
-    orphan = sum(
-        yen(g.amount) for g in idx.grants
-        if p.start <= g.date <= p.end and g.decision not in idx.funds.grants
+        check(
+            f"{row.label} 支払額 ≤ 決定額",
+            paid,
+            amount,
+            f"{row.get('grantee')}",
+            passed=paid <= amount,
+            key=row.label,
+        )
+    orphan = sum(yen(g.amount) for g in unmatched_grants(idx, p.start, p.end))
+    check(
+        "決定のない助成金の支払",
+        orphan,
+        0,
+        "decision: で助成の決定を指していない支払" if orphan else "",
     )
-    check("決定のない助成金の支払", orphan, 0, "decision: で助成の決定を指していない支払" if orphan else "")
 
     # 6 vouchers
     heading("6 証憑")
     spent = [e for e in idx.expenses if p.start <= e.date <= p.end]
     missing = [e for e in spent if not e.has_voucher]
-    check("証憑 (document) の記録のない支出", yen(sum(e.amount for e in missing)),
-          yen(sum(e.amount for e in spent)),
-          f"支出 {len(spent)}件のうち証憑の記録のないもの {len(missing)}件 (情報: 紙の証憑と照合してください)",
-          info=True, show_diff=False)
+    check(
+        "証憑 (document) の記録のない支出",
+        yen(sum(e.amount for e in missing)),
+        yen(sum(e.amount for e in spent)),
+        f"支出 {len(spent)}件のうち証憑の記録のないもの {len(missing)}件 (情報: 紙の証憑と照合してください)",
+        info=True,
+        show_diff=False,
+    )
 
     # 7 budget deviations
     heading("7 予算")
     over = [
-        r for r in bud.rows
-        if r.key.startswith("Expenses:") and r.get("budget") is not None
+        r
+        for r in bud.rows
+        if r.key.startswith("Expenses:")
+        and r.get("budget") is not None
         and _yen(r.get("actual")) > _yen(r.get("budget"))
     ]
     for row in over:
-        check(f"予算超過: {row.label}", _yen(row.get("actual")), _yen(row.get("budget")),
-              "流用・予備費充用の説明が必要です", info=True, key=row.key)
+        check(
+            f"予算超過: {row.label}",
+            _yen(row.get("actual")),
+            _yen(row.get("budget")),
+            "流用・予備費充用の説明が必要です",
+            info=True,
+            key=row.key,
+        )
     if not over:
         check("予算超過の科目", 0, 0, "予算を超えた支出科目はありません", info=True)
 
     failures = [r for r in rows if r.get("result") == NG]
     passes = [r for r in rows if r.get("result") == OK]
-    remarks = [f"照合 {len(passes) + len(failures)}件: ✓ {len(passes)}件、✗ {len(failures)}件 (— は情報)。"]
+    remarks = [
+        f"照合 {len(passes) + len(failures)}件: ✓ {len(passes)}件、✗ {len(failures)}件 (— は情報)。"
+    ]
     remarks += [f"✗ {r.label}" for r in failures]
     table = Table(TITLE, COLUMNS, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)

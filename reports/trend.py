@@ -26,7 +26,9 @@ COLUMNS = (
 )
 
 
-def month_spans(year: FiscalYear, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+def month_spans(
+    year: FiscalYear, end: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
     """(first day, last day) of each month of ``year`` up to ``end``."""
     spans = []
     for month_end in year.month_ends():
@@ -37,10 +39,14 @@ def month_spans(year: FiscalYear, end: datetime.date) -> list[tuple[datetime.dat
     return spans
 
 
-def month_values(idx: Index, start: datetime.date, end: datetime.date) -> dict[str, int]:
+def month_values(
+    idx: Index, start: datetime.date, end: datetime.date
+) -> dict[str, int]:
     """The month's income, expenses, costs by activity and admin (positive amounts)."""
     fig = figures_of(idx, start, end)
-    values = dict.fromkeys(["income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin"], 0)
+    values = dict.fromkeys(
+        ["income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin"], 0
+    )
     for account, moved in fig.movement.items():
         if not moved:
             continue
@@ -56,7 +62,9 @@ def month_values(idx: Index, start: datetime.date, end: datetime.date) -> dict[s
     return values
 
 
-def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -> Report:
+def report(
+    books: Books, year: FiscalYear, as_of: datetime.date | None = None
+) -> Report:
     """Monthly figures of ``year`` (to ``as_of`` when inside the year)."""
     idx = index(books)
     p = period(year, as_of)
@@ -69,13 +77,19 @@ def report(books: Books, year: FiscalYear, as_of: datetime.date | None = None) -
         cumulative += values["net"]
         values["cumulative"] = cumulative
         values["net_assets"] = figures_of(idx, p.start, last).net_assets_closing
-        for key in ("income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin", "net"):
+        for key in (
+            "income",
+            "expenses",
+            *(f"a{n}" for n in ACTIVITIES),
+            "admin",
+            "net",
+        ):
             totals[key] = totals.get(key, 0) + values[key]
         label = f"{first.year}年{first.month}月"
-        rows.append(Row(label, dict(values), "item", 0, first.strftime("%Y-%m")))  # type: ignore[arg-type]
+        rows.append(Row(label, dict(values), "item", 0, first.strftime("%Y-%m")))
     totals["cumulative"] = cumulative
     totals["net_assets"] = figures_of(idx, p.start, p.end).net_assets_closing
-    rows.append(Row("合計", dict(totals), "total", 0))  # type: ignore[arg-type]
+    rows.append(Row("合計", dict(totals), "total", 0))
     remarks = ["事業費は事業内容 1〜5 ごと。支出合計には予備費・経常外費用を含みます。"]
     table = Table(TITLE, COLUMNS, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)

@@ -36,13 +36,16 @@ def test_json_figures_are_integer_yen(sample_path: Path) -> None:
     assert code == 0
     rows = {row["label"]: row for row in json.loads(out)["rows"]}
     assert rows["受取会費"]["amount"] == 160000
-    assert rows["当期正味財産増減額"]["amount"] == -432407  # negative: the writer prints ▲
+    assert (
+        rows["当期正味財産増減額"]["amount"] == -432407
+    )  # negative: the writer prints ▲
     assert json.loads(out)["tables"][1]["title"] == "使途等が制約された寄付等の内訳"
 
 
 def test_as_of_and_default_ledger_from_env(sample_path: Path) -> None:
     result = CliRunner().invoke(
-        main, ["report", "budget", "--year", "2026", "--as-of", "2026-05-31"],
+        main,
+        ["report", "budget", "--year", "2026", "--as-of", "2026-05-31"],
         env={"CONNECT_BOOKS_LEDGER": str(sample_path)},
     )
     assert result.exit_code == 0, result.output
@@ -53,24 +56,48 @@ def test_as_of_and_default_ledger_from_env(sample_path: Path) -> None:
 
 
 def test_csv_to_stdout_and_to_a_file(sample_path: Path, tmp_path: Path) -> None:
-    code, out, _ = run("inventory", "--year", "2025", "--format", "csv", str(sample_path))
+    code, out, _ = run(
+        "inventory", "--year", "2025", "--format", "csv", str(sample_path)
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["財産目録"] and rows[1] == ["科目", "摘要", "金額"]
     assert ["未収会費", "2025年度会費 エコメッセ分", "10000"] in rows
     target = tmp_path / "bs.csv"
-    code, _, err = run("balance-sheet", "--year", "2025", "--format", "csv", "-o", str(target), str(sample_path))
+    code, _, err = run(
+        "balance-sheet",
+        "--year",
+        "2025",
+        "--format",
+        "csv",
+        "-o",
+        str(target),
+        str(sample_path),
+    )
     assert code == 0 and "bs.csv に書きました" in err
-    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Japanese
+    assert target.read_bytes().startswith(
+        b"\xef\xbb\xbf"
+    )  # BOM: Excel reads the Japanese
     assert "貸借対照表" in target.read_text(encoding="utf-8-sig")
 
 
-def test_xlsx_needs_an_output_path_and_writes_a_workbook(sample_path: Path, tmp_path: Path) -> None:
+def test_xlsx_needs_an_output_path_and_writes_a_workbook(
+    sample_path: Path, tmp_path: Path
+) -> None:
     code, _, err = run("budget", "--year", "2025", "--format", "xlsx", str(sample_path))
     assert code == 1
     assert "xlsx で出力するときは -o で出力先のファイルを指定してください" in err
     target = tmp_path / "budget.xlsx"
-    code, _, err = run("budget", "--year", "2025", "--format", "xlsx", "-o", str(target), str(sample_path))
+    code, _, err = run(
+        "budget",
+        "--year",
+        "2025",
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+        str(sample_path),
+    )
     assert code == 0, err
     assert target.read_bytes()[:2] == b"PK"
 
@@ -78,13 +105,31 @@ def test_xlsx_needs_an_output_path_and_writes_a_workbook(sample_path: Path, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "--year", "2025"], "エラー: 計算書 'nope' はありません。使える名前: budget (収支計算書)"),
-        (["budget", "--year", "2024"], "エラー: 2024年度は設立 (2025-06-28) 前の年度です。"),
+        (
+            ["nope", "--year", "2025"],
+            "エラー: 計算書 'nope' はありません。使える名前: budget (収支計算書)",
+        ),
+        (
+            ["budget", "--year", "2024"],
+            "エラー: 2024年度は設立 (2025-06-28) 前の年度です。",
+        ),
         (["budget", "--year", "来年"], "エラー: 年度の指定 '来年' が読めません。"),
-        (["budget", "--year", "2030"], "エラー: 2030年度 (2030-04-01〜) の記録は帳簿にありません"),
-        (["budget", "--year", "2026", "--as-of", "2026-02-30"], "エラー: 基準日 '2026-02-30' が読めません。"),
-        (["budget", "--year", "2026", "--as-of", "2026-03-01"], "エラー: 基準日 2026-03-01 は2026年度の開始"),
-        (["budget", "--year", "2025", "--format", "pdf"], "エラー: 出力形式 'pdf' は使えません。"),
+        (
+            ["budget", "--year", "2030"],
+            "エラー: 2030年度 (2030-04-01〜) の記録は帳簿にありません",
+        ),
+        (
+            ["budget", "--year", "2026", "--as-of", "2026-02-30"],
+            "エラー: 基準日 '2026-02-30' が読めません。",
+        ),
+        (
+            ["budget", "--year", "2026", "--as-of", "2026-03-01"],
+            "エラー: 基準日 2026-03-01 は2026年度の開始",
+        ),
+        (
+            ["budget", "--year", "2025", "--format", "pdf"],
+            "エラー: 出力形式 'pdf' は使えません。",
+        ),
     ],
 )
 def test_errors_are_japanese(sample_path: Path, args: list[str], message: str) -> None:
@@ -102,7 +147,7 @@ def test_missing_ledger(tmp_path: Path) -> None:
 def test_books_with_errors_still_report_but_warn(tmp_path: Path) -> None:
     bad = tmp_path / "bad.beancount"
     bad.write_text(
-        '2025-06-28 open Assets:1110-現金 JPY\n2025-06-28 open Income:4110-受取会費 JPY\n'
+        "2025-06-28 open Assets:1110-現金 JPY\n2025-06-28 open Income:4110-受取会費 JPY\n"
         '2025-07-01 * "x"\n  Assets:1110-現金 5 JPY\n  Income:9999-Nowhere -5 JPY\n'
     )
     code, out, err = run("balance-sheet", "--year", "2025", str(bad))

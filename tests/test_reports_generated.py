@@ -53,27 +53,55 @@ def span(year: FiscalYear, as_of: D | None) -> tuple[D, D]:
 
 
 @pytest.mark.parametrize(("year", "as_of"), CASES)
-def test_statement_totals_match_bean_query(generated: Books, year: FiscalYear, as_of: D | None) -> None:
+def test_statement_totals_match_bean_query(
+    generated: Books, year: FiscalYear, as_of: D | None
+) -> None:
     start, end = span(year, as_of)
     reports = registry.make_all(generated, year, as_of)
-    income = -total(generated, "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s", start, end)
-    spent = total(generated, "SELECT sum(number) WHERE account ~ '^Expenses:' AND date >= %s AND date <= %s", start, end)
-    net = total(generated, "SELECT sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date <= %s", end)
-    assets = total(generated, "SELECT sum(number) WHERE account ~ '^Assets:' AND date <= %s", end)
+    income = -total(
+        generated,
+        "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s",
+        start,
+        end,
+    )
+    spent = total(
+        generated,
+        "SELECT sum(number) WHERE account ~ '^Expenses:' AND date >= %s AND date <= %s",
+        start,
+        end,
+    )
+    net = total(
+        generated,
+        "SELECT sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date <= %s",
+        end,
+    )
+    assets = total(
+        generated, "SELECT sum(number) WHERE account ~ '^Assets:' AND date <= %s", end
+    )
 
     budget = reports["budget"]
     assert budget.row("収入合計").get("actual") == income
     assert budget.row("支出合計").get("actual") == spent
     assert budget.row("次期繰越金").get("actual") == net
     activity = reports["activity"]
-    assert activity.row("経常収益計").get("amount") + activity.row("経常外収益計").get("amount") == income
-    assert activity.row("経常費用計").get("amount") + activity.row("経常外費用計").get("amount") == spent
+    assert (
+        activity.row("経常収益計").get("amount")
+        + activity.row("経常外収益計").get("amount")
+        == income
+    )
+    assert (
+        activity.row("経常費用計").get("amount")
+        + activity.row("経常外費用計").get("amount")
+        == spent
+    )
     assert activity.row("当期正味財産増減額").get("amount") == income - spent
     assert activity.row("次期繰越正味財産額").get("amount") == net
     sections = by(
         generated,
         "SELECT open_meta(account, 'section') AS s, sum(number) WHERE account ~ '^Expenses:'"
-        " AND date >= %s AND date <= %s GROUP BY s", start, end,
+        " AND date >= %s AND date <= %s GROUP BY s",
+        start,
+        end,
     )
     assert activity.row("事業費計").get("amount") == sections.get("事業費", 0)
     bs = reports["balance-sheet"]
@@ -81,33 +109,50 @@ def test_statement_totals_match_bean_query(generated: Books, year: FiscalYear, a
     assert bs.row("正味財産合計").get("current") == net
     assert reports["inventory"].row("正味財産").get("amount") == net
     trend = reports["trend"]
-    assert trend.row("合計").get("income") == income and trend.row("合計").get("expenses") == spent
+    assert (
+        trend.row("合計").get("income") == income
+        and trend.row("合計").get("expenses") == spent
+    )
     receivable = total(
-        generated, "SELECT sum(number) WHERE account = 'Assets:1210-未収会費' AND date <= %s", end
+        generated,
+        "SELECT sum(number) WHERE account = 'Assets:1210-未収会費' AND date <= %s",
+        end,
     )
     assert bs.row("未収会費").get("current") == receivable
     dues_income = -total(
         generated,
-        "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= %s AND date <= %s", start, end,
+        "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= %s AND date <= %s",
+        start,
+        end,
     )
     assert activity.row("受取会費").get("amount") == dues_income
     grants = total(
         generated,
-        "SELECT sum(number) WHERE account ~ '支払助成金' AND date >= %s AND date <= %s", start, end,
+        "SELECT sum(number) WHERE account ~ '支払助成金' AND date >= %s AND date <= %s",
+        start,
+        end,
     )
     decisions = reports["funds"].tables[1]
     assert sum(r.get("paid_now") for r in decisions.rows if r.style == "item") == grants
 
 
 @pytest.mark.parametrize(("year", "as_of"), CASES)
-def test_every_tie_out_holds_on_generated_books(generated: Books, year: FiscalYear, as_of: D | None) -> None:
+def test_every_tie_out_holds_on_generated_books(
+    generated: Books, year: FiscalYear, as_of: D | None
+) -> None:
     r = registry.make(generated, "tie-out", year, as_of)
     assert [row.label for row in r.rows if row.get("result") == "✗"] == []
-    assert r.row("前年度の次期繰越 = 本年度の前期繰越").get("result") == ("—" if year.year == 2025 else "✓")
+    assert r.row("前年度の次期繰越 = 本年度の前期繰越").get("result") == (
+        "—" if year.year == 2025 else "✓"
+    )
 
 
 def test_carry_forward_between_generated_years(generated: Books) -> None:
     first = registry.make(generated, "balance-sheet", FiscalYear(2025))
     second = registry.make(generated, "balance-sheet", FiscalYear(2026), END)
-    assert second.row("前期繰越正味財産").get("current") == first.row("正味財産合計").get("current")
-    assert second.row("資産合計").get("previous") == first.row("資産合計").get("current")
+    assert second.row("前期繰越正味財産").get("current") == first.row(
+        "正味財産合計"
+    ).get("current")
+    assert second.row("資産合計").get("previous") == first.row("資産合計").get(
+        "current"
+    )

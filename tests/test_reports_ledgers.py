@@ -11,7 +11,16 @@ from beancount import loader
 
 from connect_books.books import Books
 from connect_books.fiscal import FiscalYear
-from connect_books.reports import activity, balance_sheet, budget, dues, funds, inventory, tieout, trend
+from connect_books.reports import (
+    activity,
+    balance_sheet,
+    budget,
+    dues,
+    funds,
+    inventory,
+    tieout,
+    trend,
+)
 from connect_books.reports.common import ReportError, index, period
 
 D = datetime.date
@@ -110,7 +119,10 @@ def test_period_and_as_of() -> None:
     assert period(Y25).start == D(2025, 6, 28) and period(Y25).end == D(2026, 3, 31)
     assert period(Y25, D(2026, 5, 1)).as_of is None  # after the year end: the year end
     assert period(Y26, D(2026, 9, 30)).end == D(2026, 9, 30)
-    with pytest.raises(ReportError, match="基準日 2026-03-01 は2026年度の開始 \\(2026-04-01\\) より前です"):
+    with pytest.raises(
+        ReportError,
+        match="基準日 2026-03-01 は2026年度の開始 \\(2026-04-01\\) より前です",
+    ):
         period(Y26, D(2026, 3, 1))
 
 
@@ -152,22 +164,38 @@ def test_budget_revision_and_provisional_budget() -> None:
     assert before.row("予備費").get("budget") == 10000
     after = budget.report(books, Y25)
     printing = after.main.by_key("Expenses:5130-広報:5131-印刷製本費")
-    assert printing.get("budget") == 40000 and printing.get("note") == "補正 (当初 30,000円)"
+    assert (
+        printing.get("budget") == 40000
+        and printing.get("note") == "補正 (当初 30,000円)"
+    )
     assert after.row("予備費").get("note") == "補正 (当初 10,000円)"
     provisional = budget.report(books, Y26, D(2026, 5, 31))
     assert provisional.title == "収支計算書 (暫定予算)"
-    assert provisional.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget") == 40000
-    assert provisional.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("rate") == Decimal("0.3")
-    assert "暫定予算: 2026年度の予算は2026-05-31時点で未決定のため、2025年度の予算で執行しています" in provisional.remarks[0]
+    assert (
+        provisional.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget")
+        == 40000
+    )
+    assert provisional.main.by_key("Expenses:5130-広報:5131-印刷製本費").get(
+        "rate"
+    ) == Decimal("0.3")
+    assert (
+        "暫定予算: 2026年度の予算は2026-05-31時点で未決定のため、2025年度の予算で執行しています"
+        in provisional.remarks[0]
+    )
     decided = budget.report(books, Y26)
     assert decided.title == "収支計算書"
-    assert decided.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget") == 50000
+    assert (
+        decided.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget") == 50000
+    )
 
 
 def test_budget_without_any_decision_says_so() -> None:
     r = budget.report(books_of(""), Y25)
     assert r.row("会費").get("budget") is None
-    assert r.remarks[0] == "2025年度の予算の記録がありません (budgets.beancount)。予算額の欄は空です。"
+    assert (
+        r.remarks[0]
+        == "2025年度の予算の記録がありません (budgets.beancount)。予算額の欄は空です。"
+    )
 
 
 def test_budget_over_spent_lines_are_listed_for_the_auditors() -> None:
@@ -208,23 +236,41 @@ def test_dues_roll_arrears_advances_and_collections() -> None:
     books = books_of(DUES)
     r25 = dues.report(books, Y25)
     eco = r25.main.by_key("2025年度:ECOMESSE")
-    assert (eco.get("paid"), eco.get("outstanding"), eco.get("status")) == (0, 10000, "未収計上")
+    assert (eco.get("paid"), eco.get("outstanding"), eco.get("status")) == (
+        0,
+        10000,
+        "未収計上",
+    )
     tag = r25.main.by_key("2025年度:TAGAYASU")
-    assert (tag.get("paid"), tag.get("paid_on"), tag.get("status")) == (10000, D(2025, 7, 10), "納入済")
+    assert (tag.get("paid"), tag.get("paid_on"), tag.get("status")) == (
+        10000,
+        D(2025, 7, 10),
+        "納入済",
+    )
     assert "2026年度会費の前受: たがやす 10,000円" in r25.remarks
     assert "2025年度会費の未収: エコメッセ 10,000円" in r25.remarks
     r26 = dues.report(books, Y26)
     assert r26.main.by_key("2025年度:ECOMESSE").get("paid_on") == D(2026, 5, 12)
     assert r26.main.by_key("2025年度:ECOMESSE").get("status") == "納入済"
     eco26 = r26.main.by_key("2026年度:ECOMESSE")
-    assert (eco26.get("paid"), eco26.get("outstanding"), eco26.get("status")) == (5000, 5000, "一部納入")
+    assert (eco26.get("paid"), eco26.get("outstanding"), eco26.get("status")) == (
+        5000,
+        5000,
+        "一部納入",
+    )
     tag26 = r26.main.by_key("2026年度:TAGAYASU")
-    assert (tag26.get("paid"), tag26.get("paid_on"), tag26.get("status")) == (10000, D(2026, 3, 25), "納入済")
+    assert (tag26.get("paid"), tag26.get("paid_on"), tag26.get("status")) == (
+        10000,
+        D(2026, 3, 25),
+        "納入済",
+    )
     assert r26.row("合計").get("due") == 40000
 
 
 def test_dues_tie_out_fails_when_an_unpaid_member_is_not_booked() -> None:
-    books = books_of(DUES.split("2026-03-31 *")[0])  # エコメッセ's dues never booked as 未収
+    books = books_of(
+        DUES.split("2026-03-31 *")[0]
+    )  # エコメッセ's dues never booked as 未収
     row = tieout.report(books, Y25).row("未収会費 = 会費納入状況の未収")
     assert (row.get("a"), row.get("b"), row.get("result")) == (0, 10000, "✗")
     good = tieout.report(books_of(DUES), Y25).row("未収会費 = 会費納入状況の未収")
@@ -232,7 +278,9 @@ def test_dues_tie_out_fails_when_an_unpaid_member_is_not_booked() -> None:
 
 
 def test_inventory_details_and_unexplained_balances() -> None:
-    books = books_of(DUES + """
+    books = books_of(
+        DUES
+        + """
 2026-03-31 * "有限会社みやさか印刷" "ニュースレター第3号 印刷 (4月払い)"
   Expenses:5130-広報:5131-印刷製本費 38000 JPY
   Liabilities:2110-未払金 -38000 JPY
@@ -240,15 +288,27 @@ def test_inventory_details_and_unexplained_balances() -> None:
   Expenses:5210-管理費:5213-通信運搬費 2000 JPY
   Liabilities:2110-未払金 -2000 JPY
     payee: "日本郵便株式会社"
-""")
+"""
+    )
     r = inventory.report(books, Y25)
-    items = {(row.label, row.get("detail")): row.get("amount") for row in r.rows if row.style == "item"}
+    items = {
+        (row.label, row.get("detail")): row.get("amount")
+        for row in r.rows
+        if row.style == "item"
+    }
     assert items[("未収会費", "2025年度会費 エコメッセ分")] == 10000
-    assert items[("未払金", "有限会社みやさか印刷に対するニュースレター第3号 印刷 (4月払い)")] == 38000
+    assert (
+        items[
+            ("未払金", "有限会社みやさか印刷に対するニュースレター第3号 印刷 (4月払い)")
+        ]
+        == 38000
+    )
     assert items[("未払金", "日本郵便株式会社に対する切手 (後払い)")] == 2000
     assert items[("前受会費", "2026年度会費 たがやす分 (前受)")] == 10000
     assert items[("普通預金", "中央労働金庫 世田谷支店")] == 100000 + 10000 + 10000
-    assert r.row("正味財産").get("amount") == balance_sheet.report(books, Y25).row("正味財産合計").get("current")
+    assert r.row("正味財産").get("amount") == balance_sheet.report(books, Y25).row(
+        "正味財産合計"
+    ).get("current")
     assert tieout.report(books, Y25).row("財産目録 内訳のない残高").get("result") == "✓"
 
     unnamed = books_of("""
@@ -257,9 +317,15 @@ def test_inventory_details_and_unexplained_balances() -> None:
   Income:4110-受取会費 -10000 JPY
 """)
     r = inventory.report(unnamed, Y25)
-    assert [(row.get("detail"), row.get("amount")) for row in r.rows if row.label == "未収会費"] == [("内訳不明", 10000)]
+    assert [
+        (row.get("detail"), row.get("amount"))
+        for row in r.rows
+        if row.label == "未収会費"
+    ] == [("内訳不明", 10000)]
     assert any("member: または payee: を付けてください" in x for x in r.remarks)
-    assert tieout.report(unnamed, Y25).row("財産目録 内訳のない残高").get("result") == "✗"
+    assert (
+        tieout.report(unnamed, Y25).row("財産目録 内訳のない残高").get("result") == "✗"
+    )
 
 
 GRANTS = """
@@ -279,11 +345,21 @@ def test_grants_within_and_beyond_their_decision() -> None:
     books = books_of(GRANTS)
     r = funds.report(books, Y25)
     fund = r.main.by_key("基金:inclufund")
-    assert (fund.get("opening"), fund.get("receipts"), fund.get("grants"), fund.get("closing")) == (
-        500000, 50000, 300000, 250000,
+    assert (
+        fund.get("opening"),
+        fund.get("receipts"),
+        fund.get("grants"),
+        fund.get("closing"),
+    ) == (
+        500000,
+        50000,
+        300000,
+        250000,
     )
     assert tieout.report(books, Y25).main.by_key("IF-2025-01").get("result") == "✓"
-    over = books_of(GRANTS + """
+    over = books_of(
+        GRANTS
+        + """
 2026-01-20 * "風のたより" "インクルファンド助成金 (追加)"
   decision: "IF-2025-01"
   Expenses:5140-資金循環:5141-支払助成金-インクルファンド 20000 JPY
@@ -291,7 +367,8 @@ def test_grants_within_and_beyond_their_decision() -> None:
 2026-02-20 * "どこか" "決定のない助成"
   Expenses:5140-資金循環:5141-支払助成金-インクルファンド 5000 JPY
   Assets:1130-普通預金-インクルファンド -5000 JPY
-""")
+"""
+    )
     t = tieout.report(over, Y25)
     row = t.main.by_key("IF-2025-01")
     assert (row.get("a"), row.get("b"), row.get("result")) == (320000, 300000, "✗")
@@ -301,17 +378,32 @@ def test_grants_within_and_beyond_their_decision() -> None:
     remarks = funds.report(over, Y25).remarks
     assert "決定額を超えて支払った決定があります: IF-2025-01" in remarks
     note = activity.report(over, Y25).tables[2].by_key("基金:inclufund")
-    assert (note.get("increase"), note.get("decrease"), note.get("closing")) == (50000, 325000, 225000)
+    assert (note.get("increase"), note.get("decrease"), note.get("closing")) == (
+        50000,
+        325000,
+        225000,
+    )
 
 
 def test_bank_balance_tie_out_needs_the_year_end_assertion() -> None:
-    missing = tieout.report(books_of(""), Y25).main.by_key("Assets:1120-普通預金-ろうきん")
-    assert (missing.get("a"), missing.get("b"), missing.get("result")) == (100000, None, "✗")
-    assert missing.get("note") == "2026-04-01 付の balance (通帳・残高証明・現金実査) がありません"
+    missing = tieout.report(books_of(""), Y25).main.by_key(
+        "Assets:1120-普通預金-ろうきん"
+    )
+    assert (missing.get("a"), missing.get("b"), missing.get("result")) == (
+        100000,
+        None,
+        "✗",
+    )
+    assert (
+        missing.get("note")
+        == "2026-04-01 付の balance (通帳・残高証明・現金実査) がありません"
+    )
     asserted = books_of("2026-04-01 balance Assets:1120-普通預金-ろうきん 100000 JPY\n")
     row = tieout.report(asserted, Y25).main.by_key("Assets:1120-普通預金-ろうきん")
     assert (row.get("a"), row.get("b"), row.get("result")) == (100000, 100000, "✓")
-    interim = tieout.report(books_of(""), Y25, D(2025, 9, 15)).main.by_key("Assets:1120-普通預金-ろうきん")
+    interim = tieout.report(books_of(""), Y25, D(2025, 9, 15)).main.by_key(
+        "Assets:1120-普通預金-ろうきん"
+    )
     assert interim.get("result") == "—"  # during the year: information, not a failure
 
 
@@ -333,16 +425,31 @@ def test_vouchers_by_document_metadata_or_link(tmp_path: Path) -> None:
 """)
     row = tieout.report(books, Y25).row("証憑 (document) の記録のない支出")
     assert (row.get("a"), row.get("b"), row.get("result")) == (370, 1870, "—")
-    assert row.get("note") == "支出 3件のうち証憑の記録のないもの 1件 (情報: 紙の証憑と照合してください)"
+    assert (
+        row.get("note")
+        == "支出 3件のうち証憑の記録のないもの 1件 (情報: 紙の証憑と照合してください)"
+    )
 
 
 def test_trend_short_first_year_and_interim() -> None:
     books = books_of(GRANTS)
     r = trend.report(books, Y25, D(2025, 11, 30))
     labels = [row.label for row in r.rows]
-    assert labels == ["2025年6月", "2025年7月", "2025年8月", "2025年9月", "2025年10月", "2025年11月", "合計"]
+    assert labels == [
+        "2025年6月",
+        "2025年7月",
+        "2025年8月",
+        "2025年9月",
+        "2025年10月",
+        "2025年11月",
+        "合計",
+    ]
     november = r.row("2025年11月")
-    assert (november.get("income"), november.get("expenses"), november.get("a4")) == (50000, 300000, 300000)
+    assert (november.get("income"), november.get("expenses"), november.get("a4")) == (
+        50000,
+        300000,
+        300000,
+    )
     assert november.get("net_assets") == 600000 + 50000 - 300000
     assert r.row("合計").get("cumulative") == -250000
 
@@ -352,7 +459,9 @@ def test_net_assets_identity_holds_with_opening_balances() -> None:
     bs = balance_sheet.report(books, Y25)
     assert bs.row("前期繰越正味財産").get("current") == 600000  # brought in on 6/28
     assert bs.row("当期正味財産増減額").get("current") == -250000
-    assert bs.row("正味財産合計").get("current") == bs.row("資産合計").get("current") - bs.row("負債合計").get("current")
+    assert bs.row("正味財産合計").get("current") == bs.row("資産合計").get(
+        "current"
+    ) - bs.row("負債合計").get("current")
     assert any("前身団体からの引継 600,000円" in x for x in bs.remarks)
     act = activity.report(books, Y25)
     assert act.row("次期繰越正味財産額").get("amount") == 350000
