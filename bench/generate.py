@@ -14,6 +14,7 @@ transactions, using the project's real chart of accounts, roster and funds (copi
       opening.beancount       opening balances from the predecessors
       budgets.beancount       当初予算 (総会) for each 年度, a 補正予算 (運営委員会)
       2025.beancount …        one journal per 年度
+      settlements.beancount   the settlement of each 年度 approved by END (2025年度)
 
 The journals hold dues from every member each 年度 (``member:``), donations
 (``supporter:``, a few anonymous), designated donations into the インクルファンド,
@@ -160,13 +161,16 @@ class _Writer:
         return "\n".join(lines) + "\n\n"
 
 
-def generate(n_transactions: int, out_dir: Path, seed: int = 1) -> Path:
+def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool = True) -> Path:
     """Write generated books with exactly ``n_transactions`` transactions.
 
     Args:
         n_transactions: how many transactions the journals hold (at least a few hundred).
         out_dir: the folder to write (created; files in it are overwritten).
         seed: the random seed; the same ``n`` and ``seed`` give the same books.
+        settle: record the settlement (``custom "settlement"``, as ``connect-books
+            close-year`` writes it) of every 年度 approved by :data:`END`, so that the
+            settlement lock is part of what is measured. Costs one load per year.
 
     Returns:
         The path of ``main.beancount`` (with the plugins); ``main-plain.beancount``
@@ -177,6 +181,7 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "documents").mkdir(exist_ok=True)
+    (out_dir / "settlements.beancount").unlink(missing_ok=True)
     for name in COPIED:
         shutil.copyfile(LEDGER / name, out_dir / name)
     years = _years()
@@ -356,6 +361,20 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1) -> Path:
         (out_dir / name).write_text(header + "".join(journals[year]), encoding="utf-8")
     includes = ["accounts.beancount", "members.beancount", "supporters.beancount", "funds.beancount",
                 "opening.beancount", "budgets.beancount", *journal_names]
+    main = _write_mains(out_dir, includes)
+    if settle:
+        for year in years:
+            approved = datetime.date(year.year + 1, 6, 20)
+            if approved <= END:
+                _settle(main, year, approved)
+                if "settlements.beancount" not in includes:
+                    includes.append("settlements.beancount")
+                    main = _write_mains(out_dir, includes)
+    return main
+
+
+def _write_mains(out_dir: Path, includes: list[str]) -> Path:
+    """``main.beancount`` (the real main file's options and plugins) and ``main-plain``."""
     head = _main_head(LEDGER / "main.beancount")
     tail = "\n" + "".join(f'include "{name}"\n' for name in includes)
     main = out_dir / "main.beancount"
@@ -363,6 +382,22 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1) -> Path:
     plain = [line for line in head if not OUR_PLUGIN.match(line)]
     (out_dir / "main-plain.beancount").write_text("".join(plain) + tail, encoding="utf-8")
     return main
+
+
+def _settle(main: Path, year: FiscalYear, approved: datetime.date) -> None:
+    """Record ``year``'s settlement as ``connect-books close-year`` would (audited a month before)."""
+    from beancount import loader
+
+    from connect_books.settlement import plan_closing
+
+    entries, errors, options = loader._load([(str(main.resolve()), True)], None, None, None)
+    closing = plan_closing(
+        entries, errors, options, year,
+        approved=approved, body="総会", audited=approved - datetime.timedelta(days=28), today=END,
+    )
+    target = main.with_name("settlements.beancount")
+    previous = target.read_text(encoding="utf-8") if target.exists() else "; 決算 (生成データ)\n"
+    target.write_text(previous + "\n" + closing.directive(), encoding="utf-8")
 
 
 def _main_head(main: Path) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -84,3 +85,19 @@ def test_shape_of_the_organisation(books_1000: Path) -> None:
                 assert running[posting.account] >= 0, (txn.date, posting.account)
     balances = [e for e in entries if isinstance(e, data.Balance)]
     assert len(balances) == 4 * 17  # four accounts, 2025-07-01 .. 2026-11-01
+
+
+def test_completed_year_is_settled_and_locked(books_1000: Path, tmp_path: Path) -> None:
+    entries, _, _ = loader.load_file(str(books_1000))
+    settled = [e for e in entries if isinstance(e, data.Custom) and e.type == "settlement"]
+    assert [(e.date, e.values[0].value) for e in settled] == [(datetime.date(2026, 6, 20), Decimal(2025))]
+    # Change one narration dated in the settled year: the settlement plugin must object.
+    copy = tmp_path / "books"
+    shutil.copytree(books_1000.parent, copy)
+    journal = copy / "2025.beancount"
+    text = journal.read_text()
+    changed = text.replace('"2025年度会費"', '"2025年度会費 (書き換え)"', 1)
+    assert changed != text
+    journal.write_text(changed)
+    _, errors, _ = loader.load_file(str(copy / "main.beancount"))
+    assert len(errors) == 1 and "確定済み (2026-06-20 総会承認) の2025年度の記録" in errors[0].message
