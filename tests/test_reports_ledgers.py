@@ -465,3 +465,17 @@ def test_net_assets_identity_holds_with_opening_balances() -> None:
     assert any("前身団体からの引継 600,000円" in x for x in bs.remarks)
     act = activity.report(books, Y25)
     assert act.row("次期繰越正味財産額").get("amount") == 350000
+
+
+def test_carry_forward_against_the_approved_settlement() -> None:
+    settled = '2026-06-20 custom "settlement" 2025 "総会" {} JPY\n  audited: 2026-05-23\n'
+    good = tieout.report(books_of(GRANTS + settled.format(350000)), Y26)
+    row = good.row("前年度の決算承認額 = 本年度の前期繰越")
+    assert (row.get("a"), row.get("b"), row.get("result")) == (350000, 350000, "✓")
+    assert row.get("note") == "2026年6月20日 総会で承認"
+    bad = tieout.report(books_of(GRANTS + settled.format(360000)), Y26)
+    row = bad.row("前年度の決算承認額 = 本年度の前期繰越")
+    assert (row.get("diff"), row.get("result")) == (10000, "✗")
+    assert "前年度の決算承認額 = 本年度の前期繰越" not in [
+        r.label for r in tieout.report(books_of(GRANTS), Y26).rows
+    ]
