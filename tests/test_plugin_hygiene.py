@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from beancount import loader
+from beancount.core import data
 
 from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
 
@@ -346,8 +347,10 @@ def test_config_defaults_and_parse() -> None:
 
 
 def test_sample_books_pass(sample_path: Path) -> None:
-    _, errors, options = loader.load_file(str(sample_path))
+    entries, errors, options = loader.load_file(str(sample_path))
     assert [e.message for e in errors if isinstance(e, HygieneError | HygieneConfigError)] == []
+    documents = [e.filename for e in entries if isinstance(e, data.Document)]
+    assert documents and all(d.startswith(str(sample_path.parent / "documents") + os.sep) for d in documents)
     names = [name for name, _ in options["plugin"]]
     assert names[0] == "connect_books.plugins.hygiene"
     config = Config.parse(options["plugin"][0][1])
