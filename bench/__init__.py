@@ -1,1 +1,1 @@
-"""Benchmarks: generated books of the organisation's shape, and load-time measurements."""
+"""Benchmarks: generated books of the organisation's shape; load-time measurements."""

@@ -34,15 +34,14 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime
-import math
 import random
 import re
 import shutil
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from beancount.parser import parser
 
@@ -77,16 +76,29 @@ RESERVE = "Expenses:5900-予備費"
 PAYEES = {
     1: ("一般社団法人地域計画ラボ", "地域協議会訪問 交通費"),
     2: ("生活クラブ館", "講師 (研修)", "有限会社みやさか印刷"),
-    3: ("有限会社みやさか印刷", "さくらネット株式会社", "合同会社まちのウェブ工房", "郵便局"),
+    3: (
+        "有限会社みやさか印刷",
+        "さくらネット株式会社",
+        "合同会社まちのウェブ工房",
+        "郵便局",
+    ),
     4: ("寄付募集 チラシ印刷",),
     5: ("書店", "政策づくり懇談会"),
     0: ("郵便局", "世田谷区民会館", "株式会社オフィスみやさか", "振込手数料"),
 }
 GRANTEES = (
-    "ワーカーズ・コレクティブ風のたより", "ワーカーズ・コレクティブはぐくみ", "労働者協同組合まちのたね",
-    "子ども食堂あおぞら", "地域の茶の間ひだまり", "ワーカーズ・コレクティブ陽だまり",
-    "障がい者就労支援ぐるーぷ虹", "フードバンクせたがや", "まちの縁側プロジェクト",
-    "生活クラブ運動グループ世田谷地域協議会", "多摩まちづくり協議会", "高齢者サロンたまりば",
+    "ワーカーズ・コレクティブ風のたより",
+    "ワーカーズ・コレクティブはぐくみ",
+    "労働者協同組合まちのたね",
+    "子ども食堂あおぞら",
+    "地域の茶の間ひだまり",
+    "ワーカーズ・コレクティブ陽だまり",
+    "障がい者就労支援ぐるーぷ虹",
+    "フードバンクせたがや",
+    "まちの縁側プロジェクト",
+    "生活クラブ運動グループ世田谷地域協議会",
+    "多摩まちづくり協議会",
+    "高齢者サロンたまりば",
 )
 
 
@@ -114,7 +126,11 @@ class _Model:
             if errors:
                 raise ValueError(f"{name}: {errors[0].message}")
             entries.extend(parsed)
-        return cls(Chart.from_entries(entries), Roster.from_entries(entries)[0], Funds.from_entries(entries)[0])
+        return cls(
+            Chart.from_entries(entries),
+            Roster.from_entries(entries)[0],
+            Funds.from_entries(entries)[0],
+        )
 
 
 def _years() -> list[FiscalYear]:
@@ -146,9 +162,15 @@ class _Writer:
         meta: dict[str, str] | None = None,
         flag: str = "*",
     ) -> str:
-        assert sum(n for _, n in postings) == 0 and all(n for _, n in postings), postings
+        assert sum(n for _, n in postings) == 0 and all(n for _, n in postings), (
+            postings
+        )
         self.count += 1
-        head = f'{date} {flag} "{payee}" "{narration}"' if payee else f'{date} {flag} "{narration}"'
+        head = (
+            f'{date} {flag} "{payee}" "{narration}"'
+            if payee
+            else f'{date} {flag} "{narration}"'
+        )
         lines = [head]
         for key, value in (meta or {}).items():
             lines.append(f'  {key}: "{value}"')
@@ -161,7 +183,9 @@ class _Writer:
         return "\n".join(lines) + "\n\n"
 
 
-def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool = True) -> Path:
+def generate(
+    n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool = True
+) -> Path:
     """Write generated books with exactly ``n_transactions`` transactions.
 
     Args:
@@ -193,8 +217,12 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
     days_total = (END - START).days
     for i in range(1, 20 * scale + 1):
         since = START + datetime.timedelta(days=rng.randrange(0, days_total // 2))
-        sid, kind = (f"G{i:05d}", "individual") if i % 10 else (f"H{i:05d}", "organisation")
-        supporter_lines.append(f'{since} custom "supporter" "{sid}"\n  kind: "{kind}"\n')
+        sid, kind = (
+            (f"G{i:05d}", "individual") if i % 10 else (f"H{i:05d}", "organisation")
+        )
+        supporter_lines.append(
+            f'{since} custom "supporter" "{sid}"\n  kind: "{kind}"\n'
+        )
         supporters.append((sid, since))
     roll = _Supporters(supporters)
 
@@ -216,7 +244,9 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
         last = min(year.end, END)
         span = (last - year.start).days
         for member in model.roster.active(year):
-            day = year.start + datetime.timedelta(days=rng.randrange(0, min(span, 90) + 1))
+            day = year.start + datetime.timedelta(
+                days=rng.randrange(0, min(span, 90) + 1)
+            )
             plan.append(_Txn(day, 1, "dues", {"member": member, "year": year}))
         for month in (9, 3):
             day = datetime.date(year.year + (month < 4), month, 20)
@@ -225,40 +255,95 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
                 plan.append(_Txn(day, 1, "interest", {"account": inclufund.asset}))
         transfer_day = datetime.date(year.year + 1, 3, 16)
         if transfer_day <= last:
-            plan.append(_Txn(transfer_day - datetime.timedelta(days=2), 0, "transfer-decision", {"year": year}))
-            plan.append(_Txn(transfer_day, 1, "transfer", {"year": year, "amount": 300000}))
+            plan.append(
+                _Txn(
+                    transfer_day - datetime.timedelta(days=2),
+                    0,
+                    "transfer-decision",
+                    {"year": year},
+                )
+            )
+            plan.append(
+                _Txn(transfer_day, 1, "transfer", {"year": year, "amount": 300000})
+            )
         for fund, count in ((inclufund, 3 * scale), (machizukuri, max(1, scale // 10))):
             prefix = "IF" if fund is inclufund else "MZ"
             for k in range(1, count + 1):
-                day = year.start + datetime.timedelta(days=rng.randrange(30, max(31, span - 20)))
+                day = year.start + datetime.timedelta(
+                    days=rng.randrange(30, max(31, span - 20))
+                )
                 if day > last:
                     continue
-                amount = rng.randrange(10, 51) * 10000 if fund is inclufund else rng.randrange(5, 21) * 10000
+                amount = (
+                    rng.randrange(10, 51) * 10000
+                    if fund is inclufund
+                    else rng.randrange(5, 21) * 10000
+                )
                 decision_id = f"{prefix}-{year.year}-{k:03d}"
-                parts = [amount] if rng.random() < 0.6 else [amount // 2, amount - amount // 2]
+                parts = (
+                    [amount]
+                    if rng.random() < 0.6
+                    else [amount // 2, amount - amount // 2]
+                )
                 grantee = rng.choice(GRANTEES)
-                plan.append(_Txn(day, 0, "grant-decision", {
-                    "id": decision_id, "fund": fund, "amount": amount, "grantee": grantee,
-                }))
+                plan.append(
+                    _Txn(
+                        day,
+                        0,
+                        "grant-decision",
+                        {
+                            "id": decision_id,
+                            "fund": fund,
+                            "amount": amount,
+                            "grantee": grantee,
+                        },
+                    )
+                )
                 pay_day = day
                 for part_no, part in enumerate(parts, 1):
                     pay_day = pay_day + datetime.timedelta(days=rng.randrange(7, 45))
                     if pay_day > END:
                         break
-                    plan.append(_Txn(pay_day, 2, "grant-payment", {
-                        "id": decision_id, "fund": fund, "amount": part, "part": part_no, "of": len(parts),
-                        "grantee": grantee,
-                    }))
-    fixed = 3 + sum(1 for t in plan if t.kind not in ("grant-decision", "transfer-decision"))
+                    plan.append(
+                        _Txn(
+                            pay_day,
+                            2,
+                            "grant-payment",
+                            {
+                                "id": decision_id,
+                                "fund": fund,
+                                "amount": part,
+                                "part": part_no,
+                                "of": len(parts),
+                                "grantee": grantee,
+                            },
+                        )
+                    )
+    fixed = 3 + sum(
+        1 for t in plan if t.kind not in ("grant-decision", "transfer-decision")
+    )
     filler = n_transactions - fixed
     if filler < 0:
         raise ValueError(f"n_transactions must be at least {fixed}")
-    kinds = ("expense-bank", "expense-cash", "withdrawal", "donation", "designated", "anonymous", "business", "grant-in")
+    kinds = (
+        "expense-bank",
+        "expense-cash",
+        "withdrawal",
+        "donation",
+        "designated",
+        "anonymous",
+        "business",
+        "grant-in",
+    )
     weights = (30, 27, 5, 14, 9, 3, 10, 2)
     first_day = START + datetime.timedelta(days=1)
     filler_days = (END - first_day).days + 1
     for kind in rng.choices(kinds, weights, k=filler):
-        plan.append(_Txn(first_day + datetime.timedelta(days=rng.randrange(filler_days)), 3, kind))
+        plan.append(
+            _Txn(
+                first_day + datetime.timedelta(days=rng.randrange(filler_days)), 3, kind
+            )
+        )
     plan.sort(key=lambda t: (t.date, t.order))
 
     # Render in date order, with month-end balance assertions on the 1st.
@@ -267,12 +352,27 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
     asserted = (CASH, BANK, inclufund.asset, machizukuri.asset)
     opening = [
         "; 開始残高: 前身団体からの引継ぎ (生成データ)。pad はこのファイルでだけ使えます。\n",
-        w.txn(opening_day, "インクルーシブ事業連合", "引継: 地域たすけあい福祉基金(インクルファンド)",
-              [(inclufund.asset, 4200000), (inclufund.equity, -4200000)], {"opening": "TRUE"}),
-        w.txn(opening_day, "コネクト推進機構", "引継: まちづくり積立金",
-              [(machizukuri.asset, 1000000), (machizukuri.equity, -1000000)], {"opening": "TRUE"}),
-        w.txn(opening_day, "コネクト推進機構", "引継: 一般の資産・負債",
-              [(BANK, 1850000), (CASH, 32000), (OPENING_EQUITY, -1882000)], {"opening": "TRUE"}),
+        w.txn(
+            opening_day,
+            "インクルーシブ事業連合",
+            "引継: 地域たすけあい福祉基金(インクルファンド)",
+            [(inclufund.asset, 4200000), (inclufund.equity, -4200000)],
+            {"opening": "TRUE"},
+        ),
+        w.txn(
+            opening_day,
+            "コネクト推進機構",
+            "引継: まちづくり積立金",
+            [(machizukuri.asset, 1000000), (machizukuri.equity, -1000000)],
+            {"opening": "TRUE"},
+        ),
+        w.txn(
+            opening_day,
+            "コネクト推進機構",
+            "引継: 一般の資産・負債",
+            [(BANK, 1850000), (CASH, 32000), (OPENING_EQUITY, -1882000)],
+            {"opening": "TRUE"},
+        ),
     ]
     opening = [line.replace('opening: "TRUE"', "opening: TRUE") for line in opening]
     committed: dict[str, int] = defaultdict(int)  # decided but unpaid, by fund asset
@@ -286,9 +386,13 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
             out = journals[FiscalYear.of(prev)]
             out.append(f"; {prev.month}月末残高 (通帳・現金出納帳と照合)\n")
             for account in asserted:
-                out.append(f"{next_month} balance {account:<40} {w.balance[account]:>12} JPY\n")
+                out.append(
+                    f"{next_month} balance {account:<40} {w.balance[account]:>12} JPY\n"
+                )
             out.append(f"\n;; ---- {next_month.year}年{next_month.month}月 ----\n\n")
-            next_month = datetime.date(next_month.year + next_month.month // 12, next_month.month % 12 + 1, 1)
+            next_month = datetime.date(
+                next_month.year + next_month.month // 12, next_month.month % 12 + 1, 1
+            )
 
     for t in plan:
         assert_month_ends(t.date)
@@ -297,16 +401,27 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
         kind = t.kind
         if kind == "dues":
             member = p["member"]
-            out.append(w.txn(t.date, member.name, f"{p['year'].label}会費",
-                             [(BANK, 10000), (DUES, -10000)], {"member": member.id}))
+            out.append(
+                w.txn(
+                    t.date,
+                    member.name,
+                    f"{p['year'].label}会費",
+                    [(BANK, 10000), (DUES, -10000)],
+                    {"member": member.id},
+                )
+            )
             continue
         if kind == "interest":
             account = str(p["account"])
-            out.append(w.txn(t.date, "中央労働金庫", "普通預金利息", _interest(account, rng)))
+            out.append(
+                w.txn(t.date, "中央労働金庫", "普通預金利息", _interest(account, rng))
+            )
             continue
         if kind == "transfer-decision":
             year = p["year"]
-            out.append(f'{t.date} custom "decision" "UI-{year.year}-T" "運営委員会" "まちづくり積立金への繰入 300,000円"\n')
+            out.append(
+                f'{t.date} custom "decision" "UI-{year.year}-T" "運営委員会" "まちづくり積立金への繰入 300,000円"\n'
+            )
             continue
         if kind == "transfer":
             year = p["year"]
@@ -314,10 +429,20 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
             if w.balance[BANK] < amount:
                 out.append(_donation(w, t.date, BANK, DONATION, amount, roll, rng))
                 continue
-            out.append(w.txn(t.date, None, "まちづくり積立金への繰入 (運営委員会決定)", [
-                (machizukuri.asset, amount), (BANK, -amount),
-                (OPENING_EQUITY, amount), (machizukuri.equity, -amount),
-            ], {"decision": f"UI-{year.year}-T"}))
+            out.append(
+                w.txn(
+                    t.date,
+                    None,
+                    "まちづくり積立金への繰入 (運営委員会決定)",
+                    [
+                        (machizukuri.asset, amount),
+                        (BANK, -amount),
+                        (OPENING_EQUITY, amount),
+                        (machizukuri.equity, -amount),
+                    ],
+                    {"decision": f"UI-{year.year}-T"},
+                )
+            )
             continue
         if kind == "grant-decision":
             fund = p["fund"]
@@ -337,30 +462,61 @@ def generate(n_transactions: int, out_dir: Path, seed: int = 1, *, settle: bool 
             amount = int(p["amount"])
             if str(p["id"]) not in granted:
                 # The decision was not taken (the fund could not cover it): a donation instead.
-                out.append(_donation(w, t.date, fund.asset, DESIGNATED if fund is inclufund else DONATION,
-                                     10000, roll, rng))
+                out.append(
+                    _donation(
+                        w,
+                        t.date,
+                        fund.asset,
+                        DESIGNATED if fund is inclufund else DONATION,
+                        10000,
+                        roll,
+                        rng,
+                    )
+                )
                 continue
             committed[fund.asset] -= amount
             note = f" ({p['part']}回目)" if int(p["of"]) > 1 else ""
-            out.append(w.txn(t.date, p["grantee"], f"{fund.name}助成金{note}", [
-                (grant_expense[fund.id], amount), (fund.asset, -amount),
-            ], {"decision": str(p["id"])}))
+            out.append(
+                w.txn(
+                    t.date,
+                    p["grantee"],
+                    f"{fund.name}助成金{note}",
+                    [
+                        (grant_expense[fund.id], amount),
+                        (fund.asset, -amount),
+                    ],
+                    {"decision": str(p["id"])},
+                )
+            )
             continue
         out.append(_filler(w, t.date, kind, spend, roll, inclufund.asset, rng))
     assert_month_ends(END + datetime.timedelta(days=1))
     assert w.count == n_transactions, (w.count, n_transactions)
 
-    (out_dir / "supporters.beancount").write_text("\n".join(supporter_lines), encoding="utf-8")
+    (out_dir / "supporters.beancount").write_text(
+        "\n".join(supporter_lines), encoding="utf-8"
+    )
     (out_dir / "opening.beancount").write_text("".join(opening), encoding="utf-8")
-    (out_dir / "budgets.beancount").write_text(_budgets(w, years, model), encoding="utf-8")
+    (out_dir / "budgets.beancount").write_text(
+        _budgets(w, years, model), encoding="utf-8"
+    )
     journal_names = []
     for year in years:
         name = f"{year.year}.beancount"
         journal_names.append(name)
-        header = f"; {year.label}の仕訳帳 (生成データ: {n_transactions}件, seed {seed})\n\n"
+        header = (
+            f"; {year.label}の仕訳帳 (生成データ: {n_transactions}件, seed {seed})\n\n"
+        )
         (out_dir / name).write_text(header + "".join(journals[year]), encoding="utf-8")
-    includes = ["accounts.beancount", "members.beancount", "supporters.beancount", "funds.beancount",
-                "opening.beancount", "budgets.beancount", *journal_names]
+    includes = [
+        "accounts.beancount",
+        "members.beancount",
+        "supporters.beancount",
+        "funds.beancount",
+        "opening.beancount",
+        "budgets.beancount",
+        *journal_names,
+    ]
     main = _write_mains(out_dir, includes)
     if settle:
         for year in years:
@@ -380,7 +536,9 @@ def _write_mains(out_dir: Path, includes: list[str]) -> Path:
     main = out_dir / "main.beancount"
     main.write_text("".join(head) + tail, encoding="utf-8")
     plain = [line for line in head if not OUR_PLUGIN.match(line)]
-    (out_dir / "main-plain.beancount").write_text("".join(plain) + tail, encoding="utf-8")
+    (out_dir / "main-plain.beancount").write_text(
+        "".join(plain) + tail, encoding="utf-8"
+    )
     return main
 
 
@@ -390,13 +548,25 @@ def _settle(main: Path, year: FiscalYear, approved: datetime.date) -> None:
 
     from connect_books.settlement import plan_closing
 
-    entries, errors, options = loader._load([(str(main.resolve()), True)], None, None, None)
+    entries, errors, options = loader._load(
+        [(str(main.resolve()), True)], None, None, None
+    )
     closing = plan_closing(
-        entries, errors, options, year,
-        approved=approved, body="総会", audited=approved - datetime.timedelta(days=28), today=END,
+        entries,
+        errors,
+        options,
+        year,
+        approved=approved,
+        body="総会",
+        audited=approved - datetime.timedelta(days=28),
+        today=END,
     )
     target = main.with_name("settlements.beancount")
-    previous = target.read_text(encoding="utf-8") if target.exists() else "; 決算 (生成データ)\n"
+    previous = (
+        target.read_text(encoding="utf-8")
+        if target.exists()
+        else "; 決算 (生成データ)\n"
+    )
     target.write_text(previous + "\n" + closing.directive(), encoding="utf-8")
 
 
@@ -437,8 +607,12 @@ def _donation(
     sid = supporters.pick(day, rng)
     if sid is None:
         return w.txn(day, None, "募金箱", [(asset, amount), (income, -amount)])
-    narration = "インクルファンドへのご寄付 (使途指定)" if income == DESIGNATED else "ご寄付"
-    return w.txn(day, sid, narration, [(asset, amount), (income, -amount)], {"supporter": sid})
+    narration = (
+        "インクルファンドへのご寄付 (使途指定)" if income == DESIGNATED else "ご寄付"
+    )
+    return w.txn(
+        day, sid, narration, [(asset, amount), (income, -amount)], {"supporter": sid}
+    )
 
 
 def _filler(
@@ -456,7 +630,9 @@ def _filler(
         source = BANK if kind == "expense-bank" else CASH
         if w.balance[source] < amount:
             if source == CASH and w.balance[BANK] >= 50000:
-                return w.txn(day, None, "小口現金の引出し", [(CASH, 50000), (BANK, -50000)])
+                return w.txn(
+                    day, None, "小口現金の引出し", [(CASH, 50000), (BANK, -50000)]
+                )
             return _donation(w, day, BANK, DONATION, 30000, supporters, rng)
         payee = rng.choice(PAYEES[activity])
         label = account.rsplit("-", 1)[-1]
@@ -466,48 +642,73 @@ def _filler(
             return _donation(w, day, BANK, DONATION, 30000, supporters, rng)
         return w.txn(day, None, "小口現金の引出し", [(CASH, 40000), (BANK, -40000)])
     if kind == "donation":
-        amount = rng.choices((1000, 3000, 5000, 10000, 30000, 50000, 100000), (10, 15, 25, 25, 15, 7, 3))[0]
+        amount = rng.choices(
+            (1000, 3000, 5000, 10000, 30000, 50000, 100000), (10, 15, 25, 25, 15, 7, 3)
+        )[0]
         return _donation(w, day, BANK, DONATION, amount, supporters, rng)
     if kind == "designated":
         amount = rng.choices((3000, 5000, 10000, 30000, 50000), (15, 25, 35, 20, 5))[0]
         return _donation(w, day, fund_asset, DESIGNATED, amount, supporters, rng)
     if kind == "anonymous":
         amount = rng.randrange(1, 60) * 100 + rng.randrange(0, 10) * 10
-        return w.txn(day, None, "募金箱 (イベント会場)", [(CASH, amount), (DONATION, -amount)])
+        return w.txn(
+            day, None, "募金箱 (イベント会場)", [(CASH, amount), (DONATION, -amount)]
+        )
     if kind == "business":
         amount = rng.randrange(5, 60) * 1000
         target = rng.choice((CASH, BANK))
         return w.txn(day, None, "研修 参加費", [(target, amount), (BUSINESS, -amount)])
     assert kind == "grant-in"
     amount = rng.randrange(10, 50) * 10000
-    return w.txn(day, "公益財団法人みらい協同基金", "事業助成金", [(BANK, amount), (GRANT_IN, -amount)])
+    return w.txn(
+        day,
+        "公益財団法人みらい協同基金",
+        "事業助成金",
+        [(BANK, amount), (GRANT_IN, -amount)],
+    )
 
 
 def _budgets(w: _Writer, years: list[FiscalYear], model: _Model) -> str:
-    """当初予算 for each 年度 from the actual figures (+10%, rounded up), and one 補正予算."""
+    """当初予算 for each 年度 from the actual figures (+10%, rounded up to 10,000 yen), and one 補正予算."""
     out = ["; 予算 (生成データ)。金額は収入・支出ともに正の数。\n"]
-    accounts = sorted(a.name for a in model.chart.accounts.values()
-                      if a.section in ("経常収益", "事業費", "管理費"))
+    accounts = sorted(
+        a.name
+        for a in model.chart.accounts.values()
+        if a.section in ("経常収益", "事業費", "管理費")
+    )
     for year in years:
         lines = {}
         for account in accounts:
             actual = abs(w.actual.get((year, account), 0))
-            lines[account] = int(math.ceil(actual * 1.1 / 10000)) * 10000 if actual else 0
+            lines[account] = (
+                (actual * 11 + 99_999) // 100_000 * 10_000 if actual else 0
+            )
         lines = {a: n for a, n in lines.items() if n}
         lines[RESERVE] = 50000
         decided = year.start if year.is_short else datetime.date(year.year, 6, 20)
-        out.append(f'\n;; {year.label} 当初予算\n{decided} custom "budget-decision" {year.year} "総会" "当初予算"\n'
-                   f'  decision: "{year.label}総会 第3号議案"\n')
-        out.extend(f'{decided} custom "budget-line" {year.year} {a:<56} {n:>10} JPY\n' for a, n in lines.items())
+        out.append(
+            f'\n;; {year.label} 当初予算\n{decided} custom "budget-decision" {year.year} "総会" "当初予算"\n'
+            f'  decision: "{year.label}総会 第3号議案"\n'
+        )
+        out.extend(
+            f'{decided} custom "budget-line" {year.year} {a:<56} {n:>10} JPY\n'
+            for a, n in lines.items()
+        )
         revised = datetime.date(year.year + 1, 1, 24)
         if revised <= END:
             grant = next((a for a in lines if "5141" in a), None)
-            out.append(f'\n;; {year.label} 補正予算 (予備費の充用)\n{revised} custom "budget-decision" {year.year} "運営委員会" "補正予算"\n'
-                       f'  decision: "運営委員会 {revised.year}-01 第2号議案"\n')
+            out.append(
+                f'\n;; {year.label} 補正予算 (予備費の充用)\n{revised} custom "budget-decision" {year.year} "運営委員会" "補正予算"\n'
+                f'  decision: "運営委員会 {revised.year}-01 第2号議案"\n'
+            )
             if grant is not None:
                 bumped = lines[grant] + 50000
-                out.append(f'{revised} custom "budget-line" {year.year} {grant:<56} {bumped:>10} JPY\n')
-            out.append(f'{revised} custom "budget-line" {year.year} {RESERVE:<56} {0:>10} JPY\n')
+                out.append(
+                    f'{revised} custom "budget-line" {year.year} {grant:<56} {bumped:>10} JPY\n'
+                )
+            out.append(
+                f'{revised} custom "budget-line" {year.year} {RESERVE:<56} {0:>10} JPY\n'
+            )
     return "".join(out)
 
 
@@ -516,7 +717,9 @@ def main(argv: list[str] | None = None) -> None:
     parser_ = argparse.ArgumentParser(description="ベンチマーク用の帳簿を生成する")
     parser_.add_argument("n", type=int, help="取引の件数")
     parser_.add_argument("--seed", type=int, default=1)
-    parser_.add_argument("--out", type=Path, default=None, help="出力先 (既定: bench/books/N)")
+    parser_.add_argument(
+        "--out", type=Path, default=None, help="出力先 (既定: bench/books/N)"
+    )
     args = parser_.parse_args(argv)
     path = generate(args.n, args.out or BOOKS / str(args.n), args.seed)
     print(path)

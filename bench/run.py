@@ -76,7 +76,10 @@ class Row:
 
 def run_snippet(code: str) -> dict[str, object]:
     """Run ``code`` in a fresh Python; it must set ``seconds`` (and may set a dict ``extra``)."""
-    wrapper = code + "\nimport json as _j\nprint(_j.dumps({'seconds': seconds, **globals().get('extra', {})}))\n"
+    wrapper = (
+        code
+        + "\nimport json as _j\nprint(_j.dumps({'seconds': seconds, **globals().get('extra', {})}))\n"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(wrapper)],
@@ -87,7 +90,9 @@ def run_snippet(code: str) -> dict[str, object]:
         env=env,
     )
     if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr else "failed")
+        raise RuntimeError(
+            result.stderr.strip().splitlines()[-1] if result.stderr else "failed"
+        )
     out: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     return out
 
@@ -133,16 +138,32 @@ def compare_loads(main: Path, repeat: int = 5) -> Comparison:
             cpu[name].append(float(result["cpu"]))  # type: ignore[arg-type]
             transactions = int(result["transactions"])  # type: ignore[call-overload]
             if result["errors"]:
-                problems.append(f"{name}: エラー {result['errors']}件 ({result['first_error']})")
+                problems.append(
+                    f"{name}: エラー {result['errors']}件 ({result['first_error']})"
+                )
             if name == "plugins":
                 for line in result["timings"]:  # type: ignore[attr-defined]
                     match = TIMING_LINE.search(line)
-                    if match and match.group(1).startswith(("connect_books.", "beancount.ops.")):
-                        per_plugin.setdefault(match.group(1), []).append(float(match.group(2)))
+                    if match and match.group(1).startswith(
+                        ("connect_books.", "beancount.ops.")
+                    ):
+                        per_plugin.setdefault(match.group(1), []).append(
+                            float(match.group(2))
+                        )
     label = f"{transactions:,}件"
     return Comparison(
-        Row(f"{label} 経過時間", transactions, statistics.median(wall["plain"]), statistics.median(wall["plugins"])),
-        Row(f"{label} CPU時間", transactions, statistics.median(cpu["plain"]), statistics.median(cpu["plugins"])),
+        Row(
+            f"{label} 経過時間",
+            transactions,
+            statistics.median(wall["plain"]),
+            statistics.median(wall["plugins"]),
+        ),
+        Row(
+            f"{label} CPU時間",
+            transactions,
+            statistics.median(cpu["plain"]),
+            statistics.median(cpu["plugins"]),
+        ),
         {name: statistics.median(ms) for name, ms in per_plugin.items()},
         sorted(set(problems)),
     )
@@ -169,7 +190,12 @@ def machine() -> dict[str, str]:
     }
 
 
-def render(rows: Sequence[Row], info: dict[str, str], baseline: str = "Beancount のみ", measured: str = "全プラグイン") -> str:
+def render(
+    rows: Sequence[Row],
+    info: dict[str, str],
+    baseline: str = "Beancount のみ",
+    measured: str = "全プラグイン",
+) -> str:
     """A plain-text table of ``rows`` and the machine."""
     lines = [f"{'':<22} {'取引':>9} {baseline:>14} {measured:>12} {'比':>7}"]
     for row in rows:
@@ -183,13 +209,20 @@ def render(rows: Sequence[Row], info: dict[str, str], baseline: str = "Beancount
 
 def main(argv: list[str] | None = None) -> int:
     """``python bench/run.py [--sizes 1000,10000,100000] [--repeat 5]``."""
-    parser = argparse.ArgumentParser(description="帳簿の読み込み時間: Beancount のみ と 全プラグイン の比較")
-    parser.add_argument("--sizes", default="1000,10000,100000", help="取引の件数 (カンマ区切り)")
-    parser.add_argument("--repeat", type=int, default=5, help="それぞれ何回読み込むか (中央値を取る)")
+    parser = argparse.ArgumentParser(
+        description="帳簿の読み込み時間: Beancount のみ と 全プラグイン の比較"
+    )
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="取引の件数 (カンマ区切り)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="それぞれ何回読み込むか (中央値を取る)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    rows, problems = [], []
+    rows: list[Row] = []
+    problems: list[str] = []
     comparison = None
     for size in sizes:
         main_path = generate(size, BOOKS / str(size), args.seed)
@@ -197,19 +230,36 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend((comparison.wall, comparison.cpu))
         problems.extend(f"{size}: {p}" for p in comparison.problems)
         row = comparison.wall
-        print(f"{row.label}: {row.baseline:.2f}s → {row.measured:.2f}s (比 {row.ratio:.3f})", file=sys.stderr)
+        print(
+            f"{row.label}: {row.baseline:.2f}s → {row.measured:.2f}s (比 {row.ratio:.3f})",
+            file=sys.stderr,
+        )
     print(f"帳簿の読み込み (キャッシュなし、{args.repeat}回の中央値)")
     print(render(rows, machine()))
     assert comparison is not None
     largest = comparison.wall
     verdict = "達成" if largest.ratio <= TARGET else "未達"
-    print(f"\n目標: {largest.transactions:,}件で経過時間の比 {TARGET} 以下 → {verdict} ({largest.ratio:.3f})")
-    print(f"\nプラグインごとの時間 ({largest.transactions:,}件、ローダーの記録、並べ直しを含む、中央値):")
+    print(
+        f"\n目標: {largest.transactions:,}件で経過時間の比 {TARGET} 以下 → {verdict} ({largest.ratio:.3f})"
+    )
+    print(
+        f"\nプラグインごとの時間 ({largest.transactions:,}件、ローダーの記録、並べ直しを含む、中央値):"
+    )
     for name, ms in sorted(comparison.plugins_ms.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<40} {ms:>8.0f} ms")
-    ours = sum(ms for name, ms in comparison.plugins_ms.items() if name.startswith("connect_books."))
-    share = ours / 1000 / comparison.wall.baseline if comparison.wall.baseline else float("nan")
-    print(f"  {'機構のプラグイン 合計':<36} {ours:>8.0f} ms (Beancount のみの読み込みの {share:.1%})")
+    ours = sum(
+        ms
+        for name, ms in comparison.plugins_ms.items()
+        if name.startswith("connect_books.")
+    )
+    share = (
+        ours / 1000 / comparison.wall.baseline
+        if comparison.wall.baseline
+        else float("nan")
+    )
+    print(
+        f"  {'機構のプラグイン 合計':<36} {ours:>8.0f} ms (Beancount のみの読み込みの {share:.1%})"
+    )
     for problem in problems:
         print(f"注意: {problem}")
     return 1 if problems else 0

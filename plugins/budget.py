@@ -48,7 +48,13 @@ from beancount.core.amount import Amount
 from beancount.parser import options
 from beancount.parser.grammar import ValueType
 
-from connect_books.budgets import GENERAL_ASSEMBLY, ORIGINAL, REVISION, BudgetDecision, Budgets
+from connect_books.budgets import (
+    GENERAL_ASSEMBLY,
+    ORIGINAL,
+    REVISION,
+    BudgetDecision,
+    Budgets,
+)
 from connect_books.chart import Chart
 from connect_books.errors import BooksError
 from connect_books.fiscal import FiscalYear
@@ -68,7 +74,9 @@ class BudgetError(BooksError):
 
 
 def budget(
-    entries: Sequence[data.Directive], options_map: dict[str, Any], config: str | None = None
+    entries: Sequence[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
 ) -> tuple[list[data.Directive], list[BooksError]]:
     """Check the budgets and add Fava ``custom "budget"`` entries for display.
 
@@ -85,7 +93,7 @@ def budget(
     if not budgets.decisions:
         return list(entries), errors
     chart = Chart.from_entries(entries)
-    types = options.get_account_types(options_map)
+    types = options.get_account_types(options_map)  # type: ignore[no-untyped-call]
     income_root = types.income
 
     def is_income_or_expense(name: str) -> bool:
@@ -100,7 +108,9 @@ def budget(
 
     last_day = entries[-1].date  # the loader keeps the entries sorted
     last_year = max(max(by_year), FiscalYear.of(last_day))
-    fava = _fava_entries(budgets, min(by_year), last_year, income_root, is_income_or_expense)
+    fava = _fava_entries(
+        budgets, min(by_year), last_year, income_root, is_income_or_expense
+    )
     result = list(entries)
     for entry in fava:  # a few dozen: insert in place rather than sort everything again
         bisect.insort(result, entry, key=data.entry_sortkey)
@@ -141,7 +151,9 @@ def _check_lines(
             )
 
 
-def _check_decisions(year: FiscalYear, decisions: list[BudgetDecision], errors: list[BooksError]) -> None:
+def _check_decisions(
+    year: FiscalYear, decisions: list[BudgetDecision], errors: list[BooksError]
+) -> None:
     first = decisions[0]
     if first.kind != ORIGINAL:
         errors.append(
@@ -207,10 +219,14 @@ def _fava_entries(
             if shown.get(account) == number:
                 continue
             shown[account] = number
-            signed = -number if account_types.get_account_type(account) == income_root else number
+            signed = (
+                -number
+                if account_types.get_account_type(account) == income_root
+                else number
+            )
             meta = data.new_metadata(SYNTHETIC, 0)
             values = [
-                ValueType(account, account_lib.TYPE),
+                ValueType(account, account_lib.TYPE),  # type: ignore[arg-type]  # as the parser does
                 ValueType("yearly", str),
                 ValueType(Amount(signed, JPY), Amount),
             ]

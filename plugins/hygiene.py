@@ -46,6 +46,7 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.interpolate import AUTOMATIC_META
+from beancount.core.position import Cost
 
 from connect_books.errors import BooksError
 
@@ -86,22 +87,34 @@ class Config:
         try:
             raw = ast.literal_eval(text)
         except (ValueError, SyntaxError) as exc:
-            raise ValueError(f"設定が Python の辞書として読めません ({exc.__class__.__name__})。") from exc
+            raise ValueError(
+                f"設定が Python の辞書として読めません ({exc.__class__.__name__})。"
+            ) from exc
         if not isinstance(raw, dict):
-            raise ValueError("設定は {'future_days': 31, ...} のような辞書で書いてください。")
+            raise ValueError(
+                "設定は {'future_days': 31, ...} のような辞書で書いてください。"
+            )
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in known:
-                raise ValueError(f"設定の項目 '{key}' は使えません (使える項目: {', '.join(known)})。")
+                raise ValueError(
+                    f"設定の項目 '{key}' は使えません (使える項目: {', '.join(known)})。"
+                )
             if key == "future_days":
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    raise ValueError("future_days は 0 以上の整数 (日数) で書いてください。")
+                    raise ValueError(
+                        "future_days は 0 以上の整数 (日数) で書いてください。"
+                    )
             elif key in ("opening_file", "documents"):
                 if not isinstance(value, str) or not value:
-                    raise ValueError(f"{key} はファイル名・フォルダ名の文字列で書いてください。")
+                    raise ValueError(
+                        f"{key} はファイル名・フォルダ名の文字列で書いてください。"
+                    )
             else:
-                if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
                     raise ValueError(f"{key} は文字列のリストで書いてください。")
                 value = tuple(value)
             values[key] = value
@@ -109,7 +122,9 @@ class Config:
 
 
 def hygiene(
-    entries: Sequence[data.Directive], options_map: dict[str, Any], config: str | None = None
+    entries: Sequence[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
 ) -> tuple[list[data.Directive], list[BooksError]]:
     """Check the books for fractional yen, zero postings, future dates, stray pads,
     documents outside the documents folder and code-running lines not allowed.
@@ -127,40 +142,31 @@ def hygiene(
     try:
         cfg = Config.parse(config)
     except ValueError as exc:
-        return list(entries), [HygieneConfigError(main_meta, f"hygiene プラグインの{exc} 例: {EXAMPLE}", None)]
+        return list(entries), [
+            HygieneConfigError(
+                main_meta, f"hygiene プラグインの{exc} 例: {EXAMPLE}", None
+            )
+        ]
 
     errors: list[BooksError] = []
     errors.extend(_check_options(options_map, cfg, main_meta))
     limit = datetime.date.today() + datetime.timedelta(days=cfg.future_days)
-    root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(main)), cfg.documents))
-    txn_type, custom_type = data.Transaction, data.Custom
-
+    root = os.path.realpath(
+        os.path.join(os.path.dirname(os.path.abspath(main)), cfg.documents)
+    )
     for entry in entries:
-        kind = type(entry)
-        if kind is txn_type:
-            # Fast path: every posting a non-zero whole number of yen, no price, no cost.
-            for posting in entry.postings:  # type: ignore[attr-defined]
-                units = posting.units
-                if (
-                    units is None
-                    or not units.number
-                    or (units.currency == JPY and units.number != units.number.to_integral_value())
-                    or posting.price is not None
-                    or posting.cost is not None
-                ):
-                    _check_transaction(entry, errors)  # type: ignore[arg-type]
-                    break
-            else:
-                if not entry.postings:  # type: ignore[attr-defined]
-                    _check_transaction(entry, errors)  # type: ignore[arg-type]
-        elif kind is custom_type:
-            _check_custom(entry, cfg, errors)  # type: ignore[arg-type]
-        elif kind is data.Balance:
-            _check_yen(entry.amount, entry.meta, entry, "残高", errors)  # type: ignore[attr-defined]
-        elif kind is data.Price:
-            _check_yen(entry.amount, entry.meta, entry, "価格", errors)  # type: ignore[attr-defined]
-        elif kind is data.Pad:
-            if os.path.basename(str(entry.meta.get("filename", ""))) != cfg.opening_file:
+        if isinstance(entry, data.Transaction):
+            _check_transaction(entry, errors)
+        elif isinstance(entry, data.Custom):
+            _check_custom(entry, cfg, errors)
+        elif isinstance(entry, data.Balance | data.Price):
+            what = "残高" if isinstance(entry, data.Balance) else "価格"
+            _check_yen(entry.amount, entry.meta, entry, what, errors)
+        elif isinstance(entry, data.Pad):
+            if (
+                os.path.basename(str(entry.meta.get("filename", "")))
+                != cfg.opening_file
+            ):
                 errors.append(
                     HygieneError(
                         entry.meta,
@@ -169,8 +175,8 @@ def hygiene(
                         entry,
                     )
                 )
-        elif kind is data.Document:
-            _check_document(entry, root, cfg, errors)  # type: ignore[arg-type]
+        elif isinstance(entry, data.Document):
+            _check_document(entry, root, cfg, errors)
 
     # The loader hands plugins their entries sorted by date: only the tail can lie ahead.
     future = []
@@ -188,7 +194,9 @@ def hygiene(
     return list(entries), errors
 
 
-def _check_options(options_map: dict[str, Any], cfg: Config, meta: dict[str, Any]) -> list[BooksError]:
+def _check_options(
+    options_map: dict[str, Any], cfg: Config, meta: dict[str, Any]
+) -> list[BooksError]:
     errors: list[BooksError] = []
     allowed = {SELF, *cfg.allow_plugins}
     for name, _ in options_map.get("plugin", ()):
@@ -226,23 +234,32 @@ def _check_transaction(entry: data.Transaction, errors: list[BooksError]) -> Non
     nonzero = False
     for posting in entry.postings:
         units = posting.units
-        number = units.number if units is not None else None
-        if number:
-            nonzero = True
-            if (
-                units.currency == JPY
-                and number != number.to_integral_value()
-                and not (posting.meta and posting.meta.get(AUTOMATIC_META))  # the cause is elsewhere
-            ):
-                errors.append(_fraction(units, _line(posting, entry), entry, f"{posting.account} の金額"))
-        elif number is not None:
+        if units is None or units.number is None:  # (incomplete: Beancount reports it)
+            continue
+        number = units.number
+        if not number:
             zeros.append(posting)
-        if posting.price is not None:
-            _check_yen(posting.price, _line(posting, entry), entry, f"{posting.account} の単価", errors)
-        cost = posting.cost
-        if cost is not None and isinstance(getattr(cost, "number", None), Decimal):
-            cost_amount = Amount(cost.number, cost.currency)
-            _check_yen(cost_amount, _line(posting, entry), entry, f"{posting.account} の取得価額", errors)
+        elif (
+            units.currency == JPY
+            and number != number.to_integral_value()
+            and not (posting.meta and posting.meta.get(AUTOMATIC_META))
+        ):  # (an interpolated amount is not blamed: the cause is on another line)
+            what = f"{posting.account} の金額"
+            errors.append(_fraction(units, _line(posting, entry), entry, what))
+        nonzero = nonzero or bool(number)
+        price, cost = posting.price, posting.cost
+        if price is not None:
+            what = f"{posting.account} の単価"
+            _check_yen(price, _line(posting, entry), entry, what, errors)
+        if isinstance(cost, Cost) and cost.number is not None and cost.currency:
+            what = f"{posting.account} の取得価額"
+            _check_yen(
+                Amount(cost.number, cost.currency),
+                _line(posting, entry),
+                entry,
+                what,
+                errors,
+            )
     if not nonzero:
         errors.append(
             HygieneError(
@@ -271,7 +288,9 @@ def _check_custom(entry: data.Custom, cfg: Config, errors: list[BooksError]) -> 
     values = entry.values
     for value in values:
         if type(value.value) is Amount:
-            _check_yen(value.value, entry.meta, entry, f'custom "{entry.type}" の金額', errors)
+            _check_yen(
+                value.value, entry.meta, entry, f'custom "{entry.type}" の金額', errors
+            )
     if entry.type == "fava-extension":
         name = values[0].value if values else None
         if name not in cfg.allow_extensions:
@@ -297,7 +316,9 @@ def _check_custom(entry: data.Custom, cfg: Config, errors: list[BooksError]) -> 
             )
 
 
-def _check_document(entry: data.Document, root: str, cfg: Config, errors: list[BooksError]) -> None:
+def _check_document(
+    entry: data.Document, root: str, cfg: Config, errors: list[BooksError]
+) -> None:
     real = os.path.realpath(entry.filename)
     if os.path.commonpath([root, real]) != root:
         errors.append(
@@ -311,15 +332,25 @@ def _check_document(entry: data.Document, root: str, cfg: Config, errors: list[B
 
 
 def _check_yen(
-    amount: Amount | None, meta: dict[str, Any], entry: data.Directive, what: str, errors: list[BooksError]
+    amount: Amount | None,
+    meta: dict[str, Any],
+    entry: data.Directive,
+    what: str,
+    errors: list[BooksError],
 ) -> None:
-    if amount is None or amount.currency != JPY or not isinstance(amount.number, Decimal):
+    if (
+        amount is None
+        or amount.currency != JPY
+        or not isinstance(amount.number, Decimal)
+    ):
         return
     if amount.number != amount.number.to_integral_value():
         errors.append(_fraction(amount, meta, entry, what))
 
 
-def _fraction(amount: Amount, meta: dict[str, Any], entry: data.Directive, what: str) -> HygieneError:
+def _fraction(
+    amount: Amount, meta: dict[str, Any], entry: data.Directive, what: str
+) -> HygieneError:
     return HygieneError(
         meta,
         f"{what} {amount.number} JPY に 1 円未満の端数があります。円は整数で書いてください。",

@@ -20,7 +20,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
-
 from connect_books.fiscal import FiscalYear  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -40,17 +39,28 @@ def test_generated_books_load_without_errors(books_1000: Path) -> None:
 
 def test_generated_books_pass_bean_check(books_1000: Path) -> None:
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(books_1000)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(books_1000)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_plugin_lines_follow_the_real_books(books_1000: Path) -> None:
-    real = [line for line in (ROOT / "ledger" / "main.beancount").read_text().splitlines() if PLUGIN_LINE.match(line)]
-    main = [line for line in books_1000.read_text().splitlines() if PLUGIN_LINE.match(line)]
+    real = [
+        line
+        for line in (ROOT / "ledger" / "main.beancount").read_text().splitlines()
+        if PLUGIN_LINE.match(line)
+    ]
+    main = [
+        line for line in books_1000.read_text().splitlines() if PLUGIN_LINE.match(line)
+    ]
     plain = books_1000.with_name("main-plain.beancount").read_text()
     assert main == real
-    assert "connect_books" not in "".join(line for line in plain.splitlines() if PLUGIN_LINE.match(line))
+    assert "connect_books" not in "".join(
+        line for line in plain.splitlines() if PLUGIN_LINE.match(line)
+    )
 
 
 def test_same_seed_same_books(books_1000: Path, tmp_path: Path) -> None:
@@ -58,7 +68,9 @@ def test_same_seed_same_books(books_1000: Path, tmp_path: Path) -> None:
     for path in sorted(books_1000.parent.glob("*.beancount")):
         assert (again.parent / path.name).read_bytes() == path.read_bytes(), path.name
     other = generate(1000, tmp_path / "other", seed=2)
-    assert (other.parent / "2025.beancount").read_bytes() != (books_1000.parent / "2025.beancount").read_bytes()
+    assert (other.parent / "2025.beancount").read_bytes() != (
+        books_1000.parent / "2025.beancount"
+    ).read_bytes()
 
 
 def test_shape_of_the_organisation(books_1000: Path) -> None:
@@ -74,7 +86,9 @@ def test_shape_of_the_organisation(books_1000: Path) -> None:
         assert any(f":{prefix}-" in a for a in accounts), prefix
     assert any("supporter" in t.meta for t in txns)
     assert any("decision" in t.meta for t in txns)
-    assert any(isinstance(e, data.Custom) and e.type == "grant-decision" for e in entries)
+    assert any(
+        isinstance(e, data.Custom) and e.type == "grant-decision" for e in entries
+    )
     assert max(e.date for e in entries) <= datetime.date.today()
     # Cash, bank and fund balances never go negative, day by day.
     running: dict[str, Decimal] = defaultdict(Decimal)
@@ -89,8 +103,12 @@ def test_shape_of_the_organisation(books_1000: Path) -> None:
 
 def test_completed_year_is_settled_and_locked(books_1000: Path, tmp_path: Path) -> None:
     entries, _, _ = loader.load_file(str(books_1000))
-    settled = [e for e in entries if isinstance(e, data.Custom) and e.type == "settlement"]
-    assert [(e.date, e.values[0].value) for e in settled] == [(datetime.date(2026, 6, 20), Decimal(2025))]
+    settled = [
+        e for e in entries if isinstance(e, data.Custom) and e.type == "settlement"
+    ]
+    assert [(e.date, e.values[0].value) for e in settled] == [
+        (datetime.date(2026, 6, 20), Decimal(2025))
+    ]
     # Change one narration dated in the settled year: the settlement plugin must object.
     copy = tmp_path / "books"
     shutil.copytree(books_1000.parent, copy)
@@ -100,4 +118,7 @@ def test_completed_year_is_settled_and_locked(books_1000: Path, tmp_path: Path) 
     assert changed != text
     journal.write_text(changed)
     _, errors, _ = loader.load_file(str(copy / "main.beancount"))
-    assert len(errors) == 1 and "確定済み (2026-06-20 総会承認) の2025年度の記録" in errors[0].message
+    assert (
+        len(errors) == 1
+        and "確定済み (2026-06-20 総会承認) の2025年度の記録" in errors[0].message
+    )

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
+from connect_books.plugins.budget import SYNTHETIC, BudgetError
 from fava.core import FavaLedger
 
 from connect_books.budgets import BudgetDirectiveError, Budgets
 from connect_books.fiscal import FiscalYear
-from connect_books.plugins.budget import SYNTHETIC, BudgetError
 
 HEADER = """\
 plugin "connect_books.plugins.budget"
@@ -34,7 +34,9 @@ option "operating_currency" "JPY"
 """
 
 
-def load(body: str, header: str = HEADER) -> tuple[str, list[data.Directive], list[Any]]:
+def load(
+    body: str, header: str = HEADER
+) -> tuple[str, list[data.Directive], list[Any]]:
     """Load header + body; return the text, the entries and the budget errors (no others)."""
     text = header + textwrap.dedent(body)
     entries, errors, _ = loader.load_string(text)
@@ -56,7 +58,9 @@ def one(errors: list[Any]) -> Any:
     return errors[0]
 
 
-def fava_budgets(entries: list[data.Directive]) -> list[tuple[datetime.date, str, Decimal]]:
+def fava_budgets(
+    entries: list[data.Directive],
+) -> list[tuple[datetime.date, str, Decimal]]:
     return [
         (e.date, e.values[0].value, e.values[2].value.number)
         for e in entries
@@ -102,7 +106,10 @@ def test_original_budget_by_the_board_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message == "2026年度の当初予算を「運営委員会」が決めています。予算は総会で決定します (定款第27条)。"
+    assert (
+        error.message
+        == "2026年度の当初予算を「運営委員会」が決めています。予算は総会で決定します (定款第27条)。"
+    )
     assert error.source["lineno"] == line_of(text, '"budget-decision" 2026')
 
 
@@ -114,8 +121,13 @@ def test_second_original_budget_fails() -> None:
         """
     )
     error = one(errors)
-    assert "2025年度の当初予算が二つあります。後からの変更は「補正予算」として書いてください。" == error.message
-    assert error.source["lineno"] == line_of(text, "2025-09-01 custom \"budget-decision\"")
+    assert (
+        error.message
+        == "2025年度の当初予算が二つあります。後からの変更は「補正予算」として書いてください。"
+    )
+    assert error.source["lineno"] == line_of(
+        text, '2025-09-01 custom "budget-decision"'
+    )
 
 
 def test_revision_by_another_body_fails() -> None:
@@ -126,7 +138,10 @@ def test_revision_by_another_body_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message == "2025年度の補正予算を「幹事会」が決めています。補正予算を決められるのは総会か運営委員会です。"
+    assert (
+        error.message
+        == "2025年度の補正予算を「幹事会」が決めています。補正予算を決められるのは総会か運営委員会です。"
+    )
     assert error.source["lineno"] == line_of(text, '"幹事会"')
 
 
@@ -138,8 +153,12 @@ def test_decision_after_the_year_end_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message.startswith("2025年度の予算の決定が年度末 (2026-03-31) より後の 2026-04-10 に書かれています。")
-    assert error.source["lineno"] == line_of(text, '2026-04-10 custom "budget-decision"')
+    assert error.message.startswith(
+        "2025年度の予算の決定が年度末 (2026-03-31) より後の 2026-04-10 に書かれています。"
+    )
+    assert error.source["lineno"] == line_of(
+        text, '2026-04-10 custom "budget-decision"'
+    )
 
 
 # ---- lines ---------------------------------------------------------------------------
@@ -153,7 +172,9 @@ def test_line_on_an_account_not_opened_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message.startswith("予算の科目 Expenses:5999-存在しない科目 は開かれていません")
+    assert error.message.startswith(
+        "予算の科目 Expenses:5999-存在しない科目 は開かれていません"
+    )
     assert error.source["lineno"] == line_of(text, "5999")
 
 
@@ -165,9 +186,14 @@ def test_line_on_a_balance_sheet_account_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message == "予算の科目 Assets:1120-普通預金-ろうきん は収益 (Income) か費用 (Expenses) の科目でなければなりません。"
-    assert error.source["lineno"] == line_of(text, "budget-line\" 2025 Assets")
-    assert all(not account.startswith("Assets") for _, account, _ in fava_budgets(entries))
+    assert (
+        error.message
+        == "予算の科目 Assets:1120-普通預金-ろうきん は収益 (Income) か費用 (Expenses) の科目でなければなりません。"
+    )
+    assert error.source["lineno"] == line_of(text, 'budget-line" 2025 Assets')
+    assert all(
+        not account.startswith("Assets") for _, account, _ in fava_budgets(entries)
+    )
 
 
 @pytest.mark.parametrize("amount", ["-1000", "1000.5"])
@@ -179,12 +205,17 @@ def test_negative_or_fractional_amount_fails(amount: str) -> None:
         """
     )
     error = one(errors)
-    assert error.message == f"予算の金額 {amount} JPY は 0 以上の円単位の整数で書いてください (収入も支出も正の数)。"
+    assert (
+        error.message
+        == f"予算の金額 {amount} JPY は 0 以上の円単位の整数で書いてください (収入も支出も正の数)。"
+    )
     assert error.source["lineno"] == line_of(text, f"{amount} JPY")
 
 
 def test_reader_errors_are_reported() -> None:
-    text, _, errors = load('2025-07-01 custom "budget-line" 2025 Expenses:5900-予備費 1000 JPY\n')
+    text, _, errors = load(
+        '2025-07-01 custom "budget-line" 2025 Expenses:5900-予備費 1000 JPY\n'
+    )
     error = one(errors)
     assert isinstance(error, BudgetDirectiveError)
     assert "budget-decision がありません" in error.message
@@ -207,16 +238,26 @@ def test_fava_entries_follow_the_budget_in_force() -> None:
     assert errors == []
     assert fava_budgets(entries) == [
         # 2025年度: the original budget, income negative as in Beancount.
-        (datetime.date(2025, 6, 28), "Expenses:5210-管理費:5212-会議費", Decimal(20000)),
+        (
+            datetime.date(2025, 6, 28),
+            "Expenses:5210-管理費:5212-会議費",
+            Decimal(20000),
+        ),
         (datetime.date(2025, 6, 28), "Expenses:5900-予備費", Decimal(50000)),
         (datetime.date(2025, 6, 28), "Income:4110-受取会費", Decimal(-160000)),
         # The revision, from its date (only what changed).
         (datetime.date(2026, 1, 24), "Expenses:5900-予備費", Decimal(0)),
         # 2026-04-01: still the 2025 budget (provisional); nothing changes until the 総会.
-        (datetime.date(2026, 6, 20), "Expenses:5210-管理費:5212-会議費", Decimal(40000)),
+        (
+            datetime.date(2026, 6, 20),
+            "Expenses:5210-管理費:5212-会議費",
+            Decimal(40000),
+        ),
         (datetime.date(2026, 6, 20), "Income:4110-受取会費", Decimal(-170000)),
     ]
-    synthetic = [e for e in entries if isinstance(e, data.Custom) and e.type == "budget"]
+    synthetic = [
+        e for e in entries if isinstance(e, data.Custom) and e.type == "budget"
+    ]
     assert all(e.meta == {"filename": SYNTHETIC, "lineno": 0} for e in synthetic)
     assert [v.value for v in synthetic[0].values][1] == "yearly"
 
@@ -245,14 +286,20 @@ def test_reports_read_exact_amounts_not_the_fava_entries(sample_books: Any) -> N
 
 def test_sample_books_pass(sample_path: Path) -> None:
     _, errors, _ = loader.load_file(str(sample_path))
-    assert [e.message for e in errors if isinstance(e, BudgetError | BudgetDirectiveError)] == []
+    assert [
+        e.message for e in errors if isinstance(e, BudgetError | BudgetDirectiveError)
+    ] == []
 
 
 def test_fava_shows_the_sample_budgets(sample_path: Path) -> None:
     ledger = FavaLedger(str(sample_path))
     assert ledger.budgets.errors == []
     assert "Income:4110-受取会費" in ledger.budgets._budget_entries
-    fy2026 = ledger.budgets.calculate("Income:4110-受取会費", datetime.date(2026, 4, 1), datetime.date(2027, 4, 1))
+    fy2026 = ledger.budgets.calculate(
+        "Income:4110-受取会費", datetime.date(2026, 4, 1), datetime.date(2027, 4, 1)
+    )
     assert fy2026["JPY"] < 0 and round(fy2026["JPY"]) == -160000
-    expenses = ledger.budgets.calculate_children("Expenses", datetime.date(2026, 4, 1), datetime.date(2027, 4, 1))
+    expenses = ledger.budgets.calculate_children(
+        "Expenses", datetime.date(2026, 4, 1), datetime.date(2027, 4, 1)
+    )
     assert expenses["JPY"] > 0

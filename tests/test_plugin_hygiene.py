@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
-
 from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
 
 ALLOW = "{'allow_plugins': ['connect_books.plugins.hygiene']}"
@@ -34,7 +33,9 @@ def load(body: str, header: str = HEADER, tolerate: str = "") -> tuple[str, list
     text = header + textwrap.dedent(body)
     _, errors, _ = loader.load_string(text)
     ours = [e for e in errors if isinstance(e, HygieneError | HygieneConfigError)]
-    others = [e for e in errors if e not in ours and not (tolerate and tolerate in e.message)]
+    others = [
+        e for e in errors if e not in ours and not (tolerate and tolerate in e.message)
+    ]
     assert not others, [e.message for e in others]
     return text, ours
 
@@ -78,7 +79,10 @@ def test_fractional_posting_fails_on_its_line() -> None:
         """
     )
     error = one(errors)  # the interpolated posting is not blamed a second time
-    assert "Assets:1120-普通預金-ろうきん の金額 1000.5 JPY に 1 円未満の端数があります" in error.message
+    assert (
+        "Assets:1120-普通預金-ろうきん の金額 1000.5 JPY に 1 円未満の端数があります"
+        in error.message
+    )
     assert "円は整数で書いてください" in error.message
     assert error.source["lineno"] == line_of(text, "1000.5 JPY")
 
@@ -139,7 +143,10 @@ def test_zero_posting_fails_on_its_line() -> None:
         """
     )
     error = one(errors)
-    assert error.message == "Expenses:5210-管理費:5214-事務用品費 の金額が 0 です。0 円の行は書かないでください。"
+    assert (
+        error.message
+        == "Expenses:5210-管理費:5214-事務用品費 の金額が 0 です。0 円の行は書かないでください。"
+    )
     assert error.source["lineno"] == line_of(text, "   0 JPY")
 
 
@@ -173,7 +180,10 @@ def test_entry_far_in_the_future_fails() -> None:
         """
     )
     error = one(errors)
-    assert error.message == f"日付 {later} は今日から 31 日より先です。日付の打ち間違いでないか確かめてください。"
+    assert (
+        error.message
+        == f"日付 {later} は今日から 31 日より先です。日付の打ち間違いでないか確かめてください。"
+    )
     assert error.source["lineno"] == line_of(text, str(later))
 
 
@@ -188,7 +198,12 @@ def test_future_days_is_configurable() -> None:
 # ---- files: pad, documents, plugin lines ---------------------------------------------
 
 
-def write_books(tmp_path: Path, main_body: str, files: dict[str, str] | None = None, config: str = ALLOW) -> Path:
+def write_books(
+    tmp_path: Path,
+    main_body: str,
+    files: dict[str, str] | None = None,
+    config: str = ALLOW,
+) -> Path:
     """Books in ``tmp_path/ledger`` with an ``opening.beancount`` and a ``documents/`` folder."""
     ledger = tmp_path / "ledger"
     (ledger / "documents").mkdir(parents=True)
@@ -230,12 +245,16 @@ def test_pad_elsewhere_fails(tmp_path: Path) -> None:
         """,
     )
     error = one(load_file(main))
-    assert "pad は開始残高のファイル (opening.beancount) でだけ使えます" in error.message
+    assert (
+        "pad は開始残高のファイル (opening.beancount) でだけ使えます" in error.message
+    )
     assert error.source["filename"] == str(main) and error.source["lineno"] == 5
 
 
 def test_document_inside_the_documents_folder_passes(tmp_path: Path) -> None:
-    main = write_books(tmp_path, '2025-07-01 document Assets:1110-現金 "documents/receipt.pdf"\n')
+    main = write_books(
+        tmp_path, '2025-07-01 document Assets:1110-現金 "documents/receipt.pdf"\n'
+    )
     assert load_file(main) == []
 
 
@@ -251,13 +270,18 @@ def test_document_outside_the_repository_fails(tmp_path: Path) -> None:
     )
     errors = load_file(main)
     assert [e.source["lineno"] for e in errors] == [5, 6, 7]
-    assert "証憑のファイル /etc/passwd は証憑フォルダ (documents/) の外にあります" in errors[0].message
+    assert (
+        "証憑のファイル /etc/passwd は証憑フォルダ (documents/) の外にあります"
+        in errors[0].message
+    )
     assert all("の外にあります" in e.message for e in errors)
 
 
 def test_document_symlink_out_of_the_folder_fails(tmp_path: Path) -> None:
     (tmp_path / "outside.txt").write_text("secret")
-    main = write_books(tmp_path, '2025-07-01 document Assets:1110-現金 "documents/link.txt"\n')
+    main = write_books(
+        tmp_path, '2025-07-01 document Assets:1110-現金 "documents/link.txt"\n'
+    )
     os.symlink(tmp_path / "outside.txt", main.parent / "documents" / "link.txt")
     error = one(load_file(main))
     assert "の外にあります" in error.message and error.source["lineno"] == 5
@@ -266,14 +290,18 @@ def test_document_symlink_out_of_the_folder_fails(tmp_path: Path) -> None:
 def test_plugin_not_allowed_fails_naming_it(tmp_path: Path) -> None:
     main = write_books(tmp_path, 'plugin "beancount.plugins.noduplicates"\n')
     error = one(load_file(main))
-    assert error.message.startswith('plugin "beancount.plugins.noduplicates" は許可されていません。')
+    assert error.message.startswith(
+        'plugin "beancount.plugins.noduplicates" は許可されていません。'
+    )
     assert "allow_plugins" in error.message
     assert error.source == {"filename": str(main), "lineno": 0}
 
 
 def test_plugin_allowed_passes(tmp_path: Path) -> None:
     config = "{'allow_plugins': ['connect_books.plugins.hygiene', 'beancount.plugins.noduplicates']}"
-    main = write_books(tmp_path, 'plugin "beancount.plugins.noduplicates"\n', config=config)
+    main = write_books(
+        tmp_path, 'plugin "beancount.plugins.noduplicates"\n', config=config
+    )
     assert load_file(main) == []
 
 
@@ -291,11 +319,15 @@ def test_fava_extension_and_import_config_need_the_allowlist() -> None:
         2025-06-28 custom "fava-option" "language" "ja"
         """
     )
-    assert [e.source["lineno"] for e in errors] == [line_of(text, "evil_extension"), line_of(text, "importers.py")]
+    assert [e.source["lineno"] for e in errors] == [
+        line_of(text, "evil_extension"),
+        line_of(text, "importers.py"),
+    ]
     assert "Fava 拡張 'evil_extension' は許可されていません" in errors[0].message
     assert "import-config 'importers.py' は許可されていません" in errors[1].message
     allowed = HEADER.replace(
-        "'allow_plugins'", "'allow_extensions': ['evil_extension'], 'allow_import_config': ['importers.py'], 'allow_plugins'"
+        "'allow_plugins'",
+        "'allow_extensions': ['evil_extension'], 'allow_import_config': ['importers.py'], 'allow_plugins'",
     )
     _, errors = load(
         """
@@ -308,7 +340,9 @@ def test_fava_extension_and_import_config_need_the_allowlist() -> None:
 
 
 def test_options_that_switch_checks_off_fail() -> None:
-    _, errors = load('option "plugin_processing_mode" "raw"\noption "insert_pythonpath" "TRUE"\n')
+    _, errors = load(
+        'option "plugin_processing_mode" "raw"\noption "insert_pythonpath" "TRUE"\n'
+    )
     assert len(errors) == 2
     assert 'option "plugin_processing_mode" は使えません' in errors[0].message
     assert 'option "insert_pythonpath" は使えません' in errors[1].message
@@ -324,13 +358,16 @@ def test_options_that_switch_checks_off_fail() -> None:
         ("[1, 2]", "辞書で書いてください"),
         ("{'future_dayz': 3}", "設定の項目 'future_dayz' は使えません"),
         ("{'future_days': 'x'}", "future_days は 0 以上の整数"),
-        ("{'allow_plugins': 'connect_books.plugins.dues'}", "allow_plugins は文字列のリスト"),
+        (
+            "{'allow_plugins': 'connect_books.plugins.dues'}",
+            "allow_plugins は文字列のリスト",
+        ),
         ("{'documents': ''}", "documents はファイル名・フォルダ名の文字列"),
     ],
 )
 def test_bad_config_is_an_error_not_an_exception(config: str, fragment: str) -> None:
     header = HEADER.replace(ALLOW, config)
-    text, errors = load("", header)
+    _, errors = load("", header)
     error = one(errors)
     assert isinstance(error, HygieneConfigError)
     assert fragment in error.message and "例: plugin" in error.message
@@ -348,9 +385,13 @@ def test_config_defaults_and_parse() -> None:
 
 def test_sample_books_pass(sample_path: Path) -> None:
     entries, errors, options = loader.load_file(str(sample_path))
-    assert [e.message for e in errors if isinstance(e, HygieneError | HygieneConfigError)] == []
+    assert [
+        e.message for e in errors if isinstance(e, HygieneError | HygieneConfigError)
+    ] == []
     documents = [e.filename for e in entries if isinstance(e, data.Document)]
-    assert documents and all(d.startswith(str(sample_path.parent / "documents") + os.sep) for d in documents)
+    assert documents and all(
+        d.startswith(str(sample_path.parent / "documents") + os.sep) for d in documents
+    )
     names = [name for name, _ in options["plugin"]]
     assert names[0] == "connect_books.plugins.hygiene"
     config = Config.parse(options["plugin"][0][1])
