@@ -10,27 +10,34 @@
 
 The directive's date is the day the 総会 approved the settlement; the amount is the approved
 次期繰越正味財産; ``entries`` lists a digest of every entry dated in the 年度 (one per line,
-``DATE DIGEST``), so a later change can be named; ``fingerprint`` digests that list.
+``DATE DIGEST``, sorted), so a later change can be named; ``fingerprint`` digests that list.
+
+A long list continues in ``entries-2``, ``entries-3`` … (at most :data:`CHUNK_LINES` lines
+each): Beancount's lexer takes time quadratic in a string's length, so one string of 50,000
+lines would take most of a second to parse, while 50 strings of 1,000 take milliseconds.
 """
 
 from __future__ import annotations
 
-import contextlib
+import bisect
 import datetime
+import enum
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data, flags
+from beancount.core import account, data, flags
 
 from connect_books.errors import BooksError
-from connect_books.fiscal import ESTABLISHED, FiscalYear
+from connect_books.fiscal import FiscalYear
 
 SETTLEMENT = "settlement"
+#: Lines per ``entries`` string (``entries``, ``entries-2``, ``entries-3`` …).
+CHUNK_LINES = 1000
 
 
 class SettlementDirectiveError(BooksError):
@@ -90,12 +97,7 @@ def read_settlements(
                 )
             )
             continue
-        digests = []
-        for line in str(entry.meta.get("entries", "")).split("\n"):
-            parts = line.split()
-            if len(parts) == 2:
-                with contextlib.suppress(ValueError):
-                    digests.append((datetime.date.fromisoformat(parts[0]), parts[1]))
+        digests = _read_digests(entry.meta)
         audited = entry.meta.get("audited")
         settled[year] = Settlement(
             year=year,
@@ -111,11 +113,31 @@ def read_settlements(
     return settled, errors
 
 
+def _read_digests(meta: dict[str, Any]) -> list[tuple[datetime.date, str]]:
+    """The ``DATE DIGEST`` lines of ``entries``, ``entries-2`` …, in order."""
+    digests: list[tuple[datetime.date, str]] = []
+    days: dict[str, datetime.date] = {}
+    key, number = "entries", 1
+    while key in meta:
+        for line in str(meta[key]).split("\n"):
+            parts = line.split()
+            if len(parts) != 2:
+                continue
+            day = days.get(parts[0])
+            if day is None:
+                try:
+                    day = days[parts[0]] = datetime.date.fromisoformat(parts[0])
+                except ValueError:
+                    continue
+            digests.append((day, parts[1]))
+        number += 1
+        key = f"entries-{number}"
+    return digests
+
+
 # --- Digests: what a settlement records about each entry -----------------------------------
 
 _blake2b = hashlib.blake2b
-#: Metadata that says where an entry is written, not what it says.
-_POSITION_KEYS = ("filename", "lineno")
 #: The filename Beancount gives text parsed from a string (a docstring ledger, or the
 #: text the safe writer is about to append): user text, not a plugin's synthetic entry.
 STRING_SOURCE = "<string>"
@@ -138,37 +160,65 @@ def is_user_entry(entry: data.Directive) -> bool:
         return False
     if type(entry) is data.Custom:
         return bool(entry.type != SETTLEMENT)
-    if type(entry) is data.Transaction and entry.flag == flags.FLAG_PADDING:
-        return not (entry.narration or "").startswith("(Padding inserted")
-    return True
+    return not is_padding(entry)
+
+
+def is_padding(entry: data.Directive) -> bool:
+    """Whether ``entry`` is a transaction Beancount's ``pad`` inserted."""
+    return (
+        type(entry) is data.Transaction
+        and entry.flag == flags.FLAG_PADDING
+        and (entry.narration or "").startswith("(Padding inserted")
+    )
 
 
 def _meta_text(meta: dict[str, Any] | None) -> str:
-    if not meta or (len(meta) == 2 and "lineno" in meta and "filename" in meta):
-        return ""  # the common case, kept cheap
-    items = [
-        (key, value)
-        for key, value in meta.items()
-        if key not in _POSITION_KEYS and not key.startswith("__")
-    ]
-    if not items:
+    """``key=value`` pairs (``repr`` of the value), sorted by key, position keys left out."""
+    if not meta:
         return ""
-    items.sort(key=_first)
-    return repr(items)
-
-
-def _first(item: tuple[str, Any]) -> str:
-    return item[0]
+    keys = [
+        key for key in meta if key != "filename" and key != "lineno" and key[:2] != "__"
+    ]
+    if not keys:
+        return ""
+    if len(keys) > 1:
+        keys.sort()
+    return "\x1d".join([f"{key}={_value_text(meta[key])}" for key in keys])
 
 
 def _amount_text(amount: Any) -> str:
     if amount is None:
         return "-"
-    return f"{amount.number} {amount.currency}"
+    return f"{amount.number!s} {amount.currency}"
 
 
-def _names(names: frozenset[str] | set[str] | None) -> str:
-    return ",".join(sorted(names)) if names else ""
+def _value_text(value: Any) -> str:
+    """Canonical text of a value as written (never a class's ``repr``, which may change)."""
+    kind = type(value)
+    if kind is str:
+        return repr(value)
+    if value is None or kind is bool:
+        return str(value)
+    if kind is Decimal:
+        return f"#{value!s}"
+    if kind is datetime.date:
+        return f"@{value.isoformat()}"
+    if isinstance(value, data.Amount):
+        return f"${value.number!s} {value.currency}"
+    if isinstance(value, data.Cost):
+        return f"{{{value.number!s} {value.currency} {value.date} {value.label!r}}}"
+    if isinstance(value, enum.Enum):
+        return f"%{value.name}"
+    if isinstance(value, frozenset | set):
+        return "{" + ",".join(sorted(_value_text(v) for v in value)) + "}"
+    if isinstance(value, list | tuple):
+        if hasattr(value, "dtype") and hasattr(
+            value, "value"
+        ):  # a custom directive's value
+            tag = "account:" if value.dtype == account.TYPE else ""
+            return tag + _value_text(value.value)
+        return "[" + ",".join(_value_text(v) for v in value) + "]"
+    return repr(value)
 
 
 def _document_path(filename: str, meta: dict[str, Any]) -> str:
@@ -194,18 +244,34 @@ def entry_digest(entry: data.Directive) -> str:
             entry.flag or "",
             repr(entry.payee),
             repr(entry.narration),
-            _names(entry.tags),
-            _names(entry.links),
+            ",".join(sorted(entry.tags)) if entry.tags else "",
+            ",".join(sorted(entry.links)) if entry.links else "",
             _meta_text(entry.meta),
         ]
         append = parts.append
         for posting in entry.postings:
-            units, price = posting.units, posting.price
-            append(
-                f"{posting.account}\x1f{units.number} {units.currency}\x1f{posting.cost!r}"
-                f"\x1f{'-' if price is None else _amount_text(price)}\x1f{posting.flag}"
-                f"\x1f{_meta_text(posting.meta)}"
+            units, cost, price, meta = (
+                posting.units,
+                posting.cost,
+                posting.price,
+                posting.meta,
             )
+            if (
+                cost is None
+                and price is None
+                and posting.flag is None
+                and (
+                    not meta
+                    or (len(meta) == 2 and "lineno" in meta and "filename" in meta)
+                )
+            ):  # the common posting, kept cheap (two fields: never equal to the long form)
+                append(f"{posting.account}\x1f{units.number!s} {units.currency}")
+            else:
+                append(
+                    f"{posting.account}\x1f{units.number!s} {units.currency}"
+                    f"\x1f{_value_text(cost)}\x1f{_amount_text(price)}\x1f{posting.flag}"
+                    f"\x1f{_meta_text(meta)}"
+                )
     else:
         parts = [type(entry).__name__, entry.date.isoformat(), _meta_text(entry.meta)]
         for name, value in zip(entry._fields[2:], entry[2:], strict=True):
@@ -213,38 +279,30 @@ def entry_digest(entry: data.Directive) -> str:
                 continue
             if name == "filename" and type(entry) is data.Document:
                 value = _document_path(value, entry.meta)
-            parts.append(_names(value) if isinstance(value, frozenset) else repr(value))
+            parts.append(_value_text(value))
     return _blake2b("\x1e".join(parts).encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _year_number(day: datetime.date) -> int:
-    """The 年度 of ``day`` as an int (cheap :meth:`FiscalYear.of`)."""
-    number = day.year if day.month >= 4 else day.year - 1
-    return max(number, ESTABLISHED.year)
+def _entry_date(entry: data.Directive) -> datetime.date:
+    day: datetime.date = entry.date
+    return day
 
 
 def year_entries(
-    entries: Iterable[data.Directive], years: Iterable[FiscalYear]
+    entries: Sequence[data.Directive], years: Iterable[FiscalYear]
 ) -> dict[FiscalYear, list[data.Directive]]:
-    """The user's entries dated in each of ``years`` (one pass).
+    """The user's entries dated in each of ``years`` (``entries`` sorted by date).
 
     Entries dated before the establishment belong to the first 年度 (as in
-    :meth:`FiscalYear.of`), since they are part of its closing figures.
+    :meth:`FiscalYear.of`), since they are part of its closing figures. Only the entries
+    of those years are looked at (found by bisection).
     """
-    wanted = {year.year: year for year in years}
-    found: dict[FiscalYear, list[data.Directive]] = {
-        year: [] for year in wanted.values()
-    }
-    if not wanted:
-        return found
-    last = max(wanted)
-    for entry in entries:
-        number = _year_number(entry.date)
-        if number in wanted:
-            if is_user_entry(entry):
-                found[wanted[number]].append(entry)
-        elif number > last:
-            break
+    found: dict[FiscalYear, list[data.Directive]] = {}
+    for year in years:
+        start = year.start if year.previous() is not None else datetime.date.min
+        low = bisect.bisect_left(entries, start, key=_entry_date)
+        high = bisect.bisect_right(entries, year.end, lo=low, key=_entry_date)
+        found[year] = [entry for entry in entries[low:high] if is_user_entry(entry)]
     return found
 
 
@@ -277,6 +335,15 @@ class Totals:
     equity: Decimal = Decimal(0)
     income: Decimal = Decimal(0)
     expenses: Decimal = Decimal(0)
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.assets + other.assets,
+            self.liabilities + other.liabilities,
+            self.equity + other.equity,
+            self.income + other.income,
+            self.expenses + other.expenses,
+        )
 
     @property
     def net_assets(self) -> Decimal:
@@ -311,6 +378,7 @@ def totals_at(
         options_map.get("name_income", "Income"): 3,
         options_map.get("name_expenses", "Expenses"): 4,
     }
+    indices: dict[str, int] = {}
     sums = [Decimal(0)] * 5
     result: dict[datetime.date, Totals] = {}
     pending = iter(wanted)
@@ -324,8 +392,11 @@ def totals_at(
         if end is None:
             break
         for posting in entry.postings:
-            index = fields.get(posting.account.partition(":")[0])
-            if index is None:
+            account = posting.account
+            index = indices.get(account, -2)
+            if index == -2:
+                index = indices[account] = fields.get(account.partition(":")[0], -1)
+            if index < 0:
                 continue
             units, cost, price = posting.units, posting.cost, posting.price
             if cost is not None and cost.number is not None:
@@ -386,7 +457,10 @@ class Closing:
         if self.audited is not None:
             head.append(f"  audited: {self.audited.isoformat()}")
         head.append(f'  fingerprint: "{self.fingerprint}"')
-        head.append('  entries: "' + "\n".join(self.lines) + '"')
+        for start in range(0, max(len(self.lines), 1), CHUNK_LINES):
+            key = "entries" if start == 0 else f"entries-{start // CHUNK_LINES + 1}"
+            chunk = "\n".join(self.lines[start : start + CHUNK_LINES])
+            head.append(f'  {key}: "{chunk}"')
         return "\n".join(head) + "\n"
 
 

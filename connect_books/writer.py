@@ -82,8 +82,10 @@ class Written:
     """What :func:`append` did."""
 
     target: Path
+    #: The line of ``target`` where the text begins.
     first_line: int
-    included: bool
+    #: Whether an ``include`` line for ``target`` was added to the main file.
+    include_added: bool
     committed: bool
 
 
@@ -163,7 +165,10 @@ def append(
             _git_commit(repo, written, message)
             committed = True
     return Written(
-        target=target, first_line=first_line, included=not included, committed=committed
+        target=target,
+        first_line=first_line,
+        include_added=not included,
+        committed=committed,
     )
 
 
@@ -178,6 +183,8 @@ def _check_target(main: Path, target: Path) -> None:
         raise WriteRefused(
             f"書き込み先 {target} が帳簿のフォルダ ({main.parent}) の外にあります。"
         )
+    if '"' in str(target) or "\\" in str(target):
+        raise WriteRefused(f'書き込み先の名前 {target.name} に " や \\ は使えません。')
     if target == main:
         raise WriteRefused(
             "main.beancount には追記できません。年度の仕訳帳などに書いてください。"

@@ -24,6 +24,7 @@ a settled 年度 this plugin runs Beancount's ``pad`` itself to compute the year
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +38,7 @@ from connect_books.settlement import (
     Settlement,
     entry_digest,
     fingerprint,
+    is_padding,
     read_settlements,
     recorded_lines,
     totals_at,
@@ -81,11 +83,11 @@ def check_settlements(
     by_year = year_entries(entries, settled)
     ends = [year.end for year in settled]
     last_end = max(ends)
-    totals_source: Sequence[data.Directive] = entries
-    if any(type(e) is data.Pad and e.date <= last_end for e in entries):
-        # Beancount's own pad (after all plugins) reports the pad errors.
-        totals_source, _ = pad.pad(entries, options_map)
-    totals = totals_at(totals_source, options_map, ends)
+    totals = totals_at(entries, options_map, ends)
+    padding = _padding(entries, options_map, last_end)
+    if padding:
+        extra = totals_at(padding, options_map, ends)
+        totals = {end: totals[end] + extra[end] for end in ends}
 
     for year, settlement in sorted(settled.items()):
         errors.extend(_check_dates(year, settlement))
@@ -112,6 +114,38 @@ def check_settlements(
                 )
             )
     return entries, errors
+
+
+def _padding(
+    entries: Sequence[data.Directive], options_map: dict[str, Any], until: datetime.date
+) -> list[data.Directive]:
+    """The transactions Beancount's ``pad`` will insert for pads dated up to ``until``.
+
+    ``pad`` runs after every plugin, so this plugin computes them itself, from only the
+    entries that bear on the padded accounts (Beancount's own pad reports pad errors).
+    """
+    padded = {e.account for e in entries if type(e) is data.Pad and e.date <= until}
+    if not padded:
+        return []
+    touches: dict[str, bool] = {}
+
+    def bears(name: str) -> bool:
+        found = touches.get(name)
+        if found is None:
+            found = touches[name] = any(
+                name == account or name.startswith(account + ":") for account in padded
+            )
+        return found
+
+    relevant = [
+        e
+        for e in entries
+        if type(e) is data.Pad
+        or (type(e) is data.Balance and bears(e.account))
+        or (type(e) is data.Transaction and any(bears(p.account) for p in e.postings))
+    ]
+    padded_entries, _ = pad.pad(relevant, options_map)
+    return [e for e in padded_entries if is_padding(e)]
 
 
 def _approval(settlement: Settlement) -> str:
@@ -148,10 +182,12 @@ def _check_entries(
     year: FiscalYear, settlement: Settlement, entries: list[data.Directive]
 ) -> list[BooksError]:
     """Match the year's entries against the recorded digests (as multisets)."""
+    digests = [entry_digest(entry) for entry in entries]
     recorded = Counter(digest for _, digest in settlement.digests)
+    if Counter(digests) == recorded:
+        return []  # the usual case: nothing changed
     unrecorded: list[data.Directive] = []
-    for entry in entries:
-        digest = entry_digest(entry)
+    for entry, digest in zip(entries, digests, strict=True):
         if recorded[digest] > 0:
             recorded[digest] -= 1
         else:

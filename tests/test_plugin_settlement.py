@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import textwrap
+from pathlib import Path
 from typing import Any
 
 from beancount import loader
@@ -423,4 +424,61 @@ def test_digest_ignores_position_but_not_content() -> None:
         fee
     )
     # Pinned: a change of the digest would unlock (or break) every recorded settlement.
-    assert entry_digest(fee) == "b72f8c7d7ec99614"
+    assert entry_digest(fee) == "b0b8cd432dd76022"
+
+
+def test_a_long_list_is_written_in_chunks_and_read_whole() -> None:
+    many = "".join(
+        f'\n2025-{7 + i // 250:02d}-{1 + i % 250 // 10:02d} * "郵便局" "切手 {i}"\n'
+        "  Expenses:5213-通信運搬費   10 JPY\n"
+        "  Assets:1120-普通預金      -10 JPY\n"
+        for i in range(1500)
+    )
+    books = BOOKS.replace("105600 JPY", "90600 JPY") + many
+    text = settle(books)
+    assert "  entries-2: " in text and "  entries-3: " not in text
+    entries, errors, _ = load(text)
+    assert errors == []
+    settled, _ = read_settlements(entries)
+    assert len(settled[Y2025].digests) == 1512
+    # a change in the second chunk is found like any other
+    edited = text.replace('"切手 1499"', '"切手 1499 (訂正)"')
+    _, errors, _ = load(edited)
+    assert ours(errors) == [(line_of(edited, "切手 1499 (訂正)"), LOCKED)]
+
+
+def test_digests_of_other_directives_are_pinned_too() -> None:
+    entries, _, _ = load(
+        textwrap.dedent(
+            """\
+            2025-06-28 open Assets:1110-現金 JPY
+              role: "cash"
+            2025-06-28 custom "budget-line" 2025 Expenses:5900-予備費 50000 JPY
+            2025-07-01 balance Assets:1110-現金  0 JPY
+            """
+        )
+    )
+    assert [entry_digest(e) for e in entries] == PINNED_OTHERS
+
+
+PINNED_OTHERS = ["6ecd95ceaf490020", "2b898ece29193fd3", "77bbbd2621d93d8a"]
+
+
+def test_a_document_digest_does_not_depend_on_where_the_books_are(
+    tmp_path: Path,
+) -> None:
+    digests = []
+    for place in ("here", "there/deeper"):
+        folder = tmp_path / place
+        (folder / "documents").mkdir(parents=True)
+        (folder / "documents" / "receipt.pdf").write_bytes(b"%PDF-1.4")
+        (folder / "main.beancount").write_text(
+            "2025-06-28 open Assets:1110-現金 JPY\n"
+            '2025-07-01 document Assets:1110-現金 "documents/receipt.pdf"\n'
+        )
+        entries, errors, _ = loader.load_file(str(folder / "main.beancount"))
+        assert errors == []
+        document = next(e for e in entries if isinstance(e, data.Document))
+        assert document.filename.startswith(str(folder))
+        digests.append(entry_digest(document))
+    assert digests[0] == digests[1]

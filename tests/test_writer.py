@@ -96,14 +96,14 @@ def test_append_lands_at_the_end_and_a_following_load_sees_it(books: Path) -> No
         .splitlines()[written.first_line - 1]
         .startswith("2026-05-01")
     )
-    assert not written.included and not written.committed
+    assert not written.include_added and not written.committed
     assert narrations(books) == ["引継", "切手"]
 
 
 def test_a_new_file_is_created_and_included(books: Path) -> None:
     target = books.parent / "2027.beancount"
     written = append(books, target, payment("2026-05-02", "はがき"), message="x")
-    assert written.included and written.first_line == 1
+    assert written.include_added and written.first_line == 1
     assert target.read_text() == payment("2026-05-02", "はがき")
     assert books.read_text() == MAIN + 'include "2027.beancount"\n'
     assert narrations(books) == ["引継", "はがき"]
