@@ -27,6 +27,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,21 @@ class Settlement:
     body: str
     carry_forward: Decimal
     fingerprint: str
-    digests: tuple[tuple[datetime.date, str], ...]
+    #: The ``entries``, ``entries-2`` … strings as written, in order.
+    recorded: tuple[str, ...]
     audited: datetime.date | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     entry: data.Custom | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def recorded_text(self) -> str:
+        """The whole ``entries`` list: one ``DATE DIGEST`` per line."""
+        return "\n".join(self.recorded)
+
+    @cached_property
+    def digests(self) -> tuple[tuple[datetime.date, str], ...]:
+        """The recorded ``(date, digest)`` pairs (read when first asked for)."""
+        return tuple(_read_digests(self.recorded))
 
 
 def read_settlements(
@@ -97,7 +109,12 @@ def read_settlements(
                 )
             )
             continue
-        digests = _read_digests(entry.meta)
+        recorded = []
+        key, number = "entries", 1
+        while key in entry.meta:
+            recorded.append(str(entry.meta[key]))
+            number += 1
+            key = f"entries-{number}"
         audited = entry.meta.get("audited")
         settled[year] = Settlement(
             year=year,
@@ -105,7 +122,7 @@ def read_settlements(
             body=values[1],
             carry_forward=values[2].number,
             fingerprint=str(entry.meta.get("fingerprint", "")),
-            digests=tuple(digests),
+            recorded=tuple(recorded),
             audited=audited if isinstance(audited, datetime.date) else None,
             meta=entry.meta,
             entry=entry,
@@ -113,13 +130,12 @@ def read_settlements(
     return settled, errors
 
 
-def _read_digests(meta: dict[str, Any]) -> list[tuple[datetime.date, str]]:
-    """The ``DATE DIGEST`` lines of ``entries``, ``entries-2`` …, in order."""
+def _read_digests(chunks: Iterable[str]) -> list[tuple[datetime.date, str]]:
+    """The ``DATE DIGEST`` lines of the ``entries`` strings, in order."""
     digests: list[tuple[datetime.date, str]] = []
     days: dict[str, datetime.date] = {}
-    key, number = "entries", 1
-    while key in meta:
-        for line in str(meta[key]).split("\n"):
+    for chunk in chunks:
+        for line in chunk.split("\n"):
             parts = line.split()
             if len(parts) != 2:
                 continue
@@ -130,8 +146,6 @@ def _read_digests(meta: dict[str, Any]) -> list[tuple[datetime.date, str]]:
                 except ValueError:
                     continue
             digests.append((day, parts[1]))
-        number += 1
-        key = f"entries-{number}"
     return digests
 
 
@@ -318,11 +332,6 @@ def fingerprint(lines: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def recorded_lines(settlement: Settlement) -> list[str]:
-    """The ``entries`` list of a settlement as read, one ``DATE DIGEST`` per line."""
-    return [f"{day.isoformat()} {digest}" for day, digest in settlement.digests]
-
-
 # --- The figures a settlement approves ------------------------------------------------------
 
 
@@ -366,18 +375,25 @@ def totals_at(
     options_map: dict[str, Any],
     ends: Iterable[datetime.date],
     currency: str = "JPY",
+    *,
+    net_only: bool = False,
 ) -> dict[datetime.date, Totals]:
-    """Cumulative :class:`Totals` at the end of each day in ``ends`` (one pass, sorted entries)."""
+    """Cumulative :class:`Totals` at the end of each day in ``ends`` (one pass, sorted entries).
+
+    With ``net_only``, assets and liabilities are not summed (they stay 0): the net assets
+    are minus the sum of equity, income and expenses.
+    """
     wanted = sorted(set(ends))
     if not wanted:
         return {}
     fields = {
-        options_map.get("name_assets", "Assets"): 0,
-        options_map.get("name_liabilities", "Liabilities"): 1,
         options_map.get("name_equity", "Equity"): 2,
         options_map.get("name_income", "Income"): 3,
         options_map.get("name_expenses", "Expenses"): 4,
     }
+    if not net_only:
+        fields[options_map.get("name_assets", "Assets")] = 0
+        fields[options_map.get("name_liabilities", "Liabilities")] = 1
     indices: dict[str, int] = {}
     sums = [Decimal(0)] * 5
     result: dict[datetime.date, Totals] = {}

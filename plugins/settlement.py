@@ -40,7 +40,6 @@ from connect_books.settlement import (
     fingerprint,
     is_padding,
     read_settlements,
-    recorded_lines,
     totals_at,
     year_entries,
     yen,
@@ -83,15 +82,15 @@ def check_settlements(
     by_year = year_entries(entries, settled)
     ends = [year.end for year in settled]
     last_end = max(ends)
-    totals = totals_at(entries, options_map, ends)
+    totals = totals_at(entries, options_map, ends, net_only=True)
     padding = _padding(entries, options_map, last_end)
     if padding:
-        extra = totals_at(padding, options_map, ends)
+        extra = totals_at(padding, options_map, ends, net_only=True)
         totals = {end: totals[end] + extra[end] for end in ends}
 
     for year, settlement in sorted(settled.items()):
         errors.extend(_check_dates(year, settlement))
-        if fingerprint(recorded_lines(settlement)) != settlement.fingerprint:
+        if fingerprint([settlement.recorded_text]) != settlement.fingerprint:
             errors.append(
                 SettlementError(
                     settlement.meta,
@@ -183,9 +182,12 @@ def _check_entries(
 ) -> list[BooksError]:
     """Match the year's entries against the recorded digests (as multisets)."""
     digests = [entry_digest(entry) for entry in entries]
+    lines = sorted(
+        [f"{e.date.isoformat()} {d}" for e, d in zip(entries, digests, strict=True)]
+    )
+    if "\n".join(lines) == settlement.recorded_text:
+        return []  # the usual case: nothing changed (the recorded list is not even parsed)
     recorded = Counter(digest for _, digest in settlement.digests)
-    if Counter(digests) == recorded:
-        return []  # the usual case: nothing changed
     unrecorded: list[data.Directive] = []
     for entry, digest in zip(entries, digests, strict=True):
         if recorded[digest] > 0:
