@@ -12,10 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## make demo: check the bundled books and produce the reports
+## make demo: check the bundled books and produce the board's and the auditors' workbooks
 demo: $(STAMP)
 	$(BIN)/connect-books check ledger/main.beancount
 	$(BIN)/bean-check ledger/main.beancount
+	$(BIN)/connect-books report tie-out --year 2025 --format csv -o out/2025年度_照合.csv ledger/main.beancount
+	$(BIN)/connect-books board-pack --year 2026 --as-of 2026-11-30 ledger/main.beancount
+	$(BIN)/connect-books audit-pack --year 2025 ledger/main.beancount
 
 ## make test: the whole test suite
 test: $(STAMP)

@@ -108,14 +108,14 @@ def report(
     except ReportError as exc:
         raise ReportCommandError(str(exc)) from exc
 
+    target = Path(output) if output else None
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        try:
-            from connect_books.reports.xlsx import write_report
-        except ImportError as exc:
-            raise ReportCommandError(
-                "Excel 形式の出力 (connect_books.reports.xlsx) がまだ使えません。--format json か csv を使ってください。"
-            ) from exc
-        write_report(result, Path(output))  # type: ignore[arg-type]
+        from connect_books.reports.xlsx import write_report
+
+        assert target is not None
+        write_report(result, target)
         click.echo(
             f"✓ {result.title} ({year.label}) を {output} に書きました。", err=True
         )
@@ -124,9 +124,9 @@ def report(
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.to_csv()
-    if output:
+    if target is not None:
         # CSV with a BOM so that Excel opens the Japanese correctly.
-        Path(output).write_text(
+        target.write_text(
             text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline=""
         )
         click.echo(

@@ -24,13 +24,39 @@ LOCKED = (
 
 
 @pytest.fixture
-def books(sample_path: Path, tmp_path: Path) -> Path:
-    """A copy of the whole sample ``ledger/`` folder; returns its main file."""
+def settled_books(sample_path: Path, tmp_path: Path) -> Path:
+    """A copy of the whole sample ``ledger/`` folder as shipped (2025年度 settled)."""
     folder = tmp_path / "ledger"
     shutil.copytree(
         sample_path.parent, folder, ignore=shutil.ignore_patterns("*.picklecache")
     )
     return folder / "main.beancount"
+
+
+@pytest.fixture
+def books(settled_books: Path) -> Path:
+    """The same copy before its settlement: no settlements file, no include of it."""
+    (settled_books.parent / "settlements.beancount").unlink()
+    text = settled_books.read_text()
+    assert 'include "settlements.beancount"\n' in text
+    settled_books.write_text(text.replace('include "settlements.beancount"\n', ""))
+    return settled_books
+
+
+def test_sample_2025_is_settled_and_editing_it_fails(settled_books: Path) -> None:
+    assert run("check", str(settled_books)).exit_code == 0
+    settled, _ = read_settlements(load(settled_books).entries)
+    assert set(settled) == {FiscalYear(2025)}
+    assert settled[FiscalYear(2025)].date == datetime.date(2026, 6, 20)
+    journal = settled_books.parent / "2025.beancount"
+    journal.write_text(
+        journal.read_text().replace("-24860 JPY", "-24800 JPY").replace(" 24860 JPY", " 24800 JPY")
+    )
+    result = run("check", str(settled_books))
+    assert result.exit_code == 1
+    line = line_of(journal, '"株式会社オフィスみやさか" "事務用品')
+    assert f"2025.beancount:{line}: {LOCKED}" in result.output
+    assert run("close-year", "2025", str(settled_books)).exit_code == 1
 
 
 def run(*args: str) -> Result:
