@@ -150,7 +150,7 @@ def report(
                 label,
                 booked,
                 yen(asserted),
-                f"{day.isoformat()} balance",
+                f"{day.isoformat()} 付の残高確認 (balance)",
                 key=info.name,
             )
 
