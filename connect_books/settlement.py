@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,18 @@ _blake2b = hashlib.blake2b
 #: The filename Beancount gives text parsed from a string (a docstring ledger, or the
 #: text the safe writer is about to append): user text, not a plugin's synthetic entry.
 STRING_SOURCE = "<string>"
+#: Where an entry is written: never part of its digest (nor are ``__`` keys).
+_POSITION = frozenset(("filename", "lineno"))
+#: The metadata Beancount gives every parsed transaction: nothing of it is digested.
+_TRANSACTION_ONLY = _POSITION | {"__tolerances__"}
+
+
+@cache
+def _is_user_file(filename: str) -> bool:
+    """Whether entries from ``filename`` are the user's (see :func:`is_user_entry`)."""
+    return filename == STRING_SOURCE or (
+        not filename.startswith("<") and filename.endswith(".beancount")
+    )
 
 
 def is_user_entry(entry: data.Directive) -> bool:
@@ -166,15 +178,13 @@ def is_user_entry(entry: data.Directive) -> bool:
     """
     meta = entry.meta
     filename = meta.get("filename") if meta else None
-    if not isinstance(filename, str):
+    if not isinstance(filename, str) or not _is_user_file(filename):
         return False
-    if filename != STRING_SOURCE and (
-        filename.startswith("<") or not filename.endswith(".beancount")
-    ):
-        return False
+    if type(entry) is data.Transaction:
+        return entry.flag != flags.FLAG_PADDING or not is_padding(entry)
     if type(entry) is data.Custom:
         return bool(entry.type != SETTLEMENT)
-    return not is_padding(entry)
+    return True
 
 
 def is_padding(entry: data.Directive) -> bool:
@@ -190,13 +200,16 @@ def _meta_text(meta: dict[str, Any] | None) -> str:
     """``key=value`` pairs (``repr`` of the value), sorted by key, position keys left out."""
     if not meta:
         return ""
-    keys = [
-        key for key in meta if key != "filename" and key != "lineno" and key[:2] != "__"
-    ]
+    keys = []
+    for key in meta:
+        if key not in _POSITION and key[:2] != "__":
+            keys.append(key)
     if not keys:
         return ""
-    if len(keys) > 1:
-        keys.sort()
+    if len(keys) == 1:  # (the usual case, without a join)
+        key = keys[0]
+        return f"{key}={_value_text(meta[key])}"
+    keys.sort()
     return "\x1d".join([f"{key}={_value_text(meta[key])}" for key in keys])
 
 
@@ -243,6 +256,87 @@ def _document_path(filename: str, meta: dict[str, Any]) -> str:
     return filename
 
 
+class _Digester:
+    """Digests entries, remembering the text of each date (a year has a few hundred).
+
+    The canonical text of an entry is its fields joined by ``\\x1e``: for a transaction
+    ``Transaction``, date, flag, ``repr`` of payee and narration, sorted tags, sorted
+    links, metadata (:func:`_meta_text`), then one field per posting:
+    ``account\\x1fUNITS`` for a plain posting (no cost, price, flag or metadata besides
+    its position), else ``account\\x1fUNITS\\x1fcost\\x1fprice\\x1fflag\\x1fmetadata``.
+    For any other directive: its type, date, metadata, then each further field
+    (:func:`_value_text`).
+    """
+
+    def __init__(self) -> None:
+        self.days: dict[datetime.date, str] = {}
+
+    def digest(self, entry: data.Directive) -> str:
+        """The digest of ``entry`` (see :func:`entry_digest`)."""
+        return self.line(entry).partition(" ")[2]
+
+    def line(self, entry: data.Directive) -> str:
+        """``DATE DIGEST`` of ``entry``: a line of a settlement's ``entries`` list."""
+        day = entry.date
+        day_text = self.days.get(day)
+        if day_text is None:
+            day_text = self.days[day] = day.isoformat()
+        if type(entry) is data.Transaction:
+            text = _transaction_text(entry, day_text)
+        else:
+            text = _directive_text(entry, day_text)
+        digest = _blake2b(text.encode(), digest_size=8).hexdigest()
+        return f"{day_text} {digest}"
+
+
+def _transaction_text(entry: data.Transaction, day: str) -> str:
+    meta, tags, links = entry.meta, entry.tags, entry.links
+    if not meta or _TRANSACTION_ONLY.issuperset(meta):
+        meta_text = ""  # (the usual case, checked cheaply)
+    else:
+        meta_text = _meta_text(meta)
+    text = (
+        f"Transaction\x1e{day}\x1e{entry.flag or ''}"
+        f"\x1e{entry.payee!r}\x1e{entry.narration!r}"
+        f"\x1e{','.join(sorted(tags)) if tags else ''}"
+        f"\x1e{','.join(sorted(links)) if links else ''}"
+        f"\x1e{meta_text}"
+    )
+    for account_name, units, cost, price, flag, posting_meta in entry.postings:
+        if (
+            cost is None
+            and price is None
+            and flag is None
+            and (
+                not posting_meta
+                or (
+                    len(posting_meta) == 2
+                    and "lineno" in posting_meta
+                    and "filename" in posting_meta
+                )
+            )
+        ):  # the common posting, kept cheap (two fields: never equal to the long form)
+            text += f"\x1e{account_name}\x1f{units.number!s} {units.currency}"
+        else:
+            text += (
+                f"\x1e{account_name}\x1f{units.number!s} {units.currency}"
+                f"\x1f{_value_text(cost)}\x1f{_amount_text(price)}\x1f{flag}"
+                f"\x1f{_meta_text(posting_meta)}"
+            )
+    return text
+
+
+def _directive_text(entry: data.Directive, day: str) -> str:
+    parts = [type(entry).__name__, day, _meta_text(entry.meta)]
+    for name, value in zip(entry._fields[2:], entry[2:], strict=True):
+        if name == "diff_amount":  # set by Beancount's balance check, not written
+            continue
+        if name == "filename" and type(entry) is data.Document:
+            value = _document_path(value, entry.meta)
+        parts.append(_value_text(value))
+    return "\x1e".join(parts)
+
+
 def entry_digest(entry: data.Directive) -> str:
     """A 16-hex-digit digest of what ``entry`` says, independent of where it is written.
 
@@ -251,80 +345,7 @@ def entry_digest(entry: data.Directive) -> str:
     (``10000 JPY`` and ``10000.0 JPY`` differ). ``filename``, ``lineno`` and ``__``-keys
     are left out, so editing other lines (which moves this one) changes nothing.
     """
-    if type(entry) is data.Transaction:
-        parts = [
-            "Transaction",
-            entry.date.isoformat(),
-            entry.flag or "",
-            repr(entry.payee),
-            repr(entry.narration),
-            ",".join(sorted(entry.tags)) if entry.tags else "",
-            ",".join(sorted(entry.links)) if entry.links else "",
-            _meta_text(entry.meta),
-        ]
-        append = parts.append
-        for posting in entry.postings:
-            units, cost, price, meta = (
-                posting.units,
-                posting.cost,
-                posting.price,
-                posting.meta,
-            )
-            if (
-                cost is None
-                and price is None
-                and posting.flag is None
-                and (
-                    not meta
-                    or (len(meta) == 2 and "lineno" in meta and "filename" in meta)
-                )
-            ):  # the common posting, kept cheap (two fields: never equal to the long form)
-                append(f"{posting.account}\x1f{units.number!s} {units.currency}")
-            else:
-                append(
-                    f"{posting.account}\x1f{units.number!s} {units.currency}"
-                    f"\x1f{_value_text(cost)}\x1f{_amount_text(price)}\x1f{posting.flag}"
-                    f"\x1f{_meta_text(meta)}"
-                )
-    else:
-        parts = [type(entry).__name__, entry.date.isoformat(), _meta_text(entry.meta)]
-        for name, value in zip(entry._fields[2:], entry[2:], strict=True):
-            if name == "diff_amount":  # set by Beancount's balance check, not written
-                continue
-            if name == "filename" and type(entry) is data.Document:
-                value = _document_path(value, entry.meta)
-            parts.append(_value_text(value))
-    return _blake2b("\x1e".join(parts).encode("utf-8"), digest_size=8).hexdigest()
-
-
-def _entry_date(entry: data.Directive) -> datetime.date:
-    day: datetime.date = entry.date
-    return day
-
-
-def year_entries(
-    entries: Sequence[data.Directive], years: Iterable[FiscalYear]
-) -> dict[FiscalYear, list[data.Directive]]:
-    """The user's entries dated in each of ``years`` (``entries`` sorted by date).
-
-    Entries dated before the establishment belong to the first 年度 (as in
-    :meth:`FiscalYear.of`), since they are part of its closing figures. Only the entries
-    of those years are looked at (found by bisection).
-    """
-    found: dict[FiscalYear, list[data.Directive]] = {}
-    for year in years:
-        start = year.start if year.previous() is not None else datetime.date.min
-        low = bisect.bisect_left(entries, start, key=_entry_date)
-        high = bisect.bisect_right(entries, year.end, lo=low, key=_entry_date)
-        found[year] = [entry for entry in entries[low:high] if is_user_entry(entry)]
-    return found
-
-
-def digest_lines(entries: Iterable[data.Directive]) -> list[str]:
-    """``DATE DIGEST`` for each entry, sorted: the ``entries`` list of a settlement."""
-    return sorted(
-        f"{entry.date.isoformat()} {entry_digest(entry)}" for entry in entries
-    )
+    return _Digester().digest(entry)
 
 
 def fingerprint(lines: Iterable[str]) -> str:
@@ -370,6 +391,49 @@ class Totals:
         return -self.liabilities
 
 
+class _Sums:
+    """Running sums of posting weights in one currency, by account type."""
+
+    def __init__(
+        self, options_map: dict[str, Any], currency: str, *, net_only: bool
+    ) -> None:
+        self.fields = {
+            options_map.get("name_equity", "Equity"): 2,
+            options_map.get("name_income", "Income"): 3,
+            options_map.get("name_expenses", "Expenses"): 4,
+        }
+        if not net_only:
+            self.fields[options_map.get("name_assets", "Assets")] = 0
+            self.fields[options_map.get("name_liabilities", "Liabilities")] = 1
+        self.currency = currency
+        self.indices: dict[str, int] = {}
+        self.sums = [Decimal(0)] * 5
+
+    def add(self, postings: Iterable[data.Posting]) -> None:
+        """Add the weights of a transaction's postings."""
+        indices, sums, currency = self.indices, self.sums, self.currency
+        for account_name, units, cost, price, _, _ in postings:
+            index = indices.get(account_name)
+            if index is None:
+                index = indices[account_name] = self.fields.get(
+                    account_name.partition(":")[0], -1
+                )
+            if index < 0:
+                continue
+            if cost is not None and cost.number is not None:
+                number, unit = units.number * cost.number, cost.currency
+            elif price is not None and price.number is not None:
+                number, unit = units.number * price.number, price.currency
+            else:
+                number, unit = units.number, units.currency
+            if unit == currency and number is not None:
+                sums[index] += number
+
+    def totals(self) -> Totals:
+        """The sums so far."""
+        return Totals(*self.sums)
+
+
 def totals_at(
     entries: Iterable[data.Directive],
     options_map: dict[str, Any],
@@ -386,16 +450,7 @@ def totals_at(
     wanted = sorted(set(ends))
     if not wanted:
         return {}
-    fields = {
-        options_map.get("name_equity", "Equity"): 2,
-        options_map.get("name_income", "Income"): 3,
-        options_map.get("name_expenses", "Expenses"): 4,
-    }
-    if not net_only:
-        fields[options_map.get("name_assets", "Assets")] = 0
-        fields[options_map.get("name_liabilities", "Liabilities")] = 1
-    indices: dict[str, int] = {}
-    sums = [Decimal(0)] * 5
+    sums = _Sums(options_map, currency, net_only=net_only)
     result: dict[datetime.date, Totals] = {}
     pending = iter(wanted)
     end: datetime.date | None = next(pending)
@@ -403,30 +458,70 @@ def totals_at(
         if type(entry) is not data.Transaction:
             continue
         while end is not None and entry.date > end:
-            result[end] = Totals(*sums)
+            result[end] = sums.totals()
             end = next(pending, None)
         if end is None:
             break
-        for posting in entry.postings:
-            account = posting.account
-            index = indices.get(account, -2)
-            if index == -2:
-                index = indices[account] = fields.get(account.partition(":")[0], -1)
-            if index < 0:
-                continue
-            units, cost, price = posting.units, posting.cost, posting.price
-            if cost is not None and cost.number is not None:
-                number, unit = units.number * cost.number, cost.currency
-            elif price is not None and price.number is not None:
-                number, unit = units.number * price.number, price.currency
-            else:
-                number, unit = units.number, units.currency
-            if unit == currency and number is not None:
-                sums[index] += number
+        sums.add(entry.postings)
     while end is not None:
-        result[end] = Totals(*sums)
+        result[end] = sums.totals()
         end = next(pending, None)
     return result
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """What a settlement of one 年度 locks and approves, as the books say now."""
+
+    #: The user's entries dated in the 年度 (:func:`is_user_entry`), in order.
+    entries: list[data.Directive]
+    #: Their ``DATE DIGEST`` lines, in the same order (sorted: the ``entries`` list).
+    lines: list[str]
+    #: The totals at the 年度's end (in JPY).
+    totals: Totals
+
+
+def _entry_date(entry: data.Directive) -> datetime.date:
+    day: datetime.date = entry.date
+    return day
+
+
+def year_records(
+    entries: Sequence[data.Directive],
+    years: Iterable[FiscalYear],
+    options_map: dict[str, Any],
+    *,
+    net_only: bool = False,
+) -> dict[FiscalYear, YearRecord]:
+    """The :class:`YearRecord` of each of ``years`` (``entries`` sorted by date).
+
+    Entries dated before the establishment belong to the first 年度 (as in
+    :meth:`FiscalYear.of`), since they are part of its closing figures. One pass over
+    the entries up to the last year's end, each looked at once for both its digest and
+    the totals; ``net_only`` as in :func:`totals_at`.
+    """
+    digester = _Digester()
+    sums = _Sums(options_map, "JPY", net_only=net_only)
+    found: dict[FiscalYear, YearRecord] = {}
+    done = 0  # entries[:done] are summed
+    for year in sorted(set(years)):
+        start = year.start if year.previous() is not None else datetime.date.min
+        low = bisect.bisect_left(entries, start, lo=done, key=_entry_date)
+        high = bisect.bisect_right(entries, year.end, lo=low, key=_entry_date)
+        for entry in entries[done:low]:  # between two of the years: only summed
+            if type(entry) is data.Transaction:
+                sums.add(entry.postings)
+        mine: list[data.Directive] = []
+        lines: list[str] = []
+        for entry in entries[low:high]:
+            if type(entry) is data.Transaction:
+                sums.add(entry.postings)
+            if is_user_entry(entry):
+                mine.append(entry)
+                lines.append(digester.line(entry))
+        found[year] = YearRecord(mine, lines, sums.totals())
+        done = high
+    return found
 
 
 def yen(amount: Decimal | int) -> str:
@@ -562,6 +657,7 @@ def plan_closing(
                 for name in missing
             )
         )
-    lines = digest_lines(year_entries(entries, [year])[year])
-    totals = totals_at(entries, options_map, [year.end])[year.end]
-    return Closing(year, approved, body, audited, totals, tuple(lines))
+    record = year_records(entries, [year], options_map)[year]
+    return Closing(
+        year, approved, body, audited, record.totals, tuple(sorted(record.lines))
+    )

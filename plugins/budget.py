@@ -88,11 +88,14 @@ def budget(
     Returns:
         The entries with Fava's budget entries added, and the errors found.
     """
-    budgets, reader_errors = Budgets.from_entries(entries)
+    # The readers look only at directives (custom, open, close): leave out the many
+    # transactions once, rather than have each reader skip them.
+    directives = [e for e in entries if not isinstance(e, data.Transaction)]
+    budgets, reader_errors = Budgets.from_entries(directives)
     errors: list[BooksError] = list(reader_errors)
     if not budgets.decisions:
         return list(entries), errors
-    chart = Chart.from_entries(entries)
+    chart = Chart.from_entries(directives)
     types = options.get_account_types(options_map)  # type: ignore[no-untyped-call]
     income_root = types.income
 

@@ -78,16 +78,21 @@ def carry_forward(
     equity = options_map["name_equity"] + ":"
     assets = options_map["name_assets"] + ":"
     opened: set[str] = set()
+    # opened accounts outside Equity: a posting to one needs no prefix test
+    outside: set[str] = set()
     decisions: list[data.Directive] = []
     suspects: list[data.Transaction] = []
     for entry in entries:
         if isinstance(entry, data.Transaction):
             for posting in entry.postings:
-                if posting.account.startswith(equity):
+                account = posting.account
+                if account not in outside and account.startswith(equity):
                     suspects.append(entry)
                     break
         elif isinstance(entry, data.Open):
             opened.add(entry.account)
+            if not entry.account.startswith(equity):
+                outside.add(entry.account)
         elif isinstance(entry, data.Custom):
             if entry.type in FUND_TYPES:
                 decisions.append(entry)

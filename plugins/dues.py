@@ -136,10 +136,23 @@ class _Checker:
         """Check one transaction and add its dues to the running totals."""
         meta = txn.meta
         txn_member = meta.get("member")
+        txn_supporter = meta.get("supporter")
+        roles = self.roles
+        if txn_member is None and (
+            txn_supporter is None or str(txn_supporter) in self.roster.supporters
+        ):
+            for account, _, _, _, _, pmeta in txn.postings:
+                if account in roles or (
+                    pmeta is not None and ("member" in pmeta or "supporter" in pmeta)
+                ):
+                    break
+            else:
+                # the common transaction: no dues account, no member, at most a known
+                # supporter (nothing to report, nothing to add up)
+                return
         reported: set[str] = set()
         if txn_member is not None or "supporter" in meta:
             self.known_ids(txn, meta, reported)
-        roles = self.roles
         dues_postings: list[data.Posting] = []
         for posting in txn.postings:
             pmeta = posting.meta

@@ -188,12 +188,20 @@ class _Checker:
 
     def transaction(self, txn: data.Transaction) -> None:
         """Check one transaction and apply it to the fund balances."""
+        decision = txn.meta.get("decision")
+        kinds = self.kinds
+        if decision is None:
+            for account, _, _, _, _, pmeta in txn.postings:
+                if account in kinds or (pmeta is not None and "decision" in pmeta):
+                    break
+            else:
+                # the common transaction: no fund account, no decision. It changes
+                # nothing, so the end of its day can as well be seen at the next one.
+                return
         if txn.date != self.day:
             self.end_of_day()
             self.day = txn.date
-        decision = txn.meta.get("decision")
         named = [decision] if decision is not None else []
-        kinds = self.kinds
         special: list[tuple[str, data.Posting]] = []
         for posting in txn.postings:
             pmeta = posting.meta

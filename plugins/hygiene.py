@@ -156,7 +156,8 @@ def hygiene(
     )
     for entry in entries:
         if isinstance(entry, data.Transaction):
-            _check_transaction(entry, errors)
+            if not _plainly_fine(entry.postings):
+                _check_transaction(entry, errors)
         elif isinstance(entry, data.Custom):
             _check_custom(entry, cfg, errors)
         elif isinstance(entry, data.Balance | data.Price):
@@ -227,6 +228,26 @@ def _check_options(
             )
         )
     return errors
+
+
+def _plainly_fine(postings: list[data.Posting]) -> bool:
+    """Whether :func:`_check_transaction` surely finds nothing: the common transaction,
+    each posting a nonzero whole number of units without price or cost (any currency).
+
+    A cheap first look (it need not even read the currencies); False only means "look
+    closer".
+    """
+    for _, units, cost, price, _, _ in postings:
+        if units is None or cost is not None or price is not None:
+            return False
+        number = units.number
+        if (
+            not number
+            or type(number) is not Decimal
+            or number != number.to_integral_value()
+        ):
+            return False
+    return bool(postings)
 
 
 def _check_transaction(entry: data.Transaction, errors: list[BooksError]) -> None:

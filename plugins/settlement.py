@@ -36,12 +36,12 @@ from connect_books.errors import BooksError
 from connect_books.fiscal import FiscalYear
 from connect_books.settlement import (
     Settlement,
-    entry_digest,
+    YearRecord,
     fingerprint,
     is_padding,
     read_settlements,
     totals_at,
-    year_entries,
+    year_records,
     yen,
 )
 
@@ -66,7 +66,9 @@ def check_settlements(
     Returns:
       The entries unchanged, and the errors found.
     """
-    settled, read_errors = read_settlements(entries)
+    # Settlements and pads are directives: look for them among the few non-transactions.
+    directives = [e for e in entries if not isinstance(e, data.Transaction)]
+    settled, read_errors = read_settlements(directives)
     errors: list[BooksError] = list(read_errors)
     if config and config.strip():
         errors.append(
@@ -79,11 +81,11 @@ def check_settlements(
     if not settled:
         return entries, errors
 
-    by_year = year_entries(entries, settled)
+    records = year_records(entries, settled, options_map, net_only=True)
     ends = [year.end for year in settled]
     last_end = max(ends)
-    totals = totals_at(entries, options_map, ends, net_only=True)
-    padding = _padding(entries, options_map, last_end)
+    totals = {year.end: record.totals for year, record in records.items()}
+    padding = _padding(entries, directives, options_map, last_end)
     if padding:
         extra = totals_at(padding, options_map, ends, net_only=True)
         totals = {end: totals[end] + extra[end] for end in ends}
@@ -99,7 +101,7 @@ def check_settlements(
                     settlement.entry,
                 )
             )
-        errors.extend(_check_entries(year, settlement, by_year[year]))
+        errors.extend(_check_entries(year, settlement, records[year]))
         net = totals[year.end].net_assets
         if net != settlement.carry_forward:
             errors.append(
@@ -116,14 +118,18 @@ def check_settlements(
 
 
 def _padding(
-    entries: Sequence[data.Directive], options_map: dict[str, Any], until: datetime.date
+    entries: Sequence[data.Directive],
+    directives: Sequence[data.Directive],
+    options_map: dict[str, Any],
+    until: datetime.date,
 ) -> list[data.Directive]:
     """The transactions Beancount's ``pad`` will insert for pads dated up to ``until``.
 
     ``pad`` runs after every plugin, so this plugin computes them itself, from only the
     entries that bear on the padded accounts (Beancount's own pad reports pad errors).
+    ``directives`` are the entries other than transactions.
     """
-    padded = {e.account for e in entries if type(e) is data.Pad and e.date <= until}
+    padded = {e.account for e in directives if type(e) is data.Pad and e.date <= until}
     if not padded:
         return []
     touches: dict[str, bool] = {}
@@ -178,15 +184,13 @@ def _check_dates(year: FiscalYear, settlement: Settlement) -> list[BooksError]:
 
 
 def _check_entries(
-    year: FiscalYear, settlement: Settlement, entries: list[data.Directive]
+    year: FiscalYear, settlement: Settlement, record: YearRecord
 ) -> list[BooksError]:
     """Match the year's entries against the recorded digests (as multisets)."""
-    digests = [entry_digest(entry) for entry in entries]
-    lines = sorted(
-        [f"{e.date.isoformat()} {d}" for e, d in zip(entries, digests, strict=True)]
-    )
-    if "\n".join(lines) == settlement.recorded_text:
+    if "\n".join(sorted(record.lines)) == settlement.recorded_text:
         return []  # the usual case: nothing changed (the recorded list is not even parsed)
+    entries = record.entries
+    digests = [line.partition(" ")[2] for line in record.lines]
     recorded = Counter(digest for _, digest in settlement.digests)
     unrecorded: list[data.Directive] = []
     for entry, digest in zip(entries, digests, strict=True):

@@ -157,6 +157,26 @@ def test_fund_overdrawn_for_a_day_then_refilled_is_an_error() -> None:
     assert "50,000円 足りません" in error.message
 
 
+def test_day_end_is_checked_past_transactions_that_touch_no_fund() -> None:
+    text, errors = load(
+        grant("2025-11-20", "IF-2025-01", "風のたより 助成金", 300000)
+        + grant("2025-11-20", "IF-2025-02", "はぐくみ 助成金", 250000)
+        + textwrap.dedent(
+            """
+            2025-11-21 * "ろうきん" "振込手数料"
+              Expenses:5210-管理費:5215-支払手数料      440 JPY
+              Assets:1120-普通預金-ろうきん             -440 JPY
+            2025-11-25 * "C0001" "インクルファンドへのご寄付 (後日の入金)"
+              Assets:1130-普通預金-インクルファンド     100000 JPY
+              Income:4220-受取寄附金-インクルファンド  -100000 JPY
+            """
+        )
+    )
+    error = only(errors)
+    assert error.source["lineno"] == line_of(text, "はぐくみ 助成金")
+    assert "の残高が 2025-11-20 の終わりに ▲50,000円" in error.message
+
+
 def test_fund_below_zero_within_a_day_but_not_at_its_end_passes() -> None:
     _, errors = load(
         grant("2025-11-20", "IF-2025-01", "風のたより 助成金", 300000)
