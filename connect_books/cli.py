@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """生活クラブ社会的連帯経済コネクト機構の会計帳簿 (connect-books)。"""
@@ -58,11 +59,14 @@ def serve(ledger: str | None, host: str, port: int, auditor: bool, allow_remote:
 
 
 from connect_books.cmd_close import close_year  # noqa: E402
+
 main.add_command(close_year)
 
 from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
+
 main.add_command(board_pack)
 main.add_command(audit_pack)
 
 from connect_books.cmd_report import report  # noqa: E402
+
 main.add_command(report)

@@ -22,3 +22,27 @@ def where(meta: dict[str, Any] | None) -> str:
     if not meta:
         return "?"
     return f"{meta.get('filename', '?')}:{meta.get('lineno', '?')}"
+
+
+def options_source(options_map: dict[str, Any]) -> dict[str, Any]:
+    """The source for an error about a ``plugin`` or ``option`` line: the main file, line 0.
+
+    Such lines are no entries, so Beancount keeps no line number for them.
+    """
+    return {"filename": str(options_map.get("filename") or "<options>"), "lineno": 0}
+
+
+def reject_config(
+    plugin: str,
+    config: str | None,
+    options_map: dict[str, Any],
+    error_type: type[BooksError] = BooksError,
+) -> list[BooksError]:
+    """An error if a plugin that takes no settings was given some on its ``plugin`` line."""
+    if not config or not config.strip():
+        return []
+    message = (
+        f"{plugin} プラグインに設定はありません。"
+        f'plugin "connect_books.plugins.{plugin}" とだけ書いてください。'
+    )
+    return [error_type(options_source(options_map), message, None)]

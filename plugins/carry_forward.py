@@ -39,7 +39,7 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import options
 
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, options_source, reject_config
 from connect_books.fiscal import ESTABLISHED
 from connect_books.funds import FUND_TYPES, Funds
 
@@ -65,16 +65,7 @@ def carry_forward(
     Returns:
       The entries unchanged, and the errors found.
     """
-    errors: list[BooksError] = []
-    if config and config.strip():
-        errors.append(
-            CarryForwardError(
-                _options_meta(options_map),
-                "carry_forward プラグインに設定はありません。"
-                'plugin "connect_books.plugins.carry_forward" とだけ書いてください。',
-                None,
-            )
-        )
+    errors = reject_config("carry_forward", config, options_map, CarryForwardError)
     equity = options_map["name_equity"] + ":"
     assets = options_map["name_assets"] + ":"
     opened: set[str] = set()
@@ -181,7 +172,7 @@ def _option_account_errors(options_map: dict[str, Any], opened: set[str]) -> lis
         if account not in opened:
             errors.append(
                 CarryForwardError(
-                    _options_meta(options_map),
+                    options_source(options_map),
                     f'option "{option}" の科目 {account} が open されていません。'
                     "期間で区切るとき前期までの剰余金はこの科目に繰り越されるので"
                     f" ({ARTICLE})、accounts.beancount で正味財産の科目として open するか、"
@@ -198,10 +189,6 @@ def _pad_message(pad: data.Pad) -> str:
         f"正味財産が差額の分だけ黙って増減します。pad は設立日 {ESTABLISHED} の開始残高にだけ使い、"
         f"差額は原因を調べて仕訳してください ({ARTICLE})。"
     )
-
-
-def _options_meta(options_map: dict[str, Any]) -> dict[str, Any]:
-    return data.new_metadata(str(options_map.get("filename", "<options>")), 0)
 
 
 def _number(posting: data.Posting) -> Decimal:

@@ -36,7 +36,7 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.chart import Chart
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, reject_config
 from connect_books.fiscal import FiscalYear
 from connect_books.roster import ROSTER_TYPES, Member, Roster
 from connect_books.settlement import SETTLEMENT, read_settlements
@@ -66,15 +66,7 @@ def dues(
     Returns:
       The entries unchanged, and the errors found.
     """
-    errors: list[BooksError] = []
-    if config and config.strip():
-        errors.append(
-            DuesError(
-                data.new_metadata(str(options_map.get("filename", "<options>")), 0),
-                'dues プラグインに設定はありません。plugin "connect_books.plugins.dues" とだけ書いてください。',
-                None,
-            )
-        )
+    errors = reject_config("dues", config, options_map, DuesError)
     opens: list[data.Directive] = []
     customs: list[data.Directive] = []
     txns: list[data.Transaction] = []

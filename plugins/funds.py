@@ -39,7 +39,7 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.chart import Chart
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, reject_config
 from connect_books.funds import FUND_TYPES, Fund, Funds
 
 __plugins__ = ("funds",)
@@ -67,15 +67,7 @@ def funds(
     Returns:
       The entries unchanged, and the errors found.
     """
-    errors: list[BooksError] = []
-    if config and config.strip():
-        errors.append(
-            FundsError(
-                data.new_metadata(str(options_map.get("filename", "<options>")), 0),
-                'funds プラグインに設定はありません。plugin "connect_books.plugins.funds" とだけ書いてください。',
-                None,
-            )
-        )
+    errors = reject_config("funds", config, options_map, FundsError)
     opens: list[data.Directive] = []
     customs: list[data.Directive] = []
     txns: list[data.Transaction] = []

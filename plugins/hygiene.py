@@ -48,7 +48,7 @@ from beancount.core.amount import Amount
 from beancount.core.interpolate import AUTOMATIC_META
 from beancount.core.position import Cost
 
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, options_source
 
 __plugins__ = ("hygiene",)
 
@@ -138,7 +138,7 @@ def hygiene(
         The entries, unchanged, and the errors found.
     """
     main = str(options_map.get("filename") or "<main>")
-    main_meta = data.new_metadata(main, 0)
+    main_meta = options_source(options_map)
     try:
         cfg = Config.parse(config)
     except ValueError as exc:

@@ -32,7 +32,7 @@ from typing import Any
 from beancount.core import data
 from beancount.ops import pad
 
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, reject_config
 from connect_books.fiscal import FiscalYear
 from connect_books.settlement import (
     Settlement,
@@ -70,14 +70,7 @@ def check_settlements(
     directives = [e for e in entries if not isinstance(e, data.Transaction)]
     settled, read_errors = read_settlements(directives)
     errors: list[BooksError] = list(read_errors)
-    if config and config.strip():
-        errors.append(
-            SettlementError(
-                data.new_metadata("<settlement>", 0),
-                "settlement プラグインに設定はありません。plugin 行の設定を消してください。",
-                None,
-            )
-        )
+    errors.extend(reject_config("settlement", config, options_map, SettlementError))
     if not settled:
         return entries, errors
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
-from connect_books.plugins.budget import SYNTHETIC, BudgetError
 from fava.core import FavaLedger
 
 from connect_books.budgets import BudgetDirectiveError, Budgets
 from connect_books.fiscal import FiscalYear
+from connect_books.plugins.budget import SYNTHETIC, BudgetError
 
 HEADER = """\
 plugin "connect_books.plugins.budget"

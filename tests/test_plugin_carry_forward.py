@@ -10,9 +10,9 @@ from typing import Any
 
 from beancount import loader
 from click.testing import CliRunner
-from connect_books.plugins.carry_forward import CarryForwardError, carry_forward
 
 from connect_books.cli import main
+from connect_books.plugins.carry_forward import CarryForwardError, carry_forward
 
 BIN = Path(sys.executable).parent
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from beancount import loader
 from click.testing import CliRunner
-from connect_books.plugins.dues import DuesError
 
 from connect_books.cli import main
+from connect_books.plugins.dues import DuesError
 from connect_books.roster import RosterError
 
 BIN = Path(sys.executable).parent

@@ -10,10 +10,10 @@ from typing import Any
 
 from beancount import loader
 from click.testing import CliRunner
-from connect_books.plugins.funds import FundsError
 
 from connect_books.cli import main
 from connect_books.funds import FundDirectiveError
+from connect_books.plugins.funds import FundsError
 
 BIN = Path(sys.executable).parent
 

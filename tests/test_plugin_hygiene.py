@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
+
 from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
 
 ALLOW = "{'allow_plugins': ['connect_books.plugins.hygiene']}"

@@ -14,9 +14,9 @@ from typing import Any
 
 from beancount import loader
 from beancount.core import data
-from connect_books.plugins.settlement import SettlementError
 
 from connect_books.fiscal import FiscalYear
+from connect_books.plugins.settlement import SettlementError
 from connect_books.settlement import (
     SettlementDirectiveError,
     entry_digest,
@@ -350,7 +350,8 @@ def test_config_is_refused_as_an_error() -> None:
     )
     _, errors, _ = load(text)
     assert [e.message for e in errors] == [
-        "settlement プラグインに設定はありません。plugin 行の設定を消してください。"
+        "settlement プラグインに設定はありません。"
+        'plugin "connect_books.plugins.settlement" とだけ書いてください。'
     ]
 
 
