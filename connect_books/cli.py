@@ -4,11 +4,50 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def japanese_error(error: click.ClickException) -> str:
+    """Click's usage and parameter errors, said in Japanese."""
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "connect-books"
+    hint = f" (使い方: {command} --help)"
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        name = error.param.get_error_hint(ctx) if ctx is not None else error.param.name
+        return f"{name} を指定してください。{hint}"
+    if isinstance(error, click.NoSuchOption):
+        return f"オプション {error.option_name} はありません。{hint}"
+    if isinstance(error, click.BadParameter):
+        if error.param is not None and ctx is not None:
+            name = error.param.get_error_hint(ctx)
+            return f"{name} の値が正しくありません: {error.message}{hint}"
+        return f"{error.message}{hint}"
+    if isinstance(error, click.UsageError):
+        return f"{error.message}{hint}"
+    return error.format_message()
+
+
+class JapaneseGroup(click.Group):
+    """The command group: every error a person sees is in Japanese (``エラー: …``)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("中止しました。", err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            click.echo(f"エラー: {japanese_error(error)}", err=True)
+            sys.exit(error.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=JapaneseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """生活クラブ社会的連帯経済コネクト機構の会計帳簿 (connect-books)。"""
 

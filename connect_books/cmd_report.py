@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import IO, Any
 
 import click
 
@@ -13,10 +12,7 @@ FORMATS = ("json", "csv", "xlsx")
 
 
 class ReportCommandError(click.ClickException):
-    """A usage problem, shown in Japanese (``エラー: …``)."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"エラー: {self.format_message()}", err=True, file=file)
+    """A usage problem; the command group shows it as ``エラー: …``."""
 
 
 def _as_of(
