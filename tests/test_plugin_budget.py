@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import ledgertools
 import pytest
 from beancount import loader
 from beancount.core import data
@@ -48,9 +49,7 @@ def load(
 
 def line_of(text: str, needle: str) -> int:
     """The 1-based number of the last line of ``text`` containing ``needle``."""
-    found = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert found, needle
-    return found[-1]
+    return ledgertools.line_of(text, needle, -1)
 
 
 def one(errors: list[Any]) -> Any:

@@ -6,10 +6,10 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
 
 from beancount import loader
 from click.testing import CliRunner
+from ledgertools import line_of, only, plugin_errors
 
 from connect_books.cli import main
 from connect_books.plugins.carry_forward import CarryForwardError, carry_forward
@@ -52,24 +52,7 @@ option "account_current_earnings" "3200-当期正味財産増減額"
 def load(body: str) -> tuple[str, list[CarryForwardError]]:
     """Load HEADER + body; return the text and the plugin's errors (no other errors allowed)."""
     text = HEADER + textwrap.dedent(body)
-    _, errors, _ = loader.load_string(text)
-    ours = [e for e in errors if isinstance(e, CarryForwardError)]
-    others = [e for e in errors if not isinstance(e, CarryForwardError)]
-    assert not others, others
-    return text, ours
-
-
-def line_of(text: str, needle: str) -> int:
-    """The 1-based number of the first line of ``text`` containing ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def only(errors: list[Any]) -> Any:
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
+    return text, plugin_errors(text, (CarryForwardError,))
 
 
 def test_opening_and_decided_transfer_pass() -> None:

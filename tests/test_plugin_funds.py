@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from beancount import loader
 from click.testing import CliRunner
+from ledgertools import line_of, only, plugin_errors
 
 from connect_books.cli import main
 from connect_books.funds import FundDirectiveError
@@ -74,24 +74,7 @@ option "operating_currency" "JPY"
 def load(body: str, header: str = HEADER) -> tuple[str, list[Any]]:
     """Load header + body; return the text and the plugin's errors (no other errors allowed)."""
     text = header + textwrap.dedent(body)
-    _, errors, _ = loader.load_string(text)
-    ours = [e for e in errors if isinstance(e, (FundsError, FundDirectiveError))]
-    others = [e for e in errors if e not in ours]
-    assert not others, others
-    return text, ours
-
-
-def line_of(text: str, needle: str) -> int:
-    """The 1-based number of the first line of ``text`` containing ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def only(errors: list[Any]) -> Any:
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
+    return text, plugin_errors(text, (FundsError, FundDirectiveError))
 
 
 def grant(day: str, decision: str, narration: str, amount: int) -> str:

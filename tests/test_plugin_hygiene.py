@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
+from ledgertools import line_of
+from ledgertools import only as one
 
 from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
 
@@ -39,19 +41,6 @@ def load(body: str, header: str = HEADER, tolerate: str = "") -> tuple[str, list
     ]
     assert not others, [e.message for e in others]
     return text, ours
-
-
-def line_of(text: str, needle: str) -> int:
-    """The 1-based number of the first line of ``text`` containing ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def one(errors: list[Any]) -> Any:
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
 
 
 # ---- whole yen ---------------------------------------------------------------------

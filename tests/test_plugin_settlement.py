@@ -14,6 +14,7 @@ from typing import Any
 
 from beancount import loader
 from beancount.core import data
+from ledgertools import line_of
 
 from connect_books.fiscal import FiscalYear
 from connect_books.plugins.settlement import SettlementError
@@ -100,12 +101,6 @@ def settle(text: str, year: FiscalYear = Y2025, **kw: Any) -> str:
 
 
 SETTLED = settle(BOOKS)
-
-
-def line_of(text: str, needle: str, nth: int = 0) -> int:
-    """The 1-based line number of the ``nth`` line containing ``needle``."""
-    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
-    return hits[nth]
 
 
 def ours(errors: list[Any]) -> list[tuple[int, str]]:
