@@ -46,3 +46,8 @@ def reject_config(
         f'plugin "connect_books.plugins.{plugin}" とだけ書いてください。'
     )
     return [error_type(options_source(options_map), message, None)]
+
+
+def closest_ids(candidates: list[str]) -> str:
+    """``近いID: A、B。`` to follow a message about an unknown ID (empty without candidates)."""
+    return f"近いID: {'、'.join(candidates)}。" if candidates else ""

@@ -23,7 +23,7 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, closest_ids
 
 FUND = "fund"
 GRANT_DECISION = "grant-decision"
@@ -170,7 +170,7 @@ class Funds:
     def unknown_decision_message(self, unknown: str) -> str:
         """The Japanese message for an unknown decision ID, with suggestions."""
         hint = self.suggest(unknown)
-        tail = f" 近いID: {', '.join(hint)}" if hint else ""
+        tail = closest_ids(hint)
         return (
             f"決定ID '{unknown}' の決定は記録されていません (custom \"grant-decision\" か"
             f" custom \"decision\")。{tail}"

@@ -31,7 +31,7 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.errors import BooksError
+from connect_books.errors import BooksError, closest_ids
 from connect_books.fiscal import FiscalYear
 
 MEMBER = "member"
@@ -197,7 +197,7 @@ class Roster:
     def unknown_member_message(self, unknown: str) -> str:
         """The Japanese message for an unknown member ID, with suggestions."""
         hint = self.suggest(unknown)
-        tail = f" 近いID: {', '.join(hint)}" if hint else ""
+        tail = closest_ids(hint)
         return f"会員ID '{unknown}' は名簿 (members.beancount) にありません。{tail}"
 
 

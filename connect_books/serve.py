@@ -50,7 +50,7 @@ def make_app(ledger: Path, *, host: str, auditor: bool, allow_remote: bool = Fal
         if not auditor:
             raise ServeRefused(
                 f"{host} はこの機械の外から届くアドレスです。書き込みのできる Fava は外に公開できません。"
-                " 監事向けに公開するときは --auditor --allow-remote を付けてください。"
+                "監事向けに公開するときは --auditor --allow-remote を付けてください。"
             )
         if not allow_remote:
             raise ServeRefused(

@@ -149,7 +149,7 @@ def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> s
     if decided is None:
         return (
             f"{head}{funds.unknown_decision_message(str(decision))}"
-            f" 正味財産の振替は記録された決定に基づくものだけです ({ARTICLE})。"
+            f"正味財産の振替は記録された決定に基づくものだけです ({ARTICLE})。"
         )
     if decided > txn.date:
         return (

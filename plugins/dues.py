@@ -36,7 +36,7 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.chart import Chart
-from connect_books.errors import BooksError, reject_config
+from connect_books.errors import BooksError, closest_ids, reject_config
 from connect_books.fiscal import FiscalYear
 from connect_books.roster import ROSTER_TYPES, Member, Roster
 from connect_books.settlement import SETTLEMENT, read_settlements
@@ -226,7 +226,7 @@ class _Checker:
                 self.error(
                     txn,
                     f"{self.roster.unknown_member_message(str(member_id))}"
-                    " member: を名簿の会員IDに直してください。",
+                    "member: を名簿の会員IDに直してください。",
                 )
         supporter = meta.get("supporter")
         if supporter is not None and str(supporter) not in self.roster.supporters:
@@ -234,11 +234,11 @@ class _Checker:
             if key not in reported:
                 reported.add(key)
                 hint = self.roster.suggest(str(supporter), known=self.supporters)
-                tail = f" 近いID: {', '.join(hint)}" if hint else ""
+                tail = closest_ids(hint)
                 self.error(
                     txn,
                     f"サポーターID '{supporter}' は名簿 (members.beancount) にありません。{tail}"
-                    ' IDを直すか、名簿に custom "supporter" で登録してください (氏名は書きません)。',
+                    'IDを直すか、名簿に custom "supporter" で登録してください (氏名は書きません)。',
                 )
 
 

@@ -39,7 +39,7 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.chart import Chart
-from connect_books.errors import BooksError, reject_config
+from connect_books.errors import BooksError, closest_ids, reject_config
 from connect_books.funds import FUND_TYPES, Fund, Funds
 
 __plugins__ = ("funds",)
@@ -108,12 +108,12 @@ def _directive_errors(book: Funds, chart: Chart) -> list[BooksError]:
         found = book.funds.get(grant.fund)
         if found is None:
             hint = book.suggest(grant.fund, known=book.funds)
-            tail = f" 近いID: {', '.join(hint)}" if hint else ""
+            tail = closest_ids(hint)
             errors.append(
                 FundsError(
                     grant.meta,
                     f"助成決定 {grant.id} の基金ID '{grant.fund}' は funds.beancount にありません。{tail}"
-                    " 基金IDを直してください。",
+                    "基金IDを直してください。",
                     None,
                 )
             )
@@ -239,7 +239,7 @@ class _Checker:
             if not self.book.known_decision(str(decision)):
                 self.error(
                     txn,
-                    f"{self.book.unknown_decision_message(str(decision))} decision: を直してください。",
+                    f"{self.book.unknown_decision_message(str(decision))}decision: を直してください。",
                 )
 
     def grant(self, txn: data.Transaction, posting: data.Posting) -> None:

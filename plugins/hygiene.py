@@ -206,7 +206,7 @@ def _check_options(
                 HygieneError(
                     meta,
                     f'plugin "{name}" は許可されていません。プラグインは Python のコードを実行します。'
-                    " 必要なら hygiene の設定 allow_plugins に加えてください。",
+                    "必要なら hygiene の設定 allow_plugins に加えてください。",
                     None,
                 )
             )
@@ -319,7 +319,7 @@ def _check_custom(entry: data.Custom, cfg: Config, errors: list[BooksError]) -> 
                 HygieneError(
                     entry.meta,
                     f"Fava 拡張 '{name}' は許可されていません。拡張は Python のコードを実行します。"
-                    " 必要なら hygiene の設定 allow_extensions に加えてください。",
+                    "必要なら hygiene の設定 allow_extensions に加えてください。",
                     entry,
                 )
             )
@@ -331,7 +331,7 @@ def _check_custom(entry: data.Custom, cfg: Config, errors: list[BooksError]) -> 
                 HygieneError(
                     entry.meta,
                     f"Fava の import-config '{target}' は許可されていません。取込設定は Python のコードを実行します。"
-                    " 必要なら hygiene の設定 allow_import_config に加えてください。",
+                    "必要なら hygiene の設定 allow_import_config に加えてください。",
                     entry,
                 )
             )
@@ -346,7 +346,7 @@ def _check_document(
             HygieneError(
                 entry.meta,
                 f"証憑のファイル {entry.filename} は証憑フォルダ ({cfg.documents}/) の外にあります。"
-                f" ファイルを {root} の中に置き、そこを指してください。",
+                f"ファイルを {root} の中に置き、そこを指してください。",
                 entry,
             )
         )
