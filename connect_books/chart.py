@@ -17,6 +17,10 @@ from beancount.core import data
 
 _CODE = re.compile(r"^(\d+)-(.+)$")
 
+#: Roles of the accounts holding cash or deposits: each needs a ``balance`` at every
+#: month end and at the year end (the passbook, the 残高証明, the cash count).
+CASH_ROLES = ("cash", "bank", "fund-asset")
+
 
 @dataclass(frozen=True)
 class AccountInfo:
@@ -49,11 +53,6 @@ class AccountInfo:
         leaf = self.name.rsplit(":", 1)[-1]
         match = _CODE.match(leaf)
         return match.group(2) if match else leaf
-
-    @property
-    def is_cash_or_bank(self) -> bool:
-        """Whether the account holds cash or deposits (balance-asserted at month ends)."""
-        return self.role in ("cash", "bank", "fund-asset")
 
 
 @dataclass(frozen=True)

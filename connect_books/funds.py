@@ -137,20 +137,6 @@ class Funds:
                 decisions[decision_id] = Decision(decision_id, entry.date, body, subject, entry.meta)
         return cls(funds, grants, decisions), errors
 
-    def fund_of_asset(self, account: str) -> Fund | None:
-        """The fund whose money is held in ``account``."""
-        for fund in self.funds.values():
-            if fund.asset == account:
-                return fund
-        return None
-
-    def fund_of_equity(self, account: str) -> Fund | None:
-        """The fund whose net assets are held in ``account``."""
-        for fund in self.funds.values():
-            if fund.equity == account:
-                return fund
-        return None
-
     def known_decision(self, decision_id: str) -> bool:
         """Whether ``decision_id`` names any recorded decision."""
         return decision_id in self.grants or decision_id in self.decisions

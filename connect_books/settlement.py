@@ -532,8 +532,6 @@ def yen(amount: Decimal | int) -> str:
 
 # --- Closing a year (connect-books close-year) ----------------------------------------------
 
-#: Roles of the accounts whose year-end balance must be asserted (cash, deposits, funds).
-ASSERTED_ROLES = ("cash", "bank", "fund-asset")
 _BODY_FORBIDDEN = frozenset('"\\')
 
 
@@ -594,7 +592,7 @@ def plan_closing(
         missing, the year or the one before is not in the state required, or a date is off.
         Errors in the books are listed as ``file:line: message`` (relative to ``base``).
     """
-    from connect_books.chart import Chart
+    from connect_books.chart import CASH_ROLES, Chart
 
     end = year.end.isoformat()
     if today <= year.end:
@@ -642,7 +640,7 @@ def plan_closing(
     }
     missing = [
         info.name
-        for info in Chart.from_entries(entries).with_role(*ASSERTED_ROLES)
+        for info in Chart.from_entries(entries).with_role(*CASH_ROLES)
         if info.opened <= year.end
         and (info.closed is None or info.closed > year.end)
         and info.name not in asserted

@@ -56,7 +56,6 @@ ACTIVITIES: dict[int, str] = {
     4: "事業活動・資金循環",
     5: "政策づくり",
 }
-CASH_ROLES = ("cash", "bank", "fund-asset")
 DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE = (
     "dues-income",
     "dues-receivable",

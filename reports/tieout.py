@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 
 from connect_books.books import Books
+from connect_books.chart import CASH_ROLES
 from connect_books.fiscal import FiscalYear, jdate
 from connect_books.reports import (
     activity,
@@ -27,7 +28,6 @@ from connect_books.reports import (
     inventory,
 )
 from connect_books.reports.common import (
-    CASH_ROLES,
     DUES_ADVANCE,
     DUES_RECEIVABLE,
     ONE_DAY,
