@@ -680,9 +680,7 @@ def _budgets(w: _Writer, years: list[FiscalYear], model: _Model) -> str:
         lines = {}
         for account in accounts:
             actual = abs(w.actual.get((year, account), 0))
-            lines[account] = (
-                (actual * 11 + 99_999) // 100_000 * 10_000 if actual else 0
-            )
+            lines[account] = (actual * 11 + 99_999) // 100_000 * 10_000 if actual else 0
         lines = {a: n for a, n in lines.items() if n}
         lines[RESERVE] = 50000
         decided = year.start if year.is_short else datetime.date(year.year, 6, 20)

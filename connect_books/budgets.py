@@ -50,7 +50,9 @@ class BudgetDecision:
     reference: str
     lines: dict[str, Decimal]
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    line_meta: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    line_meta: dict[str, dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class Budgets:
     decisions: tuple[BudgetDecision, ...]
 
     @classmethod
-    def from_entries(cls, entries: Iterable[data.Directive]) -> tuple[Budgets, list[BooksError]]:
+    def from_entries(
+        cls, entries: Iterable[data.Directive]
+    ) -> tuple[Budgets, list[BooksError]]:
         """Read budget decisions and lines; malformed directives become errors."""
         errors: list[BooksError] = []
         heads: dict[tuple[FiscalYear, datetime.date], data.Custom] = {}
@@ -90,19 +94,35 @@ class Budgets:
             errors.append(BudgetDirectiveError(entry.meta, message, entry))
 
         for entry in entries:
-            if not isinstance(entry, data.Custom) or entry.type not in (BUDGET_DECISION, BUDGET_LINE):
+            if not isinstance(entry, data.Custom) or entry.type not in (
+                BUDGET_DECISION,
+                BUDGET_LINE,
+            ):
                 continue
             values = [v.value for v in entry.values]
             year = _year(values[0]) if values else None
             if entry.type == BUDGET_DECISION:
-                if year is None or len(values) != 3 or not all(isinstance(v, str) for v in values[1:]):
-                    bad(entry, '予算の決定の書式が違います: custom "budget-decision" 2026 "総会" "当初予算" と書いてください。')
+                if (
+                    year is None
+                    or len(values) != 3
+                    or not all(isinstance(v, str) for v in values[1:])
+                ):
+                    bad(
+                        entry,
+                        '予算の決定の書式が違います: custom "budget-decision" 2026 "総会" "当初予算" と書いてください。',
+                    )
                     continue
                 if values[2] not in KINDS:
-                    bad(entry, f"予算の種類は「当初予算」か「補正予算」です ('{values[2]}')。")
+                    bad(
+                        entry,
+                        f"予算の種類は「当初予算」か「補正予算」です ('{values[2]}')。",
+                    )
                     continue
                 if (year, entry.date) in heads:
-                    bad(entry, f"{year.label}の予算の決定が同じ日 ({entry.date}) に二つあります。")
+                    bad(
+                        entry,
+                        f"{year.label}の予算の決定が同じ日 ({entry.date}) に二つあります。",
+                    )
                     continue
                 heads[(year, entry.date)] = entry
             else:
@@ -114,19 +134,27 @@ class Budgets:
                     and values[2].currency == "JPY"
                 )
                 if not ok:
-                    bad(entry, '予算の行の書式が違います: custom "budget-line" 2026 科目 金額 JPY と書いてください。')
+                    bad(
+                        entry,
+                        '予算の行の書式が違います: custom "budget-line" 2026 科目 金額 JPY と書いてください。',
+                    )
                     continue
                 assert year is not None
                 lines.append((entry, year, values[1], values[2].number))
 
-        grouped: dict[tuple[FiscalYear, datetime.date], dict[str, Decimal]] = {k: {} for k in heads}
-        grouped_meta: dict[tuple[FiscalYear, datetime.date], dict[str, dict[str, Any]]] = {
+        grouped: dict[tuple[FiscalYear, datetime.date], dict[str, Decimal]] = {
             k: {} for k in heads
         }
+        grouped_meta: dict[
+            tuple[FiscalYear, datetime.date], dict[str, dict[str, Any]]
+        ] = {k: {} for k in heads}
         for entry, year, account, amount in lines:
             key = (year, entry.date)
             if key not in grouped:
-                bad(entry, f"この予算の行には、同じ日付 ({entry.date}) の {year.label} の budget-decision がありません。")
+                bad(
+                    entry,
+                    f"この予算の行には、同じ日付 ({entry.date}) の {year.label} の budget-decision がありません。",
+                )
                 continue
             if account in grouped[key]:
                 bad(entry, f"{account} の予算の行が同じ決定の中に二つあります。")
@@ -135,21 +163,35 @@ class Budgets:
             grouped_meta[key][account] = entry.meta
 
         decisions = []
-        for (year, date), head in sorted(heads.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        for (year, date), head in sorted(
+            heads.items(), key=lambda kv: (kv[0][1], kv[0][0])
+        ):
             values = [v.value for v in head.values]
             decisions.append(
                 BudgetDecision(
-                    year, date, values[1], values[2], str(head.meta.get("decision", "")),
-                    grouped[(year, date)], head.meta, grouped_meta[(year, date)],
+                    year,
+                    date,
+                    values[1],
+                    values[2],
+                    str(head.meta.get("decision", "")),
+                    grouped[(year, date)],
+                    head.meta,
+                    grouped_meta[(year, date)],
                 )
             )
         return cls(tuple(decisions)), errors
 
-    def for_year(self, year: FiscalYear, on: datetime.date | None = None) -> list[BudgetDecision]:
+    def for_year(
+        self, year: FiscalYear, on: datetime.date | None = None
+    ) -> list[BudgetDecision]:
         """Decisions on ``year``'s budget made on or before ``on`` (all if None)."""
-        return [d for d in self.decisions if d.year == year and (on is None or d.date <= on)]
+        return [
+            d for d in self.decisions if d.year == year and (on is None or d.date <= on)
+        ]
 
-    def in_force(self, year: FiscalYear, on: datetime.date | None = None) -> BudgetView | None:
+    def in_force(
+        self, year: FiscalYear, on: datetime.date | None = None
+    ) -> BudgetView | None:
         """The budget for ``year`` as it stands on ``on`` (default: the latest).
 
         Without a decision on ``year`` by then, the previous year's budget, provisional.

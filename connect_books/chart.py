@@ -95,12 +95,15 @@ class Chart:
 
     def with_role(self, *roles: str) -> list[AccountInfo]:
         """Accounts whose ``role`` is one of ``roles``, in code order."""
-        return sorted((a for a in self.accounts.values() if a.role in roles), key=lambda a: a.name)
+        return sorted(
+            (a for a in self.accounts.values() if a.role in roles), key=lambda a: a.name
+        )
 
     def in_section(self, *sections: str) -> list[AccountInfo]:
         """Accounts in the given statement sections, in code order."""
         return sorted(
-            (a for a in self.accounts.values() if a.section in sections), key=lambda a: a.name
+            (a for a in self.accounts.values() if a.section in sections),
+            key=lambda a: a.name,
         )
 
     def get(self, name: str) -> AccountInfo | None:

@@ -32,7 +32,7 @@ def japanese_error(error: click.ClickException) -> str:
 class JapaneseGroup(click.Group):
     """The command group: every error a person sees is in Japanese (``エラー: …``)."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
             return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False
@@ -47,7 +47,9 @@ class JapaneseGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-@click.group(cls=JapaneseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=JapaneseGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 def main() -> None:
     """生活クラブ社会的連帯経済コネクト機構の会計帳簿 (connect-books)。"""
 
@@ -68,18 +70,29 @@ def check(ledger: str | None) -> None:
     count = len(books.errors)
     transactions = sum(1 for e in books.entries if type(e).__name__ == "Transaction")
     if count:
-        click.echo(f"✗ {count}件のエラーがあります。上の 'ファイル:行' を直してから、もう一度 check してください。", err=True)
+        click.echo(
+            f"✗ {count}件のエラーがあります。上の 'ファイル:行' を直してから、もう一度 check してください。",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"✓ エラーはありません ({books.path.name}: 取引 {transactions}件)。")
 
 
 @main.command()
 @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス"
+)
 @click.option("--port", default=5000, show_default=True, type=int, help="ポート番号")
 @click.option("--auditor", is_flag=True, help="監事用: 読み取り専用で開く")
-@click.option("--allow-remote", is_flag=True, help="--auditor のとき、外から届くアドレスでの公開を認める")
-def serve(ledger: str | None, host: str, port: int, auditor: bool, allow_remote: bool) -> None:
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="--auditor のとき、外から届くアドレスでの公開を認める",
+)
+def serve(
+    ledger: str | None, host: str, port: int, auditor: bool, allow_remote: bool
+) -> None:
     """Fava で帳簿を開く (既定は 127.0.0.1、--auditor で読み取り専用)。"""
     from connect_books.books import ledger_path
     from connect_books.serve import ServeRefused, make_app, run

@@ -82,7 +82,9 @@ class Funds:
     decisions: dict[str, Decision]
 
     @classmethod
-    def from_entries(cls, entries: Iterable[data.Directive]) -> tuple[Funds, list[BooksError]]:
+    def from_entries(
+        cls, entries: Iterable[data.Directive]
+    ) -> tuple[Funds, list[BooksError]]:
         """Read funds and decisions; malformed directives become errors."""
         errors: list[BooksError] = []
         funds: dict[str, Fund] = {}
@@ -98,15 +100,23 @@ class Funds:
             values = [v.value for v in entry.values]
             if entry.type == FUND:
                 if len(values) != 4 or not all(isinstance(v, str) for v in values):
-                    bad(entry, '基金の書式が違います: custom "fund" "ID" "名称" 資産の科目 正味財産の科目 と書いてください。')
+                    bad(
+                        entry,
+                        '基金の書式が違います: custom "fund" "ID" "名称" 資産の科目 正味財産の科目 と書いてください。',
+                    )
                     continue
                 fund_id, name, asset, equity = values
                 if fund_id in funds:
                     bad(entry, f"基金ID '{fund_id}' が二重に登録されています。")
                     continue
                 funds[fund_id] = Fund(
-                    fund_id, name, asset, equity, str(entry.meta.get("body", "")),
-                    entry.meta.get("restricted") is True, entry.meta,
+                    fund_id,
+                    name,
+                    asset,
+                    equity,
+                    str(entry.meta.get("body", "")),
+                    entry.meta.get("restricted") is True,
+                    entry.meta,
                 )
             elif entry.type == GRANT_DECISION:
                 ok = (
@@ -116,25 +126,39 @@ class Funds:
                     and values[3].currency == "JPY"
                 )
                 if not ok:
-                    bad(entry, '助成決定の書式が違います: custom "grant-decision" "決定ID" "基金ID" "助成先" 金額 JPY と書いてください。')
+                    bad(
+                        entry,
+                        '助成決定の書式が違います: custom "grant-decision" "決定ID" "基金ID" "助成先" 金額 JPY と書いてください。',
+                    )
                     continue
                 decision_id, fund_id, grantee, amount = values
                 if decision_id in grants or decision_id in decisions:
                     bad(entry, f"決定ID '{decision_id}' が二重に登録されています。")
                     continue
                 grants[decision_id] = GrantDecision(
-                    decision_id, entry.date, fund_id, grantee, amount.number,
-                    str(entry.meta.get("body", "")), str(entry.meta.get("purpose", "")), entry.meta,
+                    decision_id,
+                    entry.date,
+                    fund_id,
+                    grantee,
+                    amount.number,
+                    str(entry.meta.get("body", "")),
+                    str(entry.meta.get("purpose", "")),
+                    entry.meta,
                 )
             else:
                 if len(values) < 3 or not all(isinstance(v, str) for v in values[:3]):
-                    bad(entry, '決定の書式が違います: custom "decision" "決定ID" "決定機関" "件名" と書いてください。')
+                    bad(
+                        entry,
+                        '決定の書式が違います: custom "decision" "決定ID" "決定機関" "件名" と書いてください。',
+                    )
                     continue
                 decision_id, body, subject = values[:3]
                 if decision_id in grants or decision_id in decisions:
                     bad(entry, f"決定ID '{decision_id}' が二重に登録されています。")
                     continue
-                decisions[decision_id] = Decision(decision_id, entry.date, body, subject, entry.meta)
+                decisions[decision_id] = Decision(
+                    decision_id, entry.date, body, subject, entry.meta
+                )
         return cls(funds, grants, decisions), errors
 
     def known_decision(self, decision_id: str) -> bool:
@@ -148,7 +172,9 @@ class Funds:
 
     def suggest(self, unknown: str, known: Iterable[str] | None = None) -> list[str]:
         """The closest decision IDs to ``unknown`` (or of ``known``, e.g. fund IDs)."""
-        candidates = list(known) if known is not None else [*self.grants, *self.decisions]
+        candidates = (
+            list(known) if known is not None else [*self.grants, *self.decisions]
+        )
         upper = {c.upper(): c for c in candidates}
         close = difflib.get_close_matches(unknown.upper(), list(upper), n=3, cutoff=0.4)
         return [upper[c] for c in close]
@@ -159,5 +185,5 @@ class Funds:
         tail = closest_ids(hint)
         return (
             f"決定ID '{unknown}' の決定は記録されていません (custom \"grant-decision\" か"
-            f" custom \"decision\")。{tail}"
+            f' custom "decision")。{tail}'
         )

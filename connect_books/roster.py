@@ -87,7 +87,9 @@ class Roster:
     adjustments: dict[tuple[str, FiscalYear], Decimal]
 
     @classmethod
-    def from_entries(cls, entries: Iterable[data.Directive]) -> tuple[Roster, list[BooksError]]:
+    def from_entries(
+        cls, entries: Iterable[data.Directive]
+    ) -> tuple[Roster, list[BooksError]]:
         """Read the roster from the books; malformed directives become errors."""
         errors: list[BooksError] = []
         members: dict[str, Member] = {}
@@ -106,7 +108,10 @@ class Roster:
             values = [v.value for v in entry.values]
             if entry.type == MEMBER:
                 if len(values) != 2 or not all(isinstance(v, str) for v in values):
-                    bad(entry, '会員の書式が違います: custom "member" "ID" "団体名" と書いてください。')
+                    bad(
+                        entry,
+                        '会員の書式が違います: custom "member" "ID" "団体名" と書いてください。',
+                    )
                     continue
                 member_id, name = values
                 if member_id in members:
@@ -125,16 +130,25 @@ class Roster:
             elif entry.type == SUPPORTER:
                 kind = entry.meta.get("kind", "individual")
                 if len(values) != 1 or not isinstance(values[0], str):
-                    bad(entry, 'サポーターの書式が違います: custom "supporter" "ID" と書いてください (氏名は書きません)。')
+                    bad(
+                        entry,
+                        'サポーターの書式が違います: custom "supporter" "ID" と書いてください (氏名は書きません)。',
+                    )
                     continue
                 if kind not in SUPPORTER_KINDS:
-                    bad(entry, f"サポーターの kind は individual か organisation です ('{kind}')。")
+                    bad(
+                        entry,
+                        f"サポーターの kind は individual か organisation です ('{kind}')。",
+                    )
                     continue
                 supporters[values[0]] = Supporter(values[0], str(kind), entry.date)
             elif entry.type == DUES_RATE:
                 amount = _jpy(values)
                 if amount is None:
-                    bad(entry, '会費額の書式が違います: custom "dues-rate" 10000 JPY と書いてください。')
+                    bad(
+                        entry,
+                        '会費額の書式が違います: custom "dues-rate" 10000 JPY と書いてください。',
+                    )
                     continue
                 rates.append((entry.date, amount))
             else:
@@ -152,7 +166,10 @@ class Roster:
             values = [v.value for v in entry.values]
             amount = _jpy(values[1:]) if values else None
             if not values or not isinstance(values[0], str) or amount is None:
-                bad(entry, '会費調整の書式が違います: custom "dues-adjust" "会員ID" 5000 JPY と書いてください。')
+                bad(
+                    entry,
+                    '会費調整の書式が違います: custom "dues-adjust" "会員ID" 5000 JPY と書いてください。',
+                )
                 continue
             if values[0] not in members:
                 bad(entry, f"会費調整の会員ID '{values[0]}' は名簿にありません。")
@@ -205,12 +222,22 @@ def _jpy(values: list[Any]) -> Decimal | None:
     if len(values) != 1:
         return None
     value = values[0]
-    if isinstance(value, data.Amount) and value.currency == "JPY" and value.number is not None:
+    if (
+        isinstance(value, data.Amount)
+        and value.currency == "JPY"
+        and value.number is not None
+    ):
         return value.number
     return None
 
 
 def _replace_left(member: Member, left: datetime.date) -> Member:
     return Member(
-        member.id, member.name, member.group, member.steering, member.joined, left, member.meta
+        member.id,
+        member.name,
+        member.group,
+        member.steering,
+        member.joined,
+        left,
+        member.meta,
     )

@@ -44,7 +44,9 @@ def trusted_hosts(host: str) -> list[str]:
     return sorted(names)
 
 
-def make_app(ledger: Path, *, host: str, auditor: bool, allow_remote: bool = False) -> Flask:
+def make_app(
+    ledger: Path, *, host: str, auditor: bool, allow_remote: bool = False
+) -> Flask:
     """Build the Fava application for ``ledger`` with our safeguards."""
     if not is_loopback(host):
         if not auditor:

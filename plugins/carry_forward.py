@@ -46,7 +46,9 @@ from connect_books.funds import FUND_TYPES, Funds
 __plugins__ = ("carry_forward",)
 
 ARTICLE = "定款第29条"
-_NOT_DISTRIBUTED = f"剰余金は次事業年度に繰り越すもので、分配・払戻しはできません ({ARTICLE})。"
+_NOT_DISTRIBUTED = (
+    f"剰余金は次事業年度に繰り越すもので、分配・払戻しはできません ({ARTICLE})。"
+)
 
 
 class CarryForwardError(BooksError):
@@ -54,7 +56,9 @@ class CarryForwardError(BooksError):
 
 
 def carry_forward(
-    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
 ) -> tuple[list[data.Directive], list[BooksError]]:
     """Check every posting to an Equity account and the carry-forward accounts.
 
@@ -90,7 +94,10 @@ def carry_forward(
         elif (
             isinstance(entry, data.Pad)
             and entry.date != ESTABLISHED
-            and (entry.source_account.startswith(equity) or entry.account.startswith(equity))
+            and (
+                entry.source_account.startswith(equity)
+                or entry.account.startswith(equity)
+            )
         ):
             errors.append(CarryForwardError(entry.meta, _pad_message(entry), entry))
 
@@ -104,7 +111,9 @@ def carry_forward(
     return entries, errors
 
 
-def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> str | None:
+def _problem(
+    txn: data.Transaction, funds: Funds, equity: str, assets: str
+) -> str | None:
     """Why ``txn`` may not post to Equity (None when it may)."""
     named = sorted({p.account for p in txn.postings if p.account.startswith(equity)})
     head = f"正味財産の科目 ({', '.join(named)}) への記帳です。"
@@ -159,10 +168,16 @@ def _problem(txn: data.Transaction, funds: Funds, equity: str, assets: str) -> s
     return None
 
 
-def _option_account_errors(options_map: dict[str, Any], opened: set[str]) -> list[BooksError]:
+def _option_account_errors(
+    options_map: dict[str, Any], opened: set[str]
+) -> list[BooksError]:
     previous = options.get_previous_accounts(options_map)  # type: ignore[no-untyped-call]
     current = options.get_current_accounts(options_map)  # type: ignore[no-untyped-call]
-    previous_earnings, previous_balances, current_earnings = previous[0], previous[1], current[0]
+    previous_earnings, previous_balances, current_earnings = (
+        previous[0],
+        previous[1],
+        current[0],
+    )
     errors: list[BooksError] = []
     for option, account in (
         ("account_previous_balances", previous_balances),
@@ -193,7 +208,9 @@ def _pad_message(pad: data.Pad) -> str:
 
 def _number(posting: data.Posting) -> Decimal:
     units = posting.units
-    return units.number if units is not None and units.number is not None else Decimal(0)
+    return (
+        units.number if units is not None and units.number is not None else Decimal(0)
+    )
 
 
 def _yen(amount: Decimal) -> str:

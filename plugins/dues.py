@@ -55,7 +55,9 @@ class DuesError(BooksError):
 
 
 def dues(
-    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
 ) -> tuple[list[data.Directive], list[BooksError]]:
     """Check dues postings against the roster, and supporter IDs.
 
@@ -89,7 +91,9 @@ def dues(
     for txn in txns:
         check.transaction(txn)
 
-    settled, _ = read_settlements(customs)  # malformed settlements: the settlement reader's
+    settled, _ = read_settlements(
+        customs
+    )  # malformed settlements: the settlement reader's
     for year, settlement in sorted(settled.items()):
         for member in roster.active(year):
             due = roster.due(member.id, year)
@@ -113,7 +117,9 @@ def dues(
 class _Checker:
     """The running totals of one pass over the transactions."""
 
-    def __init__(self, roster: Roster, roles: dict[str, str], errors: list[BooksError]) -> None:
+    def __init__(
+        self, roster: Roster, roles: dict[str, str], errors: list[BooksError]
+    ) -> None:
         self.roster = roster
         self.roles = roles
         self.errors = errors
@@ -171,13 +177,15 @@ class _Checker:
             if role == DUES_INCOME:
                 income[member_id] = income.get(member_id, Decimal(0)) - _number(posting)
             elif role == DUES_RECEIVABLE:
-                receivable[member_id] = receivable.get(member_id, Decimal(0)) + _number(posting)
+                receivable[member_id] = receivable.get(member_id, Decimal(0)) + _number(
+                    posting
+                )
         if missing:
             self.error(
                 txn,
                 f"会費の科目 ({', '.join(missing)}) への記帳に、どの会員の会費かが書かれていません。"
                 '取引 (または その行) に member: "会員ID" を書いてください'
-                " (会員IDは members.beancount の custom \"member\")。",
+                ' (会員IDは members.beancount の custom "member")。',
             )
         year = FiscalYear.of(txn.date)
         for member_id, amount in income.items():
@@ -193,13 +201,17 @@ class _Checker:
                     " (年度末 3月31日付の未収計上) を確かめ、member: が正しいか見てください。",
                 )
 
-    def income(self, txn: data.Transaction, member: Member, year: FiscalYear, amount: Decimal) -> None:
+    def income(
+        self, txn: data.Transaction, member: Member, year: FiscalYear, amount: Decimal
+    ) -> None:
         key = (member.id, year)
         self.recognised[key] += amount
         if amount <= 0:
             return
         if not member.active_in(year):
-            period = f"入会 {member.joined}" + (f"・退会 {member.left}" if member.left else "")
+            period = f"入会 {member.joined}" + (
+                f"・退会 {member.left}" if member.left else ""
+            )
             self.error(
                 txn,
                 f"{member.name} ({member.id}) は{year.label}の会員ではありません ({period})。"
@@ -216,7 +228,9 @@ class _Checker:
                 "二重の計上でないか確かめ、翌年度分なら前受会費で受けてください。",
             )
 
-    def known_ids(self, txn: data.Transaction, meta: dict[str, Any], reported: set[str]) -> None:
+    def known_ids(
+        self, txn: data.Transaction, meta: dict[str, Any], reported: set[str]
+    ) -> None:
         """Report unknown ``member:`` and ``supporter:`` IDs in ``meta`` (once per transaction)."""
         member_id = meta.get("member")
         if member_id is not None and str(member_id) not in self.roster.members:
@@ -244,7 +258,9 @@ class _Checker:
 
 def _number(posting: data.Posting) -> Decimal:
     units = posting.units
-    return units.number if units is not None and units.number is not None else Decimal(0)
+    return (
+        units.number if units is not None and units.number is not None else Decimal(0)
+    )
 
 
 def _yen(amount: Decimal) -> str:

@@ -56,7 +56,9 @@ class FundsError(BooksError):
 
 
 def funds(
-    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    config: str | None = None,
 ) -> tuple[list[data.Directive], list[BooksError]]:
     """Check the funds, their decisions and every movement of their money.
 
@@ -156,7 +158,9 @@ class _Checker:
         self.book = book
         self.errors = errors
         self.grant_fund = {a.name: a.fund for a in chart.with_role(GRANT_EXPENSE)}
-        self.donation_fund = {a.name: a.fund for a in chart.with_role(DESIGNATED_DONATION)}
+        self.donation_fund = {
+            a.name: a.fund for a in chart.with_role(DESIGNATED_DONATION)
+        }
         self.asset_fund: dict[str, Fund] = {f.asset: f for f in book.funds.values()}
         #: What each account the rules look at is: a grant expense, a designated donation or
         #: a fund's asset account (FUND_ASSET).
@@ -221,7 +225,9 @@ class _Checker:
                     out_of_fund.append(account)
                 self.move(txn, account, number)
         if out_of_fund and not grants and decision is None:
-            names = ", ".join(f"{self.asset_fund[a].name}の口座 ({a})" for a in out_of_fund)
+            names = ", ".join(
+                f"{self.asset_fund[a].name}の口座 ({a})" for a in out_of_fund
+            )
             self.error(
                 txn,
                 f"{names}からお金が出ていますが、助成金の支払いでも、決定に基づく振替でもありません。"
@@ -284,7 +290,9 @@ class _Checker:
             sources = [
                 p.account
                 for p in txn.postings
-                if _number(p) < 0 and p.account != fund.asset and p.account not in self.grant_fund
+                if _number(p) < 0
+                and p.account != fund.asset
+                and p.account not in self.grant_fund
             ]
             if sources:
                 self.error(
@@ -355,7 +363,9 @@ class _Checker:
 
 def _number(posting: data.Posting) -> Decimal:
     units = posting.units
-    return units.number if units is not None and units.number is not None else Decimal(0)
+    return (
+        units.number if units is not None and units.number is not None else Decimal(0)
+    )
 
 
 def _yen(amount: Decimal) -> str:

@@ -132,7 +132,9 @@ class Report:
             writer.writerow([table.title])
             writer.writerow(["科目", *(c.label for c in table.columns)])
             for row in table.rows:
-                writer.writerow([row.label, *(_csv_cell(row.get(c.key)) for c in table.columns)])
+                writer.writerow(
+                    [row.label, *(_csv_cell(row.get(c.key)) for c in table.columns)]
+                )
         return out.getvalue()
 
 

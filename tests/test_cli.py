@@ -14,7 +14,10 @@ from connect_books.cli import main
     ("args", "expected"),
     [
         (["board-pack"], "エラー: '--year' を指定してください。"),
-        (["report", "budget", "--year", "2025", "--bogus"], "エラー: オプション --bogus はありません。"),
+        (
+            ["report", "budget", "--year", "2025", "--bogus"],
+            "エラー: オプション --bogus はありません。",
+        ),
         (["serve", "--port", "abc"], "エラー: '--port' の値が正しくありません"),
         (["close-year"], "エラー: 'YEAR' を指定してください。"),
     ],

@@ -50,7 +50,9 @@ def test_sample_2025_is_settled_and_editing_it_fails(settled_books: Path) -> Non
     assert settled[FiscalYear(2025)].date == datetime.date(2026, 6, 20)
     journal = settled_books.parent / "2025.beancount"
     journal.write_text(
-        journal.read_text().replace("-24860 JPY", "-24800 JPY").replace(" 24860 JPY", " 24800 JPY")
+        journal.read_text()
+        .replace("-24860 JPY", "-24800 JPY")
+        .replace(" 24860 JPY", " 24800 JPY")
     )
     result = run("check", str(settled_books))
     assert result.exit_code == 1

@@ -148,7 +148,10 @@ def test_transfer_needs_a_known_decision_dated_before_it() -> None:
     assert len(errors) == 3
     assert 'decision: "決定ID"' in by_line[line_of(text, "繰入 (決定なし)")]
     unknown = by_line[line_of(text, "決定IDの誤り")]
-    assert "'UI-2025-4' の決定は記録されていません" in unknown and "近いID: UI-2025-04" in unknown
+    assert (
+        "'UI-2025-4' の決定は記録されていません" in unknown
+        and "近いID: UI-2025-04" in unknown
+    )
     early = by_line[line_of(text, "決定より前")]
     assert "決定 'UI-2025-04' (2026-03-14) より前の日付" in early
 
@@ -162,7 +165,10 @@ def test_pad_from_equity_after_the_opening_day() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "pad Assets:1110-現金")
-    assert "pad で Assets:1110-現金 の残高を正味財産 (Equity:3100-前期繰越正味財産) から" in error.message
+    assert (
+        "pad で Assets:1110-現金 の残高を正味財産 (Equity:3100-前期繰越正味財産) から"
+        in error.message
+    )
 
 
 def test_carry_forward_accounts_must_be_opened_equity_accounts() -> None:
@@ -170,7 +176,10 @@ def test_carry_forward_accounts_must_be_opened_equity_accounts() -> None:
     _, errors, _ = loader.load_string(text)
     error = only([e for e in errors if isinstance(e, CarryForwardError)])
     assert error.source["lineno"] == 0
-    assert 'option "account_previous_earnings" の科目 Equity:Earnings:Previous が open されていません' in error.message
+    assert (
+        'option "account_previous_earnings" の科目 Equity:Earnings:Previous が open されていません'
+        in error.message
+    )
 
 
 def test_config_is_refused_as_an_error() -> None:
@@ -181,13 +190,18 @@ def test_config_is_refused_as_an_error() -> None:
 
 def test_sample_books_pass_bean_check(sample_path: Path) -> None:
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(sample_path)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(sample_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'plugin "connect_books.plugins.carry_forward"' in sample_path.read_text()
 
 
-def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path) -> None:
+def test_violation_reported_by_bean_check_and_connect_books_check(
+    tmp_path: Path,
+) -> None:
     ledger = tmp_path / "books.beancount"
     ledger.write_text(
         HEADER
@@ -201,7 +215,10 @@ def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path
     )
     line = line_of(ledger.read_text(), "剰余金の分配")
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(ledger)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert f"{ledger}:{line}:" in result.stdout + result.stderr

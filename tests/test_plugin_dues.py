@@ -150,13 +150,18 @@ def test_dues_over_the_rate() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "二重入金")
-    assert "生活クラブ生活協同組合・東京 (SCC-TOKYO) の2025年度会費は 10,000円" in error.message
+    assert (
+        "生活クラブ生活協同組合・東京 (SCC-TOKYO) の2025年度会費は 10,000円"
+        in error.message
+    )
     assert "計上額が 20,000円 になり 10,000円 超えています" in error.message
 
 
 def test_dues_adjust_sets_the_amount_due() -> None:
     header = HEADER + '2026-12-01 custom "dues-adjust" "TAGAYASU" 5000 JPY\n'
-    text, errors = load(dues_paid("2026-12-10", "TAGAYASU", "たがやす 2026年度会費"), header)
+    text, errors = load(
+        dues_paid("2026-12-10", "TAGAYASU", "たがやす 2026年度会費"), header
+    )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "たがやす 2026年度会費")
     assert "2026年度会費は 5,000円" in error.message
@@ -166,10 +171,15 @@ def test_dues_adjust_sets_the_amount_due() -> None:
 
 def test_dues_from_an_organisation_not_on_the_roll_that_year() -> None:
     header = HEADER + '2026-03-31 custom "member-leave" "ECOMESSE"\n'
-    text, errors = load(dues_paid("2026-05-01", "ECOMESSE", "エコメッセ 2026年度会費"), header)
+    text, errors = load(
+        dues_paid("2026-05-01", "ECOMESSE", "エコメッセ 2026年度会費"), header
+    )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "エコメッセ 2026年度会費")
-    assert "(ECOMESSE) は2026年度の会員ではありません (入会 2025-06-28・退会 2026-03-31)" in error.message
+    assert (
+        "(ECOMESSE) は2026年度の会員ではありません (入会 2025-06-28・退会 2026-03-31)"
+        in error.message
+    )
 
 
 def test_unpaid_member_in_a_settled_year_without_receivable() -> None:
@@ -180,12 +190,16 @@ def test_unpaid_member_in_a_settled_year_without_receivable() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, 'custom "settlement"')
-    assert "特定非営利活動法人エコメッセ (ECOMESSE) の2025年度会費 10,000円 のうち 0円" in error.message
+    assert (
+        "特定非営利活動法人エコメッセ (ECOMESSE) の2025年度会費 10,000円 のうち 0円"
+        in error.message
+    )
     assert "不足 10,000円" in error.message
     assert "2026-03-31 付で Assets:1210-未収会費 を借方" in error.message
     # the same year unsettled: no error yet (the 3/31 accrual may still come)
     _, errors = load(
-        dues_paid("2025-07-08", "SCC-TOKYO", "東京") + dues_paid("2025-08-08", "TAGAYASU", "たがやす")
+        dues_paid("2025-07-08", "SCC-TOKYO", "東京")
+        + dues_paid("2025-08-08", "TAGAYASU", "たがやす")
     )
     assert errors == []
 
@@ -232,15 +246,20 @@ def test_malformed_roster_directive_is_reported() -> None:
     text, errors = load('2025-07-01 custom "member" "NO-NAME"\n')
     error = only(errors)
     assert error.source["lineno"] == line_of(text, '"NO-NAME"')
-    assert '会員の書式が違います' in error.message
+    assert "会員の書式が違います" in error.message
 
 
-def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path) -> None:
+def test_violation_reported_by_bean_check_and_connect_books_check(
+    tmp_path: Path,
+) -> None:
     ledger = tmp_path / "books.beancount"
     ledger.write_text(HEADER + dues_paid("2025-07-08", "SCC-TOKIO", "東京 (ID の誤記)"))
     line = line_of(ledger.read_text(), "ID の誤記")
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(ledger)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert f"{ledger}:{line}:" in result.stdout + result.stderr

@@ -118,7 +118,10 @@ def test_grant_beyond_its_decision() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "(2回目)")
-    assert "助成決定 IF-2025-01 (ワーカーズ・コレクティブ風のたより) の決定額は 300,000円" in error.message
+    assert (
+        "助成決定 IF-2025-01 (ワーカーズ・コレクティブ風のたより) の決定額は 300,000円"
+        in error.message
+    )
     assert "支払累計が 350,000円 になり、50,000円 超えています" in error.message
 
 
@@ -136,7 +139,10 @@ def test_fund_overdrawn_for_a_day_then_refilled_is_an_error() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "はぐくみ 助成金")
-    assert "(Assets:1130-普通預金-インクルファンド) の残高が 2025-11-20 の終わりに ▲50,000円" in error.message
+    assert (
+        "(Assets:1130-普通預金-インクルファンド) の残高が 2025-11-20 の終わりに ▲50,000円"
+        in error.message
+    )
     assert "50,000円 足りません" in error.message
 
 
@@ -214,14 +220,21 @@ def test_grant_payment_needs_a_matching_decision_before_it() -> None:
     unknown = by_line[line_of(text, "決定IDの誤り")]
     assert "決定ID 'IF-2025-1' の決定は記録されていません" in unknown
     assert "近いID: IF-2025-01" in unknown
-    assert "助成決定 IF-2025-01 (2025-10-25) より前の 2025-10-01 に支払っています" in by_line[
-        line_of(text, "(決定より前)")
-    ]
-    assert "まちづくり積立金の助成金の科目" in by_line[line_of(text, "(他の基金の科目)")]
-    assert "(この取引は Assets:1120-普通預金-ろうきん から払っています)" in by_line[
-        line_of(text, "(一般の口座から)")
-    ]
-    assert "'UI-2025-04' は助成決定ではありません" in by_line[line_of(text, "助成決定でない決定")]
+    assert (
+        "助成決定 IF-2025-01 (2025-10-25) より前の 2025-10-01 に支払っています"
+        in by_line[line_of(text, "(決定より前)")]
+    )
+    assert (
+        "まちづくり積立金の助成金の科目" in by_line[line_of(text, "(他の基金の科目)")]
+    )
+    assert (
+        "(この取引は Assets:1120-普通預金-ろうきん から払っています)"
+        in by_line[line_of(text, "(一般の口座から)")]
+    )
+    assert (
+        "'UI-2025-04' は助成決定ではありません"
+        in by_line[line_of(text, "助成決定でない決定")]
+    )
 
 
 def test_grant_decision_by_the_wrong_body_unknown_fund_or_zero() -> None:
@@ -238,7 +251,9 @@ def test_grant_decision_by_the_wrong_body_unknown_fund_or_zero() -> None:
     by_line = {e.source["lineno"]: e.message for e in errors}
     assert len(errors) == 3, [e.message for e in errors]
     body = by_line[line_of(text, '"IF-2025-09"')]
-    assert "インクルファンド)の助成を決定するのは助成審査委員会です (定款第14条3)" in body
+    assert (
+        "インクルファンド)の助成を決定するのは助成審査委員会です (定款第14条3)" in body
+    )
     assert "body は「運営委員会」です" in body
     assert "近いID: inclufund" in by_line[line_of(text, '"IF-2025-10"')]
     assert "金額が 0円 です" in by_line[line_of(text, '"MZ-2025-01"')]
@@ -290,10 +305,15 @@ def test_designated_donation_must_land_in_the_fund() -> None:
     )
     error = only(errors)
     assert error.source["lineno"] == line_of(text, "一般の口座に入金")
-    assert "基金の口座 (Assets:1130-普通預金-インクルファンド) に 入っていません" in error.message
+    assert (
+        "基金の口座 (Assets:1130-普通預金-インクルファンド) に 入っていません"
+        in error.message
+    )
 
 
-def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path) -> None:
+def test_violation_reported_by_bean_check_and_connect_books_check(
+    tmp_path: Path,
+) -> None:
     ledger = tmp_path / "books.beancount"
     ledger.write_text(
         HEADER
@@ -302,7 +322,10 @@ def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path
     )
     line = line_of(ledger.read_text(), "(2回目)")
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(ledger)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert f"{ledger}:{line}:" in result.stdout + result.stderr
@@ -316,7 +339,10 @@ def test_violation_reported_by_bean_check_and_connect_books_check(tmp_path: Path
 def test_sample_books_pass(sample_path: Path) -> None:
     assert 'plugin "connect_books.plugins.funds"' in sample_path.read_text()
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(sample_path)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(sample_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     cli = CliRunner().invoke(main, ["check", str(sample_path)])

@@ -468,7 +468,9 @@ def test_net_assets_identity_holds_with_opening_balances() -> None:
 
 
 def test_carry_forward_against_the_approved_settlement() -> None:
-    settled = '2026-06-20 custom "settlement" 2025 "総会" {} JPY\n  audited: 2026-05-23\n'
+    settled = (
+        '2026-06-20 custom "settlement" 2025 "総会" {} JPY\n  audited: 2026-05-23\n'
+    )
     good = tieout.report(books_of(GRANTS + settled.format(350000)), Y26)
     row = good.row("前年度の決算承認額 = 本年度の前期繰越")
     assert (row.get("a"), row.get("b"), row.get("result")) == (350000, 350000, "✓")

@@ -11,7 +11,12 @@ from connect_books.books import Books
 from connect_books.fiscal import FiscalYear
 from connect_books.roster import Roster
 
-ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "seed" / "articles-and-purpose.ja.txt"
+ARTICLES = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "seed"
+    / "articles-and-purpose.ja.txt"
+)
 
 ARTICLE_5 = [
     "23区南生活クラブ生活協同組合",
@@ -45,7 +50,9 @@ def test_article_5_text_names_every_member() -> None:
     """The names above are the ones in the articles themselves (when shared/ is present)."""
     if not ARTICLES.exists():
         return
-    article = re.search(r"第5条(.*?)（サポーター）|第5条(.*?)\(サポーター\)", ARTICLES.read_text(), re.S)
+    article = re.search(
+        r"第5条(.*?)（サポーター）|第5条(.*?)\(サポーター\)", ARTICLES.read_text(), re.S
+    )
     assert article is not None
     text = article.group(0)
     for name in ARTICLE_5:
@@ -60,14 +67,19 @@ def test_steering_group_is_article_19(sample_books: Books) -> None:
     assert "東京ワーカーズ・コレクティブ協同組合" in names
     assert "社会福祉法人悠遊" in names
     assert "特定非営利活動法人まちぽっと" in names
-    assert sum(m.group == "ACT運動グループ" for m in sample_books.roster.steering_group()) == 1
+    assert (
+        sum(m.group == "ACT運動グループ" for m in sample_books.roster.steering_group())
+        == 1
+    )
 
 
 def test_dues_rate_is_dated_data(sample_books: Books) -> None:
     roster = sample_books.roster
     assert roster.rate_on(dt.date(2025, 6, 27)) == 0
     assert roster.rate_on(dt.date(2025, 6, 28)) == Decimal(10000)
-    assert roster.due("SCC-TOKYO", FiscalYear(2025)) == Decimal(10000)  # short year: full rate
+    assert roster.due("SCC-TOKYO", FiscalYear(2025)) == Decimal(
+        10000
+    )  # short year: full rate
     assert roster.due("NOBODY", FiscalYear(2025)) == 0
 
 
@@ -105,7 +117,7 @@ def test_rate_change_join_leave_and_adjust() -> None:
 
 
 def test_malformed_roster_lines_are_errors() -> None:
-    roster, errors = _roster(
+    _, errors = _roster(
         """
 2025-06-28 custom "member" "A"
 2025-06-28 custom "member-leave" "Z"

@@ -34,7 +34,10 @@ def total(books: Books, sql: str, *params: object) -> Decimal:
 
 def test_bean_check_passes(sample_path: Path) -> None:
     result = subprocess.run(
-        [str(BIN / "bean-check"), str(sample_path)], capture_output=True, text=True, check=False
+        [str(BIN / "bean-check"), str(sample_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -57,7 +60,9 @@ def test_ledger_defaults_to_env(sample_path: Path, tmp_path: Path) -> None:
 
 def test_check_reports_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.beancount"
-    bad.write_text('2025-07-01 open Assets:1110-現金 JPY\n\n2025-07-02 * "x"\n  Assets:1110-現金 5 JPY\n  Assets:9999-Nowhere -5 JPY\n')
+    bad.write_text(
+        '2025-07-01 open Assets:1110-現金 JPY\n\n2025-07-02 * "x"\n  Assets:1110-現金 5 JPY\n  Assets:9999-Nowhere -5 JPY\n'
+    )
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
     assert "bad.beancount:3:" in result.output
@@ -98,18 +103,27 @@ def test_unpaid_member_stands_as_receivable(sample_books: Books) -> None:
     assert rows == [("ECOMESSE", Decimal(10000))]
 
 
-def test_every_cash_and_bank_account_asserted_each_month_end(sample_books: Books) -> None:
+def test_every_cash_and_bank_account_asserted_each_month_end(
+    sample_books: Books,
+) -> None:
     accounts = [
         r[0]
         for r in q(sample_books, "SELECT DISTINCT account WHERE account ~ '^Assets:11'")
     ]
     assert len(accounts) == 4
-    balances = {(e.account, e.date) for e in sample_books.entries if type(e).__name__ == "Balance"}
+    balances = {
+        (e.account, e.date)
+        for e in sample_books.entries
+        if type(e).__name__ == "Balance"
+    }
     import datetime as dt
 
     from connect_books.fiscal import FiscalYear
 
-    for year, last in ((FiscalYear(2025), None), (FiscalYear(2026), dt.date(2026, 11, 30))):
+    for year, last in (
+        (FiscalYear(2025), None),
+        (FiscalYear(2026), dt.date(2026, 11, 30)),
+    ):
         for month_end in year.month_ends():
             if last and month_end > last:
                 break
@@ -119,16 +133,28 @@ def test_every_cash_and_bank_account_asserted_each_month_end(sample_books: Books
 
 def test_story_figures(sample_books: Books) -> None:
     y25 = "date >= 2025-06-28 AND date <= 2026-03-31"
-    grants_paid = total(sample_books, f"SELECT sum(number) WHERE account ~ '支払助成金-インクルファンド' AND {y25}")
+    grants_paid = total(
+        sample_books,
+        f"SELECT sum(number) WHERE account ~ '支払助成金-インクルファンド' AND {y25}",
+    )
     assert grants_paid == Decimal(950000)
-    designated = total(sample_books, f"SELECT sum(number) WHERE account ~ '受取寄附金-インクルファンド' AND {y25}")
+    designated = total(
+        sample_books,
+        f"SELECT sum(number) WHERE account ~ '受取寄附金-インクルファンド' AND {y25}",
+    )
     assert designated == Decimal(-380000)
-    grant_received = total(sample_books, f"SELECT sum(number) WHERE account ~ '受取助成金' AND {y25}")
+    grant_received = total(
+        sample_books, f"SELECT sum(number) WHERE account ~ '受取助成金' AND {y25}"
+    )
     assert grant_received == Decimal(-300000)
     for activity in ("5110", "5120", "5130", "5140", "5150"):
-        spent = total(sample_books, f"SELECT sum(number) WHERE account ~ ':{activity}-' AND {y25}")
+        spent = total(
+            sample_books, f"SELECT sum(number) WHERE account ~ ':{activity}-' AND {y25}"
+        )
         assert spent > 0, activity
-    admin = total(sample_books, f"SELECT sum(number) WHERE account ~ ':5210-管理費' AND {y25}")
+    admin = total(
+        sample_books, f"SELECT sum(number) WHERE account ~ ':5210-管理費' AND {y25}"
+    )
     assert admin > 0
     opening_fund = total(
         sample_books,
