@@ -15,7 +15,7 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 
-from connect_books.errors import where
+from connect_books.errors import Refused, where
 from connect_books.roster import Roster
 
 #: The books, relative to the current folder, when no path is given.
@@ -28,6 +28,10 @@ def ledger_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The books to use: ``path``, else ``$CONNECT_BOOKS_LEDGER``, else ``ledger/main.beancount``."""
     chosen = path or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER
     return Path(chosen).resolve()
+
+
+class BooksNotFound(Refused, FileNotFoundError):
+    """The main file of the books does not exist."""
 
 
 @dataclass
@@ -56,7 +60,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
     resolved = ledger_path(path)
     if not resolved.is_file():
         msg = f"帳簿ファイル {resolved} が見つかりません。パスを指定するか、{LEDGER_ENV} を設定してください。"
-        raise FileNotFoundError(msg)
+        raise BooksNotFound(msg)
     entries, errors, options = loader.load_file(str(resolved))
     return Books(resolved, entries, errors, options)
 

@@ -8,6 +8,7 @@ The one reader of the statement metadata in ``ledger/accounts.beancount`` (see t
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,9 +18,30 @@ from beancount.core import data
 
 _CODE = re.compile(r"^(\d+)-(.+)$")
 
+
+class Role(enum.StrEnum):
+    """What the rules and statements need to know an account for (its ``role:``)."""
+
+    CASH = "cash"
+    BANK = "bank"
+    FUND_ASSET = "fund-asset"
+    DUES_INCOME = "dues-income"
+    DUES_RECEIVABLE = "dues-receivable"
+    DUES_ADVANCE = "dues-advance"
+    DONATION = "donation"
+    DESIGNATED_DONATION = "designated-donation"
+    GRANT_EXPENSE = "grant-expense"
+    FUND_EQUITY = "fund-equity"
+    OPENING_EQUITY = "opening-equity"
+    GENERAL_EQUITY = "general-equity"
+    PAYABLE = "payable"
+
+
 #: Roles of the accounts holding cash or deposits: each needs a ``balance`` at every
 #: month end and at the year end (the passbook, the 残高証明, the cash count).
-CASH_ROLES = ("cash", "bank", "fund-asset")
+CASH_ROLES = (Role.CASH, Role.BANK, Role.FUND_ASSET)
+#: Roles of the dues accounts (受取会費, 未収会費, 前受会費): every posting names a member.
+DUES_ROLES = (Role.DUES_INCOME, Role.DUES_RECEIVABLE, Role.DUES_ADVANCE)
 
 
 @dataclass(frozen=True)
@@ -34,7 +56,7 @@ class AccountInfo:
     budget_line: str = ""
     kind: str = ""
     activity: int | None = None
-    role: str = ""
+    role: Role | None = None
     bank: str = ""
     branch: str = ""
     detail: str = ""
@@ -78,7 +100,7 @@ class Chart:
                     budget_line=str(meta.get("budget-line", "")),
                     kind=str(meta.get("kind", "")),
                     activity=int(activity) if activity is not None else None,
-                    role=str(meta.get("role", "")),
+                    role=_role(meta.get("role")),
                     bank=str(meta.get("bank", "")),
                     branch=str(meta.get("branch", "")),
                     detail=str(meta.get("detail", "")),
@@ -93,7 +115,7 @@ class Chart:
                 accounts[name] = AccountInfo(**{**info.__dict__, "closed": day})
         return cls(accounts)
 
-    def with_role(self, *roles: str) -> list[AccountInfo]:
+    def with_role(self, *roles: Role) -> list[AccountInfo]:
         """Accounts whose ``role`` is one of ``roles``, in code order."""
         return sorted(
             (a for a in self.accounts.values() if a.role in roles), key=lambda a: a.name
@@ -109,3 +131,26 @@ class Chart:
     def get(self, name: str) -> AccountInfo | None:
         """The account's information, if it was opened."""
         return self.accounts.get(name)
+
+    def roles(self, *roles: Role) -> dict[str, Role]:
+        """Account name → role, for the accounts with one of ``roles`` (all roles if none)."""
+        wanted = set(roles or Role)
+        return {
+            name: info.role
+            for name, info in self.accounts.items()
+            if info.role is not None and info.role in wanted
+        }
+
+
+def _role(value: Any) -> Role | None:
+    """The role named in ``open`` metadata (None when absent or not a known role)."""
+    try:
+        return Role(value) if value else None
+    except ValueError:
+        return None
+
+
+def unknown_role(meta: dict[str, Any]) -> str | None:
+    """The ``role:`` of an ``open`` that names no known role (for the hygiene rule)."""
+    value = meta.get("role")
+    return str(value) if value and _role(value) is None else None

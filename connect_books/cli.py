@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from connect_books.errors import Refused
+
 
 def japanese_error(error: click.ClickException) -> str:
     """Click's usage and parameter errors, said in Japanese."""
@@ -44,6 +46,9 @@ class JapaneseGroup(click.Group):
         except click.ClickException as error:
             click.echo(f"エラー: {japanese_error(error)}", err=True)
             sys.exit(error.exit_code)
+        except Refused as refusal:
+            click.echo(f"エラー: {refusal}", err=True)
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any, NamedTuple
+
+
+class Refused(Exception):
+    """A command cannot do what was asked; ``str()`` says why and what to do, in Japanese.
+
+    The command group prints it as ``エラー: …`` and exits 1. Every refusal of the
+    library (a report, a closing, a write, a server) is one of these.
+    """
 
 
 class BooksError(NamedTuple):
@@ -48,6 +58,18 @@ def reject_config(
     return [error_type(options_source(options_map), message, None)]
 
 
+def suggest(unknown: str, known: Iterable[str]) -> list[str]:
+    """The (at most three) known IDs closest to ``unknown``, ignoring case."""
+    upper = {candidate.upper(): candidate for candidate in known}
+    close = difflib.get_close_matches(unknown.upper(), list(upper), n=3, cutoff=0.4)
+    return [upper[c] for c in close]
+
+
 def closest_ids(candidates: list[str]) -> str:
     """``近いID: A、B。`` to follow a message about an unknown ID (empty without candidates)."""
     return f"近いID: {'、'.join(candidates)}。" if candidates else ""
+
+
+def did_you_mean(unknown: str, known: Iterable[str]) -> str:
+    """``近いID: A、B。`` for ``unknown`` among ``known`` (empty when nothing is close)."""
+    return closest_ids(suggest(unknown, known))

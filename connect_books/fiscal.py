@@ -10,6 +10,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from connect_books.errors import Refused
+
 #: The day the articles took effect (附則3): the start of the first 年度.
 ESTABLISHED = datetime.date(2025, 6, 28)
 
@@ -110,3 +112,67 @@ class FiscalYear:
 def jdate(day: datetime.date) -> str:
     """``2026年3月31日``."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    """The same day one year earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+class PeriodRefused(Refused):
+    """A period cannot be made as asked (a date outside its 年度)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The span a statement covers: ``start``..``end`` inclusive, within one 年度.
+
+    ``as_of`` is set when the span stops before the year end ("through date X", 途中):
+    the statement then shows 実績 to that day, not a settled year.
+    """
+
+    year: FiscalYear
+    start: datetime.date
+    end: datetime.date
+    as_of: datetime.date | None
+
+    @classmethod
+    def of(cls, year: FiscalYear, as_of: datetime.date | None = None) -> Period:
+        """The whole ``year``, or its part through ``as_of`` when that lies inside it.
+
+        Raises:
+          PeriodRefused: ``as_of`` lies before the year starts.
+        """
+        if as_of is not None and as_of < year.start:
+            msg = f"基準日 {as_of.isoformat()} は{year.label}の開始 ({year.start.isoformat()}) より前です。"
+            raise PeriodRefused(msg)
+        inside = as_of is not None and as_of < year.end
+        end = as_of if inside and as_of is not None else year.end
+        return cls(year, year.start, end, as_of if inside else None)
+
+    @property
+    def interim(self) -> bool:
+        """Whether the statement stops before the year end (実績 to date)."""
+        return self.as_of is not None
+
+    def previous_point(self) -> Period | None:
+        """The same point of the previous 年度 (None for the first year)."""
+        previous = self.year.previous()
+        if previous is None:
+            return None
+        if self.as_of is None:
+            return Period(previous, previous.start, previous.end, None)
+        end = max(min(same_day_last_year(self.as_of), previous.end), previous.start)
+        return Period(
+            previous, previous.start, end, end if end < previous.end else None
+        )
+
+    @property
+    def label(self) -> str:
+        """``2025年度 (自 … 至 …)``, or ``… 現在まで`` for an interim statement."""
+        if self.as_of is None:
+            return f"{self.year.label} ({self.year.period_label})"
+        return f"{self.year.label} ({jdate(self.start)}から{jdate(self.end)}現在まで)"

@@ -15,7 +15,6 @@ with the metadata ``decision: "ID"``.
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,7 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.errors import BooksError, closest_ids
+from connect_books.errors import BooksError, closest_ids, suggest
 
 FUND = "fund"
 GRANT_DECISION = "grant-decision"
@@ -172,12 +171,9 @@ class Funds:
 
     def suggest(self, unknown: str, known: Iterable[str] | None = None) -> list[str]:
         """The closest decision IDs to ``unknown`` (or of ``known``, e.g. fund IDs)."""
-        candidates = (
-            list(known) if known is not None else [*self.grants, *self.decisions]
+        return suggest(
+            unknown, known if known is not None else [*self.grants, *self.decisions]
         )
-        upper = {c.upper(): c for c in candidates}
-        close = difflib.get_close_matches(unknown.upper(), list(upper), n=3, cutoff=0.4)
-        return [upper[c] for c in close]
 
     def unknown_decision_message(self, unknown: str) -> str:
         """The Japanese message for an unknown decision ID, with suggestions."""

@@ -23,7 +23,6 @@ unless a ``dues-adjust`` dated in that 年度 sets the amount due from one membe
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +30,7 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.errors import BooksError, closest_ids
+from connect_books.errors import BooksError, closest_ids, suggest
 from connect_books.fiscal import FiscalYear
 
 MEMBER = "member"
@@ -206,10 +205,7 @@ class Roster:
 
     def suggest(self, unknown: str, known: Sequence[str] | None = None) -> list[str]:
         """The closest known IDs to ``unknown`` (for 'did you mean' messages)."""
-        candidates = list(known if known is not None else self.members)
-        upper = {c.upper(): c for c in candidates}
-        close = difflib.get_close_matches(unknown.upper(), list(upper), n=3, cutoff=0.4)
-        return [upper[c] for c in close]
+        return suggest(unknown, known if known is not None else self.members)
 
     def unknown_member_message(self, unknown: str) -> str:
         """The Japanese message for an unknown member ID, with suggestions."""

@@ -1,0 +1,102 @@
+"""What every command shares: the 年度 and date parameters, the books argument, one load.
+
+Commands stay thin: they take these parameters, call one library function and print.
+A library refusal (:class:`~connect_books.errors.Refused`) is printed by the command
+group as ``エラー: …`` with exit status 1.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from connect_books.errors import Refused
+from connect_books.fiscal import FiscalYear
+
+if TYPE_CHECKING:
+    from connect_books.books import Books
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: How many of the books' errors a refusing command shows.
+SHOWN_ERRORS = 20
+
+
+class FiscalYearParam(click.ParamType[FiscalYear, Any]):
+    """``2026``, ``2026年度`` or ``FY2026``."""
+
+    name = "年度"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FiscalYear:
+        """Parse a 年度, or fail with the Japanese reason."""
+        if isinstance(value, FiscalYear):
+            return value
+        try:
+            return FiscalYear.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DateParam(click.ParamType[datetime.date, Any]):
+    """``YYYY-MM-DD``."""
+
+    name = "日付"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime.date:
+        """Parse a date, or fail with the Japanese reason."""
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(
+                f"日付 '{value}' が読めません。2026-11-30 のように、実在する日付を書いてください。",
+                param,
+                ctx,
+            )
+
+
+FISCAL_YEAR = FiscalYearParam()
+DATE = DateParam()
+
+
+def ledger_argument(function: F) -> F:
+    """The optional ``LEDGER`` argument (else ``$CONNECT_BOOKS_LEDGER`` or ``ledger/``)."""
+    return click.argument("ledger", required=False, type=click.Path(dir_okay=False))(
+        function
+    )
+
+
+def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> Books:
+    """The books for a command; with ``clean``, refuse books that have errors.
+
+    Args:
+      ledger: the path given on the command line, if any.
+      clean: refuse (after listing the first errors) when the books have errors.
+      purpose: what the command would make, for the refusal (``資料を作りません``).
+
+    Raises:
+      Refused: the books cannot be found or read, or have errors while ``clean``.
+    """
+    from connect_books.books import format_error, load
+
+    books = load(ledger)
+    if clean and books.errors:
+        base = Path.cwd()
+        for error in books.errors[:SHOWN_ERRORS]:
+            click.echo(format_error(error, base), err=True)
+        if len(books.errors) > SHOWN_ERRORS:
+            click.echo(f"… ほか{len(books.errors) - SHOWN_ERRORS}件", err=True)
+        what = purpose or "処理を行いません"
+        raise Refused(
+            f"帳簿に{len(books.errors)}件のエラーがあるため、{what}。"
+            "connect-books check で確認して直してから、もう一度実行してください。"
+        )
+    return books
