@@ -1,9 +1,11 @@
-"""Small helpers shared by the plugin tests: load a docstring ledger, find a line."""
+"""Helpers shared by the tests: docstring ledgers, line numbers and bean-query figures."""
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
+import beanquery
 from beancount import loader
 
 
@@ -27,3 +29,36 @@ def only(errors: list[Any]) -> Any:
     """The one error in ``errors``."""
     assert len(errors) == 1, [e.message for e in errors]
     return errors[0]
+
+
+# --- bean-query: the independent figures every report is compared with ---------------------
+
+
+class Loaded(Protocol):
+    """Anything holding loaded books (``connect_books.books.Books``)."""
+
+    entries: list[Any]
+    errors: list[Any]
+    options: dict[str, Any]
+
+
+def query(books: Loaded, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (with ``%s`` parameters) through beanquery's DB-API on loaded books."""
+    cursor = beanquery.connect(
+        "beancount:", entries=books.entries, errors=books.errors, options=books.options
+    ).cursor()
+    cursor.execute(sql, params)
+    rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def query_total(books: Loaded, sql: str, *params: object) -> int:
+    """The single number ``sql`` returns, as integer yen (0 when it returns nothing)."""
+    rows = query(books, sql, *params)
+    value = rows[0][0] if rows and rows[0][0] is not None else Decimal(0)
+    return int(value)
+
+
+def query_by(books: Loaded, sql: str, *params: object) -> dict[Any, int]:
+    """``key → integer yen`` for a two-column ``sql``."""
+    return {key: int(value) for key, value in query(books, sql, *params)}
