@@ -4,7 +4,7 @@ Every ``Equity:`` account holds net assets (正味財産). A transaction may pos
 as an opening balance taken over from the predecessors, dated on the establishment day
 (2025-06-28)::
 
-    plugin "connect_books.plugins.carry_forward"
+    plugin "connect_books.plugins.no_distribution"
 
     2025-06-28 * "コネクト推進機構" "引継: まちづくり積立金"
       opening: TRUE
@@ -43,7 +43,7 @@ from connect_books.errors import BooksError, options_source, reject_config
 from connect_books.fiscal import ESTABLISHED
 from connect_books.funds import FUND_TYPES, Funds
 
-__plugins__ = ("carry_forward",)
+__plugins__ = ("no_distribution",)
 
 ARTICLE = "定款第29条"
 _NOT_DISTRIBUTED = (
@@ -51,11 +51,11 @@ _NOT_DISTRIBUTED = (
 )
 
 
-class CarryForwardError(BooksError):
+class NoDistributionError(BooksError):
     """A movement of net assets that is neither an opening balance nor a decided transfer."""
 
 
-def carry_forward(
+def no_distribution(
     entries: list[data.Directive],
     options_map: dict[str, Any],
     config: str | None = None,
@@ -69,7 +69,7 @@ def carry_forward(
     Returns:
       The entries unchanged, and the errors found.
     """
-    errors = reject_config("carry_forward", config, options_map, CarryForwardError)
+    errors = reject_config("no_distribution", config, options_map, NoDistributionError)
     equity = options_map["name_equity"] + ":"
     assets = options_map["name_assets"] + ":"
     opened: set[str] = set()
@@ -99,13 +99,13 @@ def carry_forward(
                 or entry.account.startswith(equity)
             )
         ):
-            errors.append(CarryForwardError(entry.meta, _pad_message(entry), entry))
+            errors.append(NoDistributionError(entry.meta, _pad_message(entry), entry))
 
     funds, _ = Funds.from_entries(decisions)  # its own errors are the funds plugin's
     for txn in suspects:
         problem = _problem(txn, funds, equity, assets)
         if problem:
-            errors.append(CarryForwardError(txn.meta, problem, txn))
+            errors.append(NoDistributionError(txn.meta, problem, txn))
 
     errors.extend(_option_account_errors(options_map, opened))
     return entries, errors
@@ -186,7 +186,7 @@ def _option_account_errors(
     ):
         if account not in opened:
             errors.append(
-                CarryForwardError(
+                NoDistributionError(
                     options_source(options_map),
                     f'option "{option}" の科目 {account} が open されていません。'
                     "期間で区切るとき前期までの剰余金はこの科目に繰り越されるので"
