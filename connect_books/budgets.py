@@ -23,9 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from connect_books.errors import BooksError
 from connect_books.fiscal import FiscalYear
+from connect_books.money import JPY, ZERO
 
 BUDGET_DECISION = "budget-decision"
 BUDGET_LINE = "budget-line"
@@ -67,7 +69,7 @@ class BudgetView:
 
     def amount(self, account: str) -> Decimal:
         """The budget for an account (0 where the budget has no line)."""
-        return self.lines.get(account, Decimal(0))
+        return self.lines.get(account, ZERO)
 
     @property
     def revised(self) -> bool:
@@ -130,8 +132,8 @@ class Budgets:
                     year is not None
                     and len(values) == 3
                     and isinstance(values[1], str)
-                    and isinstance(values[2], data.Amount)
-                    and values[2].currency == "JPY"
+                    and isinstance(values[2], Amount)
+                    and values[2].currency == JPY
                 )
                 if not ok:
                     bad(

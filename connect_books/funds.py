@@ -21,8 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
-from connect_books.errors import BooksError, closest_ids, suggest
+from connect_books.errors import BooksError, did_you_mean
+from connect_books.money import JPY
 
 FUND = "fund"
 GRANT_DECISION = "grant-decision"
@@ -121,8 +123,8 @@ class Funds:
                 ok = (
                     len(values) == 4
                     and all(isinstance(v, str) for v in values[:3])
-                    and isinstance(values[3], data.Amount)
-                    and values[3].currency == "JPY"
+                    and isinstance(values[3], Amount)
+                    and values[3].currency == JPY
                 )
                 if not ok:
                     bad(
@@ -169,16 +171,9 @@ class Funds:
         decision = self.grants.get(decision_id) or self.decisions.get(decision_id)
         return decision.date if decision is not None else None
 
-    def suggest(self, unknown: str, known: Iterable[str] | None = None) -> list[str]:
-        """The closest decision IDs to ``unknown`` (or of ``known``, e.g. fund IDs)."""
-        return suggest(
-            unknown, known if known is not None else [*self.grants, *self.decisions]
-        )
-
     def unknown_decision_message(self, unknown: str) -> str:
-        """The Japanese message for an unknown decision ID, with suggestions."""
-        hint = self.suggest(unknown)
-        tail = closest_ids(hint)
+        """The Japanese message for an unknown decision ID, with the closest known IDs."""
+        tail = did_you_mean(unknown, [*self.grants, *self.decisions])
         return (
             f"決定ID '{unknown}' の決定は記録されていません (custom \"grant-decision\" か"
             f' custom "decision")。{tail}'

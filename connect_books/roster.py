@@ -23,15 +23,17 @@ unless a ``dues-adjust`` dated in that 年度 sets the amount due from one membe
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
-from connect_books.errors import BooksError, closest_ids, suggest
+from connect_books.errors import BooksError, did_you_mean, suggest
 from connect_books.fiscal import FiscalYear
+from connect_books.money import JPY, ZERO
 
 MEMBER = "member"
 MEMBER_LEAVE = "member-leave"
@@ -180,7 +182,7 @@ class Roster:
 
     def rate_on(self, day: datetime.date) -> Decimal:
         """The annual dues rate in force on ``day`` (0 before any rate is recorded)."""
-        rate = Decimal(0)
+        rate = ZERO
         for start, amount in self.rates:
             if start <= day:
                 rate = amount
@@ -190,7 +192,7 @@ class Roster:
         """Dues due from a member for a 年度 (0 if it was not a member that year)."""
         member = self.members.get(member_id)
         if member is None or not member.active_in(year):
-            return Decimal(0)
+            return ZERO
         if (member_id, year) in self.adjustments:
             return self.adjustments[(member_id, year)]
         return self.rate_on(max(year.start, member.joined))
@@ -203,14 +205,13 @@ class Roster:
         """The 幹事会 members (第19条2)."""
         return [m for m in self.members.values() if m.steering]
 
-    def suggest(self, unknown: str, known: Sequence[str] | None = None) -> list[str]:
-        """The closest known IDs to ``unknown`` (for 'did you mean' messages)."""
-        return suggest(unknown, known if known is not None else self.members)
+    def suggest(self, unknown: str) -> list[str]:
+        """The member IDs closest to ``unknown`` (for 'did you mean' messages)."""
+        return suggest(unknown, self.members)
 
     def unknown_member_message(self, unknown: str) -> str:
         """The Japanese message for an unknown member ID, with suggestions."""
-        hint = self.suggest(unknown)
-        tail = closest_ids(hint)
+        tail = did_you_mean(unknown, self.members)
         return f"会員ID '{unknown}' は名簿 (members.beancount) にありません。{tail}"
 
 
@@ -218,11 +219,7 @@ def _jpy(values: list[Any]) -> Decimal | None:
     if len(values) != 1:
         return None
     value = values[0]
-    if (
-        isinstance(value, data.Amount)
-        and value.currency == "JPY"
-        and value.number is not None
-    ):
+    if isinstance(value, Amount) and value.currency == JPY and value.number is not None:
         return value.number
     return None
 

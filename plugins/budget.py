@@ -38,16 +38,16 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import account as account_lib
-from beancount.core import account_types, data
+from beancount.core import data
 from beancount.core.amount import Amount
-from beancount.parser import options
 from beancount.parser.grammar import ValueType
 
+from connect_books.accounts import FLOW_KINDS, Kind, Roots
 from connect_books.budgets import (
     GENERAL_ASSEMBLY,
     ORIGINAL,
@@ -58,6 +58,7 @@ from connect_books.budgets import (
 from connect_books.chart import Chart
 from connect_books.errors import BooksError
 from connect_books.fiscal import FiscalYear
+from connect_books.money import JPY, ZERO
 
 __plugins__ = ("budget",)
 
@@ -66,7 +67,6 @@ REVISION_BODIES = (GENERAL_ASSEMBLY, "運営委員会")
 #: Where the entries for Fava come from.
 SYNTHETIC = "<connect_books.budget>"
 FAVA_BUDGET = "budget"
-JPY = "JPY"
 
 
 class BudgetError(BooksError):
@@ -96,24 +96,17 @@ def budget(
     if not budgets.decisions:
         return list(entries), errors
     chart = Chart.from_entries(directives)
-    types = options.get_account_types(options_map)  # type: ignore[no-untyped-call]
-    income_root = types.income
-
-    def is_income_or_expense(name: str) -> bool:
-        return account_types.get_account_type(name) in (types.income, types.expenses)
-
+    roots = Roots.of(options_map)
     by_year: dict[FiscalYear, list[BudgetDecision]] = {}
     for decision in budgets.decisions:
         by_year.setdefault(decision.year, []).append(decision)
-        _check_lines(decision, chart, is_income_or_expense, errors)
+        _check_lines(decision, chart, roots, errors)
     for year, decisions in by_year.items():
         _check_decisions(year, decisions, errors)
 
     last_day = entries[-1].date  # the loader keeps the entries sorted
     last_year = max(max(by_year), FiscalYear.of(last_day))
-    fava = _fava_entries(
-        budgets, min(by_year), last_year, income_root, is_income_or_expense
-    )
+    fava = _fava_entries(budgets, min(by_year), last_year, roots)
     result = list(entries)
     for entry in fava:  # a few dozen: insert in place rather than sort everything again
         bisect.insort(result, entry, key=data.entry_sortkey)
@@ -123,7 +116,7 @@ def budget(
 def _check_lines(
     decision: BudgetDecision,
     chart: Chart,
-    is_income_or_expense: Callable[[str], bool],
+    roots: Roots,
     errors: list[BooksError],
 ) -> None:
     for account, number in decision.lines.items():
@@ -136,11 +129,12 @@ def _check_lines(
                     None,
                 )
             )
-        elif not is_income_or_expense(account):
+        elif not roots.is_(account, *FLOW_KINDS):
+            income, expenses = roots.root(Kind.INCOME), roots.root(Kind.EXPENSES)
             errors.append(
                 BudgetError(
                     meta,
-                    f"予算の科目 {account} は収益 (Income) か費用 (Expenses) の科目でなければなりません。",
+                    f"予算の科目 {account} は収益 ({income}) か費用 ({expenses}) の科目でなければなりません。",
                     None,
                 )
             )
@@ -207,8 +201,7 @@ def _fava_entries(
     budgets: Budgets,
     first: FiscalYear,
     last: FiscalYear,
-    income_root: str,
-    is_income_or_expense: Callable[[str], bool],
+    roots: Roots,
 ) -> list[data.Directive]:
     """Fava ``custom "budget"`` entries: each change of the budget in force, on its day."""
     shown: dict[str, Decimal] = {}
@@ -216,17 +209,14 @@ def _fava_entries(
 
     def show(day: datetime.date, lines: dict[str, Decimal]) -> None:
         for account in sorted(lines.keys() | shown.keys()):
-            if not is_income_or_expense(account):
+            kind = roots.kind(account)
+            if kind not in FLOW_KINDS:
                 continue
-            number = lines.get(account, Decimal(0))
+            number = lines.get(account, ZERO)
             if shown.get(account) == number:
                 continue
             shown[account] = number
-            signed = (
-                -number
-                if account_types.get_account_type(account) == income_root
-                else number
-            )
+            signed = -number if kind is Kind.INCOME else number
             meta = data.new_metadata(SYNTHETIC, 0)
             values = [
                 ValueType(account, account_lib.TYPE),  # type: ignore[arg-type]  # as the parser does

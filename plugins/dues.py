@@ -35,18 +35,15 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.chart import Chart
-from connect_books.errors import BooksError, closest_ids, reject_config
+from connect_books.chart import DUES_ROLES, Chart, Role
+from connect_books.errors import BooksError, did_you_mean, reject_config
 from connect_books.fiscal import FiscalYear
+from connect_books.money import ZERO, posting_yen, yen_text
 from connect_books.roster import ROSTER_TYPES, Member, Roster
 from connect_books.settlement import SETTLEMENT, read_settlements
 
 __plugins__ = ("dues",)
 
-DUES_INCOME = "dues-income"
-DUES_RECEIVABLE = "dues-receivable"
-DUES_ADVANCE = "dues-advance"
-DUES_ROLES = (DUES_INCOME, DUES_RECEIVABLE, DUES_ADVANCE)
 ARTICLE = "定款第7条・附則2"
 
 
@@ -85,8 +82,8 @@ def dues(
     roster, roster_errors = Roster.from_entries(customs)
     errors.extend(roster_errors)
     chart = Chart.from_entries(opens)
-    roles = {a.name: a.role for a in chart.with_role(*DUES_ROLES)}
-    receivable_accounts = [a.name for a in chart.with_role(DUES_RECEIVABLE)]
+    roles = chart.roles(*DUES_ROLES)
+    receivable_accounts = [a.name for a in chart.with_role(Role.DUES_RECEIVABLE)]
     check = _Checker(roster, roles, errors)
     for txn in txns:
         check.transaction(txn)
@@ -97,14 +94,14 @@ def dues(
     for year, settlement in sorted(settled.items()):
         for member in roster.active(year):
             due = roster.due(member.id, year)
-            recognised = check.recognised.get((member.id, year), Decimal(0))
+            recognised = check.recognised.get((member.id, year), ZERO)
             if recognised < due:
                 errors.append(
                     DuesError(
                         settlement.meta,
                         f"{year.label}は決算済みですが、{member.name} ({member.id}) の{year.label}会費"
-                        f" {_yen(due)} のうち {_yen(recognised)} しか計上されていません"
-                        f" (不足 {_yen(due - recognised)})。3月31日までに入金のない会費は未収会費です:"
+                        f" {yen_text(due)} のうち {yen_text(recognised)} しか計上されていません"
+                        f" (不足 {yen_text(due - recognised)})。3月31日までに入金のない会費は未収会費です:"
                         f" {year.end} 付で {' / '.join(receivable_accounts) or '未収会費の科目'}"
                         f' を借方、受取会費を貸方にした修正仕訳 (member: "{member.id}") を入れてください'
                         f" ({ARTICLE})。",
@@ -118,12 +115,11 @@ class _Checker:
     """The running totals of one pass over the transactions."""
 
     def __init__(
-        self, roster: Roster, roles: dict[str, str], errors: list[BooksError]
+        self, roster: Roster, roles: dict[str, Role], errors: list[BooksError]
     ) -> None:
         self.roster = roster
         self.roles = roles
         self.errors = errors
-        self.supporters = list(roster.supporters)
         self.recognised: dict[tuple[str, FiscalYear], Decimal] = defaultdict(Decimal)
         self.receivable: dict[str, Decimal] = defaultdict(Decimal)
 
@@ -174,10 +170,10 @@ class _Checker:
             if member_id not in self.roster.members:
                 continue  # reported by known_ids
             role = roles[posting.account]
-            if role == DUES_INCOME:
-                income[member_id] = income.get(member_id, Decimal(0)) - _number(posting)
-            elif role == DUES_RECEIVABLE:
-                receivable[member_id] = receivable.get(member_id, Decimal(0)) + _number(
+            if role is Role.DUES_INCOME:
+                income[member_id] = income.get(member_id, ZERO) - posting_yen(posting)
+            elif role is Role.DUES_RECEIVABLE:
+                receivable[member_id] = receivable.get(member_id, ZERO) + posting_yen(
                     posting
                 )
         if missing:
@@ -196,7 +192,7 @@ class _Checker:
                 member = self.roster.members[member_id]
                 self.error(
                     txn,
-                    f"{member.name} ({member_id}) の未収会費が {_yen(-self.receivable[member_id])}"
+                    f"{member.name} ({member_id}) の未収会費が {yen_text(-self.receivable[member_id])}"
                     " のマイナスになります。回収する前に、その会費を未収会費として計上してあるか"
                     " (年度末 3月31日付の未収計上) を確かめ、member: が正しいか見てください。",
                 )
@@ -223,8 +219,8 @@ class _Checker:
         if total > due:
             self.error(
                 txn,
-                f"{member.name} ({member.id}) の{year.label}会費は {_yen(due)} ですが、この取引で計上額が"
-                f" {_yen(total)} になり {_yen(total - due)} 超えています ({ARTICLE})。"
+                f"{member.name} ({member.id}) の{year.label}会費は {yen_text(due)} ですが、この取引で計上額が"
+                f" {yen_text(total)} になり {yen_text(total - due)} 超えています ({ARTICLE})。"
                 "二重の計上でないか確かめ、翌年度分なら前受会費で受けてください。",
             )
 
@@ -247,21 +243,9 @@ class _Checker:
             key = f"supporter:{supporter}"
             if key not in reported:
                 reported.add(key)
-                hint = self.roster.suggest(str(supporter), known=self.supporters)
-                tail = closest_ids(hint)
+                tail = did_you_mean(str(supporter), self.roster.supporters)
                 self.error(
                     txn,
                     f"サポーターID '{supporter}' は名簿 (members.beancount) にありません。{tail}"
                     'IDを直すか、名簿に custom "supporter" で登録してください (氏名は書きません)。',
                 )
-
-
-def _number(posting: data.Posting) -> Decimal:
-    units = posting.units
-    return (
-        units.number if units is not None and units.number is not None else Decimal(0)
-    )
-
-
-def _yen(amount: Decimal) -> str:
-    return f"{'▲' if amount < 0 else ''}{abs(amount):,}円"

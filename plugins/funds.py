@@ -38,15 +38,13 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books.chart import Chart
-from connect_books.errors import BooksError, closest_ids, reject_config
+from connect_books.chart import Chart, Role
+from connect_books.errors import BooksError, did_you_mean, reject_config
 from connect_books.funds import FUND_TYPES, Fund, Funds
+from connect_books.money import posting_yen, yen_text
 
 __plugins__ = ("funds",)
 
-GRANT_EXPENSE = "grant-expense"
-DESIGNATED_DONATION = "designated-donation"
-FUND_ASSET = "fund-asset"
 #: The body that reviews インクルファンド grants (定款第14条3).
 REVIEW_COMMITTEE = "助成審査委員会"
 
@@ -109,8 +107,7 @@ def _directive_errors(book: Funds, chart: Chart) -> list[BooksError]:
     for grant in book.grants.values():
         found = book.funds.get(grant.fund)
         if found is None:
-            hint = book.suggest(grant.fund, known=book.funds)
-            tail = closest_ids(hint)
+            tail = did_you_mean(grant.fund, book.funds)
             errors.append(
                 FundsError(
                     grant.meta,
@@ -134,11 +131,11 @@ def _directive_errors(book: Funds, chart: Chart) -> list[BooksError]:
             errors.append(
                 FundsError(
                     grant.meta,
-                    f"助成決定 {grant.id} の金額が {_yen(grant.amount)} です。決定した助成額 (正の数) を書いてください。",
+                    f"助成決定 {grant.id} の金額が {yen_text(grant.amount)} です。決定した助成額 (正の数) を書いてください。",
                     None,
                 )
             )
-    for info in chart.with_role(GRANT_EXPENSE, DESIGNATED_DONATION):
+    for info in chart.with_role(Role.GRANT_EXPENSE, Role.DESIGNATED_DONATION):
         if info.fund not in book.funds:
             errors.append(
                 FundsError(
@@ -157,17 +154,17 @@ class _Checker:
     def __init__(self, book: Funds, chart: Chart, errors: list[BooksError]) -> None:
         self.book = book
         self.errors = errors
-        self.grant_fund = {a.name: a.fund for a in chart.with_role(GRANT_EXPENSE)}
+        self.grant_fund = {a.name: a.fund for a in chart.with_role(Role.GRANT_EXPENSE)}
         self.donation_fund = {
-            a.name: a.fund for a in chart.with_role(DESIGNATED_DONATION)
+            a.name: a.fund for a in chart.with_role(Role.DESIGNATED_DONATION)
         }
         self.asset_fund: dict[str, Fund] = {f.asset: f for f in book.funds.values()}
         #: What each account the rules look at is: a grant expense, a designated donation or
-        #: a fund's asset account (FUND_ASSET).
-        self.kinds: dict[str, str] = {
-            **dict.fromkeys(self.asset_fund, FUND_ASSET),
-            **dict.fromkeys(self.donation_fund, DESIGNATED_DONATION),
-            **dict.fromkeys(self.grant_fund, GRANT_EXPENSE),
+        #: a fund's asset account (the fund directive's, whatever its ``role:``).
+        self.kinds: dict[str, Role] = {
+            **dict.fromkeys(self.asset_fund, Role.FUND_ASSET),
+            **dict.fromkeys(self.donation_fund, Role.DESIGNATED_DONATION),
+            **dict.fromkeys(self.grant_fund, Role.GRANT_EXPENSE),
         }
         self.paid: dict[str, Decimal] = defaultdict(Decimal)
         self.balance: dict[str, Decimal] = defaultdict(Decimal)
@@ -198,7 +195,7 @@ class _Checker:
             self.end_of_day()
             self.day = txn.date
         named = [decision] if decision is not None else []
-        special: list[tuple[str, data.Posting]] = []
+        special: list[tuple[Role, data.Posting]] = []
         for posting in txn.postings:
             pmeta = posting.meta
             if pmeta is not None and "decision" in pmeta:
@@ -213,14 +210,14 @@ class _Checker:
         grants = False
         out_of_fund: list[str] = []
         for kind, posting in special:
-            if kind == GRANT_EXPENSE:
+            if kind is Role.GRANT_EXPENSE:
                 grants = True
                 self.grant(txn, posting)
-            elif kind == DESIGNATED_DONATION:
+            elif kind is Role.DESIGNATED_DONATION:
                 self.donation(txn, posting)
             else:
                 account = posting.account
-                number = _number(posting)
+                number = posting_yen(posting)
                 if number < 0 and account not in out_of_fund:
                     out_of_fund.append(account)
                 self.move(txn, account, number)
@@ -251,7 +248,7 @@ class _Checker:
     def grant(self, txn: data.Transaction, posting: data.Posting) -> None:
         """A posting to a grant-expense account: decision, fund, date, source, amount."""
         account = posting.account
-        number = _number(posting)
+        number = posting_yen(posting)
         fund = self.book.funds.get(self.grant_fund[account])
         decision = (posting.meta or {}).get("decision", txn.meta.get("decision"))
         if fund is None:
@@ -290,7 +287,7 @@ class _Checker:
             sources = [
                 p.account
                 for p in txn.postings
-                if _number(p) < 0
+                if posting_yen(p) < 0
                 and p.account != fund.asset
                 and p.account not in self.grant_fund
             ]
@@ -306,17 +303,19 @@ class _Checker:
         if number > 0 and paid > grant.amount:
             self.error(
                 txn,
-                f"助成決定 {grant.id} ({grant.grantee}) の決定額は {_yen(grant.amount)} ですが、"
-                f"この支払いで支払累計が {_yen(paid)} になり、{_yen(paid - grant.amount)} 超えています。"
+                f"助成決定 {grant.id} ({grant.grantee}) の決定額は {yen_text(grant.amount)} ですが、"
+                f"この支払いで支払累計が {yen_text(paid)} になり、{yen_text(paid - grant.amount)} 超えています。"
                 f"決定額を超える助成には、{fund.body}の新しい助成決定が要ります。",
             )
 
     def donation(self, txn: data.Transaction, posting: data.Posting) -> None:
         """A designated donation must land in its fund's asset account."""
         fund = self.book.funds.get(self.donation_fund[posting.account])
-        if fund is None or _number(posting) >= 0:
+        if fund is None or posting_yen(posting) >= 0:
             return
-        landed = any(p.account == fund.asset and _number(p) > 0 for p in txn.postings)
+        landed = any(
+            p.account == fund.asset and posting_yen(p) > 0 for p in txn.postings
+        )
         if not landed:
             self.error(
                 txn,
@@ -351,22 +350,11 @@ class _Checker:
             fund = self.asset_fund[account]
             self.error(
                 culprit,
-                f"{fund.name}の口座 ({account}) の残高が {culprit.date} の終わりに {_yen(end)} になり、"
-                f"{_yen(-end)} 足りません。基金の残高を超えて支払うことはできません"
+                f"{fund.name}の口座 ({account}) の残高が {culprit.date} の終わりに {yen_text(end)} になり、"
+                f"{yen_text(-end)} 足りません。基金の残高を超えて支払うことはできません"
                 " (翌日以降に入金しても、その日の不足は直りません)。入金を先に記帳するか、"
                 "支払いの日付・金額を確かめてください。",
             )
         self.day_start = {}
         self.went_negative = {}
         self.lowered = {}
-
-
-def _number(posting: data.Posting) -> Decimal:
-    units = posting.units
-    return (
-        units.number if units is not None and units.number is not None else Decimal(0)
-    )
-
-
-def _yen(amount: Decimal) -> str:
-    return f"{'▲' if amount < 0 else ''}{abs(amount):,}円"

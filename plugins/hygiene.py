@@ -26,6 +26,8 @@ Each of these becomes an error on the user's own line:
   "import-config"`` not on its allowlist: each of them runs Python code, so writing the
   books must not be enough to run code. This plugin itself is always allowed. Plugin
   lines are no entries: their errors point at the main file (line 0) and name the plugin.
+* an ``open`` whose ``role:`` is not one of :class:`connect_books.chart.Role` (a
+  misspelt role would silently drop the account from the rules and statements);
 * ``option "plugin_processing_mode" "raw"`` (it switches off balance checks) and
   ``option "insert_pythonpath" "TRUE"`` (it lets a file next to the books stand in for an
   allowed plugin).
@@ -48,12 +50,13 @@ from beancount.core.amount import Amount
 from beancount.core.interpolate import AUTOMATIC_META
 from beancount.core.position import Cost
 
+from connect_books.chart import Role, unknown_role
 from connect_books.errors import BooksError, options_source
+from connect_books.money import JPY
 
 __plugins__ = ("hygiene",)
 
 SELF = "connect_books.plugins.hygiene"
-JPY = "JPY"
 EXAMPLE = (
     "plugin \"connect_books.plugins.hygiene\" \"{'future_days': 31, 'opening_file': "
     "'opening.beancount', 'documents': 'documents', 'allow_plugins': [...]}\""
@@ -178,6 +181,8 @@ def hygiene(
                 )
         elif isinstance(entry, data.Document):
             _check_document(entry, root, cfg, errors)
+        elif isinstance(entry, data.Open) and entry.meta.get("role") is not None:
+            _check_role(entry, errors)
 
     # The loader hands plugins their entries sorted by date: only the tail can lie ahead.
     future = []
@@ -347,6 +352,20 @@ def _check_document(
                 entry.meta,
                 f"証憑のファイル {entry.filename} は証憑フォルダ ({cfg.documents}/) の外にあります。"
                 f"ファイルを {root} の中に置き、そこを指してください。",
+                entry,
+            )
+        )
+
+
+def _check_role(entry: data.Open, errors: list[BooksError]) -> None:
+    role = unknown_role(entry.meta)
+    if role is not None:
+        errors.append(
+            HygieneError(
+                entry.meta,
+                f'{entry.account} の role: "{role}" は使えません'
+                f" (使える role: {', '.join(Role)})。綴りを直してください。"
+                "このままでは規則と計算書がこの科目の役割を見落とします。",
                 entry,
             )
         )

@@ -268,9 +268,3 @@ def test_violation_reported_by_bean_check_and_connect_books_check(
     assert cli.exit_code == 1
     assert f"books.beancount:{line}:" in cli.output
     assert "近いID: SCC-TOKYO" in cli.output
-
-
-def test_sample_books_pass(sample_path: Path) -> None:
-    assert 'plugin "connect_books.plugins.dues"' in sample_path.read_text()
-    cli = CliRunner().invoke(main, ["check", str(sample_path)])
-    assert cli.exit_code == 0, cli.output

@@ -334,16 +334,3 @@ def test_violation_reported_by_bean_check_and_connect_books_check(
     assert cli.exit_code == 1
     assert f"books.beancount:{line}:" in cli.output
     assert "50,000円 超えています" in cli.output
-
-
-def test_sample_books_pass(sample_path: Path) -> None:
-    assert 'plugin "connect_books.plugins.funds"' in sample_path.read_text()
-    result = subprocess.run(
-        [str(BIN / "bean-check"), str(sample_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    cli = CliRunner().invoke(main, ["check", str(sample_path)])
-    assert cli.exit_code == 0, cli.output

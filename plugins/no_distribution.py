@@ -1,10 +1,11 @@
 """剰余金は次事業年度に繰り越す (定款第29条): net assets are never distributed.
 
-Every ``Equity:`` account holds net assets (正味財産). A transaction may post to one only
+Every account under the equity root (``Equity``, or what ``option "name_equity"`` names)
+holds net assets (正味財産). A transaction may post to one only
 as an opening balance taken over from the predecessors, dated on the establishment day
 (2025-06-28)::
 
-    plugin "connect_books.plugins.carry_forward"
+    plugin "connect_books.plugins.no_distribution"
 
     2025-06-28 * "コネクト推進機構" "引継: まちづくり積立金"
       opening: TRUE
@@ -33,17 +34,18 @@ carry-forward lands in named accounts.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 from beancount.parser import options
 
+from connect_books.accounts import Kind, Roots
 from connect_books.errors import BooksError, options_source, reject_config
 from connect_books.fiscal import ESTABLISHED
 from connect_books.funds import FUND_TYPES, Funds
+from connect_books.money import ZERO, posting_yen, yen_text
 
-__plugins__ = ("carry_forward",)
+__plugins__ = ("no_distribution",)
 
 ARTICLE = "定款第29条"
 _NOT_DISTRIBUTED = (
@@ -51,11 +53,11 @@ _NOT_DISTRIBUTED = (
 )
 
 
-class CarryForwardError(BooksError):
+class NoDistributionError(BooksError):
     """A movement of net assets that is neither an opening balance nor a decided transfer."""
 
 
-def carry_forward(
+def no_distribution(
     entries: list[data.Directive],
     options_map: dict[str, Any],
     config: str | None = None,
@@ -69,9 +71,8 @@ def carry_forward(
     Returns:
       The entries unchanged, and the errors found.
     """
-    errors = reject_config("carry_forward", config, options_map, CarryForwardError)
-    equity = options_map["name_equity"] + ":"
-    assets = options_map["name_assets"] + ":"
+    errors = reject_config("no_distribution", config, options_map, NoDistributionError)
+    roots = Roots.of(options_map)
     opened: set[str] = set()
     # opened accounts outside Equity: a posting to one needs no prefix test
     outside: set[str] = set()
@@ -81,12 +82,12 @@ def carry_forward(
         if isinstance(entry, data.Transaction):
             for posting in entry.postings:
                 account = posting.account
-                if account not in outside and account.startswith(equity):
+                if account not in outside and roots.is_(account, Kind.EQUITY):
                     suspects.append(entry)
                     break
         elif isinstance(entry, data.Open):
             opened.add(entry.account)
-            if not entry.account.startswith(equity):
+            if not roots.is_(entry.account, Kind.EQUITY):
                 outside.add(entry.account)
         elif isinstance(entry, data.Custom):
             if entry.type in FUND_TYPES:
@@ -95,27 +96,27 @@ def carry_forward(
             isinstance(entry, data.Pad)
             and entry.date != ESTABLISHED
             and (
-                entry.source_account.startswith(equity)
-                or entry.account.startswith(equity)
+                roots.is_(entry.source_account, Kind.EQUITY)
+                or roots.is_(entry.account, Kind.EQUITY)
             )
         ):
-            errors.append(CarryForwardError(entry.meta, _pad_message(entry), entry))
+            errors.append(NoDistributionError(entry.meta, _pad_message(entry), entry))
 
     funds, _ = Funds.from_entries(decisions)  # its own errors are the funds plugin's
     for txn in suspects:
-        problem = _problem(txn, funds, equity, assets)
+        problem = _problem(txn, funds, roots)
         if problem:
-            errors.append(CarryForwardError(txn.meta, problem, txn))
+            errors.append(NoDistributionError(txn.meta, problem, txn))
 
-    errors.extend(_option_account_errors(options_map, opened))
+    errors.extend(_option_account_errors(options_map, opened, roots))
     return entries, errors
 
 
-def _problem(
-    txn: data.Transaction, funds: Funds, equity: str, assets: str
-) -> str | None:
+def _problem(txn: data.Transaction, funds: Funds, roots: Roots) -> str | None:
     """Why ``txn`` may not post to Equity (None when it may)."""
-    named = sorted({p.account for p in txn.postings if p.account.startswith(equity)})
+    named = sorted(
+        {p.account for p in txn.postings if roots.is_(p.account, Kind.EQUITY)}
+    )
     head = f"正味財産の科目 ({', '.join(named)}) への記帳です。"
     if txn.meta.get("opening") is True:
         if txn.date == ESTABLISHED:
@@ -126,12 +127,13 @@ def _problem(
             "前身団体からの引継ぎなら日付を直し、そうでなければ収益・費用の科目で記帳してください。"
         )
 
-    moved = Decimal(0)
+    moved = ZERO
     outside: list[str] = []
     for posting in txn.postings:
-        if posting.account.startswith(equity):
-            moved += _number(posting)
-        elif not posting.account.startswith(assets) and posting.account not in outside:
+        kind = roots.kind(posting.account)
+        if kind is Kind.EQUITY:
+            moved += posting_yen(posting)
+        elif kind is not Kind.ASSETS and posting.account not in outside:
             outside.append(posting.account)
     if outside:
         return (
@@ -142,7 +144,7 @@ def _problem(
     if moved != 0:
         change = "減って" if moved > 0 else "増えて"
         return (
-            f"{head}正味財産の科目の合計が {_yen(abs(moved))} {change}おり、正味財産が資産とともに"
+            f"{head}正味財産の科目の合計が {yen_text(abs(moved))} {change}おり、正味財産が資産とともに"
             f"出入りしています (剰余金の分配・払戻しにあたります)。{_NOT_DISTRIBUTED}"
             "正味財産の科目どうしの振替なら、正味財産の科目の合計を 0 にしてください。"
         )
@@ -169,8 +171,9 @@ def _problem(
 
 
 def _option_account_errors(
-    options_map: dict[str, Any], opened: set[str]
+    options_map: dict[str, Any], opened: set[str], roots: Roots
 ) -> list[BooksError]:
+    """Errors for the period-closing accounts of the options that are not opened."""
     previous = options.get_previous_accounts(options_map)  # type: ignore[no-untyped-call]
     current = options.get_current_accounts(options_map)  # type: ignore[no-untyped-call]
     previous_earnings, previous_balances, current_earnings = (
@@ -186,12 +189,12 @@ def _option_account_errors(
     ):
         if account not in opened:
             errors.append(
-                CarryForwardError(
+                NoDistributionError(
                     options_source(options_map),
                     f'option "{option}" の科目 {account} が open されていません。'
                     "期間で区切るとき前期までの剰余金はこの科目に繰り越されるので"
                     f" ({ARTICLE})、accounts.beancount で正味財産の科目として open するか、"
-                    " option を open 済みの正味財産の科目 (Equity: の下の名前) に直してください。",
+                    f" option を open 済みの正味財産の科目 ({roots.root(Kind.EQUITY)}: の下の名前) に直してください。",
                     None,
                 )
             )
@@ -204,14 +207,3 @@ def _pad_message(pad: data.Pad) -> str:
         f"正味財産が差額の分だけ黙って増減します。pad は設立日 {ESTABLISHED} の開始残高にだけ使い、"
         f"差額は原因を調べて仕訳してください ({ARTICLE})。"
     )
-
-
-def _number(posting: data.Posting) -> Decimal:
-    units = posting.units
-    return (
-        units.number if units is not None and units.number is not None else Decimal(0)
-    )
-
-
-def _yen(amount: Decimal) -> str:
-    return f"{amount:,}円"

