@@ -16,14 +16,14 @@ from beancount.ops.balance import BalanceError
 from ledgertools import line_of, only, plugin_errors
 
 import connect_books.plugins
+from connect_books import policy
 from connect_books.books import Books
 from connect_books.chart import Role
-from connect_books.plugins.hygiene import Config, HygieneConfigError, HygieneError
+from connect_books.errors import BooksError
+from connect_books.plugins.hygiene import FUTURE_DAYS, HygieneError
 
-ALLOW = "{'allow_plugins': ['connect_books.plugins.hygiene']}"
-
-HEADER = f"""\
-plugin "connect_books.plugins.hygiene" "{ALLOW}"
+HEADER = """\
+plugin "connect_books.plugins.hygiene"
 option "operating_currency" "JPY"
 
 2025-06-28 open Assets:1110-現金 JPY
@@ -38,7 +38,7 @@ option "operating_currency" "JPY"
 def load(body: str, header: str = HEADER) -> tuple[str, list[Any]]:
     """Load header + body; return the text and the hygiene errors (no other errors allowed)."""
     text = header + textwrap.dedent(body)
-    return text, plugin_errors(text, (HygieneError, HygieneConfigError))
+    return text, plugin_errors(text, (HygieneError, BooksError))
 
 
 # ---- whole yen ---------------------------------------------------------------------
@@ -177,12 +177,17 @@ def test_entry_far_in_the_future_fails() -> None:
     assert error.source["lineno"] == line_of(text, str(later))
 
 
-def test_future_days_is_configurable() -> None:
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    header = HEADER.replace("'allow_plugins'", "'future_days': 0, 'allow_plugins'")
-    text, errors = load(f'{tomorrow} custom "supporter" "S0001"\n', header)
-    assert "今日から 0 日より先" in only(errors).message
-    assert errors[0].source["lineno"] == line_of(text, str(tomorrow))
+def test_future_days_is_the_codes_and_cannot_be_raised_from_the_books() -> None:
+    assert FUTURE_DAYS == 31
+    header = HEADER.replace(
+        'plugin "connect_books.plugins.hygiene"',
+        'plugin "connect_books.plugins.hygiene" "{\'future_days\': 100000}"',
+    )
+    later = datetime.date.today() + datetime.timedelta(days=40)
+    text, errors = load(f'{later} custom "supporter" "S0001"\n', header)
+    assert [e.source["lineno"] for e in errors] == [0, line_of(text, str(later))]
+    assert "hygiene プラグインに設定はありません" in errors[0].message
+    assert "今日から 31 日より先" in errors[1].message
 
 
 # ---- files: pad, documents, plugin lines ---------------------------------------------
@@ -192,7 +197,7 @@ def write_books(
     tmp_path: Path,
     main_body: str,
     files: dict[str, str] | None = None,
-    config: str = ALLOW,
+    plugin_line: str = 'plugin "connect_books.plugins.hygiene"',
 ) -> Path:
     """Books in ``tmp_path/ledger`` with an ``opening.beancount`` and a ``documents/`` folder."""
     ledger = tmp_path / "ledger"
@@ -200,7 +205,7 @@ def write_books(
     (ledger / "documents" / "receipt.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     main = ledger / "main.beancount"
     main.write_text(
-        f'plugin "connect_books.plugins.hygiene" "{config}"\n'
+        f"{plugin_line}\n"
         'include "opening.beancount"\n'
         "2025-06-28 open Assets:1110-現金 JPY\n"
         "2025-06-28 open Equity:3010-引継正味財産 JPY\n" + textwrap.dedent(main_body)
@@ -212,7 +217,7 @@ def write_books(
 
 def load_file(main: Path) -> list[Any]:
     _, errors, _ = loader.load_file(str(main))
-    ours = [e for e in errors if isinstance(e, HygieneError | HygieneConfigError)]
+    ours = [e for e in errors if isinstance(e, HygieneError)]
     others = [e for e in errors if e not in ours]
     assert not others, [e.message for e in others]
     return ours
@@ -281,18 +286,25 @@ def test_plugin_not_allowed_fails_naming_it(tmp_path: Path) -> None:
     main = write_books(tmp_path, 'plugin "beancount.plugins.noduplicates"\n')
     error = only(load_file(main))
     assert error.message.startswith(
-        'plugin "beancount.plugins.noduplicates" は許可されていません。'
+        'plugin "beancount.plugins.noduplicates" は使えません。'
     )
-    assert "allow_plugins" in error.message
+    assert "機構の規則のプラグインだけ" in error.message
     assert error.source == {"filename": str(main), "lineno": 0}
 
 
-def test_plugin_allowed_passes(tmp_path: Path) -> None:
-    config = "{'allow_plugins': ['connect_books.plugins.hygiene', 'beancount.plugins.noduplicates']}"
+def test_only_the_rules_are_allowed_and_the_books_cannot_add_to_them(
+    tmp_path: Path,
+) -> None:
     main = write_books(
-        tmp_path, 'plugin "beancount.plugins.noduplicates"\n', config=config
+        tmp_path,
+        'plugin "beancount.plugins.noduplicates"\n',
+        plugin_line='plugin "connect_books.plugins.hygiene" "{\'allow_plugins\': '
+        "['connect_books.plugins.hygiene', 'beancount.plugins.noduplicates']}\"",
     )
-    assert load_file(main) == []
+    _, errors, _ = loader.load_file(str(main))
+    messages = [e.message for e in errors]
+    assert any("hygiene プラグインに設定はありません" in m for m in messages)
+    assert any('noduplicates" は使えません' in m for m in messages)
 
 
 def test_builtin_plugins_are_not_on_the_plugin_lines(tmp_path: Path) -> None:
@@ -301,41 +313,35 @@ def test_builtin_plugins_are_not_on_the_plugin_lines(tmp_path: Path) -> None:
     assert [name for name, _ in options["plugin"]] == ["connect_books.plugins.hygiene"]
 
 
-def test_fava_extension_and_import_config_need_the_allowlist() -> None:
+def test_fava_extension_import_config_and_balance_tolerance_fail() -> None:
     text, errors = load(
         """
         2025-06-28 custom "fava-extension" "evil_extension"
         2025-06-28 custom "fava-option" "import-config" "importers.py"
         2025-06-28 custom "fava-option" "language" "ja"
+        2025-07-01 balance Assets:1110-現金  0 ~ 5000 JPY
         """
     )
     assert [e.source["lineno"] for e in errors] == [
         line_of(text, "evil_extension"),
         line_of(text, "importers.py"),
+        line_of(text, "balance"),
     ]
-    assert "Fava 拡張 'evil_extension' は許可されていません" in errors[0].message
-    assert "import-config 'importers.py' は許可されていません" in errors[1].message
-    allowed = HEADER.replace(
-        "'allow_plugins'",
-        "'allow_extensions': ['evil_extension'], 'allow_import_config': ['importers.py'], 'allow_plugins'",
-    )
-    _, errors = load(
-        """
-        2025-06-28 custom "fava-extension" "evil_extension"
-        2025-06-28 custom "fava-option" "import-config" "importers.py"
-        """,
-        allowed,
-    )
-    assert errors == []
+    assert "Fava 拡張 evil_extension は使えません" in errors[0].message
+    assert 'Fava の設定 "import-config" は使えません' in errors[1].message
+    assert "誤差" in errors[2].message
+    assert policy.EXTENSIONS == () or "evil_extension" not in policy.EXTENSIONS
 
 
 def test_options_that_switch_checks_off_fail() -> None:
     _, errors = load(
         'option "plugin_processing_mode" "raw"\noption "insert_pythonpath" "TRUE"\n'
+        'option "inferred_tolerance_default" "JPY:5000"\n'
     )
-    assert len(errors) == 2
-    assert 'option "plugin_processing_mode" は使えません' in errors[0].message
-    assert 'option "insert_pythonpath" は使えません' in errors[1].message
+    assert len(errors) == 3
+    assert 'option "insert_pythonpath" は使えません' in errors[0].message
+    assert 'option "plugin_processing_mode" は使えません' in errors[1].message
+    assert 'option "inferred_tolerance_default" は使えません' in errors[2].message
 
 
 # ---- account roles -------------------------------------------------------------------
@@ -360,38 +366,6 @@ def test_open_with_an_unknown_role_fails_on_its_line() -> None:
     assert "綴りを直してください" in error.message
 
 
-# ---- configuration -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("config", "fragment"),
-    [
-        ("not python (", "辞書として読めません"),
-        ("[1, 2]", "辞書で書いてください"),
-        ("{'future_dayz': 3}", "設定の項目 'future_dayz' は使えません"),
-        ("{'future_days': 'x'}", "future_days は 0 以上の整数"),
-        (
-            "{'allow_plugins': 'connect_books.plugins.dues'}",
-            "allow_plugins は文字列のリスト",
-        ),
-        ("{'documents': ''}", "documents はファイル名・フォルダ名の文字列"),
-    ],
-)
-def test_bad_config_is_an_error_not_an_exception(config: str, fragment: str) -> None:
-    header = HEADER.replace(ALLOW, config)
-    _, errors = load("", header)
-    error = only(errors)
-    assert isinstance(error, HygieneConfigError)
-    assert fragment in error.message and "例: plugin" in error.message
-    assert error.source["lineno"] == 0
-
-
-def test_config_defaults_and_parse() -> None:
-    assert Config.parse(None) == Config()
-    cfg = Config.parse("{'future_days': 7, 'allow_plugins': ['a', 'b']}")
-    assert cfg.future_days == 7 and cfg.allow_plugins == ("a", "b")
-
-
 # ---- the sample books: one test for every plugin ----------------------------------------
 
 
@@ -408,8 +382,8 @@ def test_sample_books_load_without_errors_under_every_plugin(
     assert set(names) == ours
     assert names[0] == "connect_books.plugins.hygiene"
     assert names[-1] == "connect_books.plugins.settlement"
-    config = Config.parse(sample_books.options["plugin"][0][1])
-    assert sorted(config.allow_plugins) == sorted(names)
+    assert names == list(policy.RULES)
+    assert all(config is None for _, config in sample_books.options["plugin"])
     documents = [
         e.filename for e in sample_books.entries if isinstance(e, data.Document)
     ]

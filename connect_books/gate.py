@@ -1,0 +1,247 @@
+"""The gate: what the books' files must be before Beancount reads a byte of them.
+
+The books are one closed set of text files in the ledger folder. Before anything is
+parsed (and so before Beancount could import a plugin or read an included file),
+:func:`inspect` walks the ``include`` lines from the main file and checks, for every file:
+
+* it lies inside the ledger folder (after following symbolic links) and is a regular file;
+* it is UTF-8 text without a BOM (a cp932 file, or binary, is named with what to do);
+* it holds no control or bidirectional-override characters (they hide text from a reader);
+* ``include`` names one file by a plain relative path (no glob), and ``plugin`` and
+  ``option`` lines appear only in the main file;
+
+and that every ``.beancount`` file in the folder is included (an entry in a file nobody
+includes would be invisible to the rules, and a stray file is how a half-finished write
+shows itself). The plugin and option lines themselves are judged by
+:mod:`connect_books.policy`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connect_books.errors import BooksError
+
+#: How many character problems one file reports before it just counts the rest.
+MAX_PER_FILE = 20
+#: Characters refused anywhere in the books: C0 controls other than tab, line feed and
+#: carriage return; DEL; C1 controls; bidirectional marks, embeddings, overrides and
+#: isolates; the Unicode line and paragraph separators.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
+_INCLUDE = re.compile(r"^(\s*)include\b(.*)$")
+_INCLUDE_ARG = re.compile(r'^\s+"([^"\\]*)"\s*(;.*)?$')
+_GLOBAL = re.compile(r"^\s*(plugin|option)\b")
+_GLOB_CHARS = frozenset("*?[")
+
+
+class GateError(BooksError):
+    """A file of the books that cannot be read as part of them."""
+
+
+@dataclass
+class Gate:
+    """The files of the books in include order, and what is wrong with them."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    errors: list[BooksError] = field(default_factory=list)
+    #: Some file could not be read at all: the books must not be parsed.
+    fatal: bool = False
+    #: The decoded text of each file, for the policy checks (main file first).
+    texts: dict[Path, str] = field(default_factory=dict)
+
+
+def _source(path: Path, line: int) -> dict[str, object]:
+    return {"filename": str(path), "lineno": line}
+
+
+def _char_name(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def _decode(path: Path, raw: bytes, gate: Gate) -> str | None:
+    """The text of ``raw``, or None after recording why it cannot be read."""
+    if raw.startswith(codecs.BOM_UTF8):
+        gate.errors.append(
+            GateError(
+                _source(path, 1),
+                f"{path.name} は BOM 付きの UTF-8 で保存されています。"
+                "エディタで「UTF-8 (BOM なし)」を選んで保存し直してください。",
+                None,
+            )
+        )
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        try:
+            raw.decode("cp932")
+        except UnicodeDecodeError:
+            hint = (
+                "テキストのファイルではないようです。帳簿のフォルダには Beancount の"
+                "テキストファイルだけを置いてください。"
+            )
+        else:
+            hint = (
+                "Shift_JIS (cp932) で保存されているようです。エディタで"
+                "「UTF-8 (BOM なし)」を選んで保存し直してください。"
+            )
+        gate.errors.append(
+            GateError(
+                _source(path, line), f"{path.name} は UTF-8 で読めません。{hint}", None
+            )
+        )
+        return None
+
+
+def _check_characters(path: Path, text: str, gate: Gate) -> None:
+    found = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _FORBIDDEN.search(line)
+        if match is None:
+            continue
+        found += 1
+        gate.fatal = True
+        if found <= MAX_PER_FILE:
+            gate.errors.append(
+                GateError(
+                    _source(path, number),
+                    f"制御文字または文字の向きを変える文字 ({_char_name(match.group())})"
+                    " があります。画面に見えない文字は帳簿に書けません。"
+                    "その文字を消してください。",
+                    None,
+                )
+            )
+    if found > MAX_PER_FILE:
+        gate.errors.append(
+            GateError(
+                _source(path, 1),
+                f"{path.name} には、ほかに{found - MAX_PER_FILE}行に制御文字があります。",
+                None,
+            )
+        )
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _includes(
+    path: Path, text: str, gate: Gate, is_main: bool
+) -> list[tuple[int, Path]]:
+    """The files ``text`` includes, with their lines; problems go to ``gate``."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not is_main and _GLOBAL.match(line):
+            gate.errors.append(
+                GateError(
+                    _source(path, number),
+                    "plugin 行と option 行は main.beancount にだけ書けます。"
+                    "この行を消してください。",
+                    None,
+                )
+            )
+            continue
+        match = _INCLUDE.match(line)
+        if match is None:
+            continue
+        argument = _INCLUDE_ARG.match(match.group(2))
+        if match.group(1) or argument is None:
+            gate.errors.append(
+                GateError(
+                    _source(path, number),
+                    'include 行は行頭から include "ファイル名" とだけ書いてください。',
+                    None,
+                )
+            )
+            gate.fatal = True
+            continue
+        name = argument.group(1)
+        if _GLOB_CHARS & set(name) or not name:
+            gate.errors.append(
+                GateError(
+                    _source(path, number),
+                    f"include '{name}' にワイルドカードは使えません。"
+                    "ファイルを一つずつ include してください。",
+                    None,
+                )
+            )
+            gate.fatal = True
+            continue
+        found.append((number, (path.parent / name)))
+    return found
+
+
+def inspect(main: Path) -> Gate:
+    """Check the files of the books that ``main`` includes; see the module docstring."""
+    main = main.absolute()
+    folder = main.parent.resolve()
+    gate = Gate(folder)
+    queue: list[tuple[Path, Path | None, int]] = [(main, None, 0)]
+    seen: set[Path] = set()
+    while queue:
+        path, parent, line = queue.pop(0)
+        where = _source(parent, line) if parent is not None else _source(path, 0)
+        resolved = path.resolve()
+        if not _inside(folder, resolved):
+            gate.errors.append(
+                GateError(
+                    where,
+                    f"include 先 {path} は帳簿のフォルダ ({folder}) の外にあります。"
+                    "帳簿のファイルはすべて帳簿のフォルダに置いてください。",
+                    None,
+                )
+            )
+            gate.fatal = True
+            continue
+        if resolved in seen:
+            gate.errors.append(
+                GateError(where, f"{resolved.name} が二度 include されています。", None)
+            )
+            continue
+        if not resolved.is_file():
+            what = "フォルダです" if resolved.is_dir() else "見つかりません"
+            gate.errors.append(
+                GateError(
+                    where,
+                    f"include 先 {path.name} が{what}。ファイル名を確かめてください。",
+                    None,
+                )
+            )
+            gate.fatal = True
+            continue
+        seen.add(resolved)
+        gate.files.append(resolved)
+        text = _decode(resolved, resolved.read_bytes(), gate)
+        if text is None:
+            gate.fatal = True
+            continue
+        gate.texts[resolved] = text
+        _check_characters(resolved, text, gate)
+        for number, target in _includes(resolved, text, gate, parent is None):
+            queue.append((target, resolved, number))
+    for stray in sorted(folder.rglob("*.beancount")):
+        if stray.resolve() not in seen and stray.is_file():
+            gate.errors.append(
+                GateError(
+                    _source(stray, 1),
+                    f"{stray.relative_to(folder)} はどこからも include されていません。"
+                    "この記録は規則の検証を受けません。main.beancount に include を書くか、"
+                    "ファイルを帳簿のフォルダの外へ移してください。",
+                    None,
+                )
+            )
+    return gate
