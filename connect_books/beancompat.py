@@ -1,11 +1,13 @@
 """Every use of Beancount's private or untyped API, typed, in one place.
 
-Beancount's public loader (``loader.load_file``) caches and reads whole files. Two jobs
+Beancount's public loader (``loader.load_file``) caches and reads whole files. Some jobs
 need more, and reach into the loader's internals to do it:
 
 * the safe writer validates the books *with text not yet written*, parsed under the file
   name and line numbers it will have (:func:`load_text_as_file`);
-* the benchmark times an uncached load, as Fava does (:func:`load_uncached`).
+* the benchmark times an uncached load, as Fava does (:func:`load_uncached`);
+* a load that runs only the plugins the code chooses parses first (:func:`parse_books`),
+  then books, runs the plugins and validates (:func:`book_and_validate`).
 
 And the settlement needs to know which transactions Beancount's ``pad`` inserted
 (:func:`is_padding`, :func:`padding_for`). Nothing else in connect-books touches these
@@ -47,6 +49,37 @@ def load_uncached(
     return list(entries), list(errors), options_map
 
 
+def parse_books(main: str | os.PathLike[str]) -> Loaded:
+    """Parse the books at ``main`` and every file they include, sorted by date.
+
+    Nothing is booked and no plugin runs (nothing is imported): what the loader does
+    first, before :func:`book_and_validate`.
+    """
+    entries, errors, options_map = loader._parse_recursive(
+        [(os.path.abspath(main), True)], None
+    )
+    entries.sort(key=data.entry_sortkey)
+    return list(entries), list(errors), options_map
+
+
+def book_and_validate(
+    entries: list[data.Directive], errors: list[Any], options_map: dict[str, Any]
+) -> tuple[list[data.Directive], list[Any]]:
+    """What the loader does after parsing: book, run the plugins of ``options_map``, validate.
+
+    Args:
+      entries: parsed entries, sorted (:func:`parse_books`).
+      errors: the errors so far (kept, in front of the new ones).
+      options_map: the options; its ``plugin`` list is what runs.
+    """
+    booked, booking_errors = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
+    transformed, all_errors = loader.run_transformations(
+        list(booked), [*errors, *booking_errors], options_map, None
+    )
+    validated = validation.validate(transformed, options_map, None, None)  # type: ignore[no-untyped-call]
+    return list(transformed), [*all_errors, *validated]
+
+
 def load_text_as_file(
     main: str | os.PathLike[str], text: str, *, filename: Path, first_line: int
 ) -> Loaded:
@@ -58,9 +91,7 @@ def load_text_as_file(
     steps follow: sort, book, plugins (with the books' ``pythonpath``), validation.
     The ``input_hash`` option is not computed: the files on disk are not what was loaded.
     """
-    entries, errors, options_map = loader._parse_recursive(
-        [(os.path.abspath(main), True)], None
-    )
+    entries, errors, options_map = parse_books(main)
     extra, extra_errors, _ = parser.parse_file(
         io.BytesIO(text.encode("utf-8")),
         report_filename=str(filename),
@@ -69,29 +100,13 @@ def load_text_as_file(
     entries.extend(extra)
     errors.extend(extra_errors)
     entries.sort(key=data.entry_sortkey)
-    booked, booking_errors = _book(entries, options_map)
-    errors.extend(booking_errors)
     saved_path = list(sys.path)
     try:
         sys.path[0:0] = options_map.get("pythonpath", [])
-        transformed, all_errors = loader.run_transformations(
-            booked, errors, options_map, None
-        )
+        loaded, all_errors = book_and_validate(entries, errors, options_map)
     finally:
         sys.path[:] = saved_path
-    all_errors.extend(_validate(transformed, options_map))
-    return list(transformed), list(all_errors), options_map
-
-
-def _book(
-    entries: list[data.Directive], options_map: dict[str, Any]
-) -> tuple[list[data.Directive], list[Any]]:
-    booked, errors = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
-    return list(booked), list(errors)
-
-
-def _validate(entries: list[data.Directive], options_map: dict[str, Any]) -> list[Any]:
-    return list(validation.validate(entries, options_map, None, None))  # type: ignore[no-untyped-call]
+    return loaded, all_errors, options_map
 
 
 # --- Padding: the transactions Beancount's ``pad`` inserts ---------------------------------

@@ -19,12 +19,14 @@ from ledgertools import line_of
 
 from connect_books.beancompat import (
     Loaded,
+    book_and_validate,
     is_padding,
     load_text_as_file,
     load_uncached,
     location,
     pad_locations,
     padding_for,
+    parse_books,
 )
 
 
@@ -64,6 +66,15 @@ def test_uncached_load_is_load_file(sample_path: Path) -> None:
     ours = load_uncached(sample_path)
     assert ours[1] == [] and len(ours[0]) > 300
     assert_same_load(ours, loader.load_file(str(sample_path)))
+
+
+def test_parse_then_book_and_validate_is_load_file(sample_path: Path) -> None:
+    entries, errors, options = parse_books(sample_path)
+    assert options["plugin"]  # named, not yet run
+    loaded, all_errors = book_and_validate(entries, errors, options)
+    assert_same_load(
+        (loaded, all_errors, options), loader.load_file(str(sample_path)), unhashed=True
+    )
 
 
 def test_text_loaded_as_a_file_is_that_file(sample_copy: Path) -> None:
