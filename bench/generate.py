@@ -544,13 +544,10 @@ def _write_mains(out_dir: Path, includes: list[str]) -> Path:
 
 def _settle(main: Path, year: FiscalYear, approved: datetime.date) -> None:
     """Record ``year``'s settlement as ``connect-books close-year`` would (audited a month before)."""
-    from beancount import loader
+    from connect_books.beancompat import load_uncached
+    from connect_books.closing import plan_closing
 
-    from connect_books.settlement import plan_closing
-
-    entries, errors, options = loader._load(
-        [(str(main.resolve()), True)], None, None, None
-    )
+    entries, errors, options = load_uncached(main.resolve())
     closing = plan_closing(
         entries,
         errors,

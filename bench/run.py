@@ -2,7 +2,8 @@
 
 For each size, generates the books (``bench/generate.py``), then loads ``main-plain``
 and ``main`` alternately, each load in a fresh Python process, uncached
-(``loader._load``, as Fava does), and prints the median wall times and their ratio::
+(:func:`connect_books.beancompat.load_uncached`, as Fava does), and prints the median
+wall times and their ratio::
 
     python bench/run.py                          # sizes 1000,10000,100000, 5 loads each
     python bench/run.py --sizes 1000 --repeat 3
@@ -44,14 +45,14 @@ PLUGIN_LINE = re.compile(r'^\s*plugin\s+"([^"]+)"', re.MULTILINE)
 #: Fava has), collect garbage, then time one uncached load.
 LOAD_SNIPPET = """
 import gc, importlib, time
-from beancount import loader
 from beancount.core import data
+from connect_books.beancompat import load_uncached
 for name in {modules!r}:
     importlib.import_module(name)
 gc.collect()
 timings = []
 start, cpu = time.perf_counter(), time.process_time()
-entries, errors, options = loader._load([({path!r}, True)], timings.append, None, None)
+entries, errors, options = load_uncached({path!r}, timings.append)
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 extra = {{"errors": len(errors), "transactions": sum(type(e) is data.Transaction for e in entries),
           "first_error": errors[0].message[:200] if errors else "", "cpu": cpu, "timings": timings}}

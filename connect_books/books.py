@@ -55,12 +55,26 @@ class Books:
         return self.path.parent
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Books:
-    """Load the books with Beancount's loader (cache on) and every plugin they name."""
+def existing_ledger(path: str | os.PathLike[str] | None = None) -> Path:
+    """The books to use (:func:`ledger_path`), which must exist.
+
+    Raises:
+      BooksNotFound: there is no such file.
+    """
     resolved = ledger_path(path)
     if not resolved.is_file():
         msg = f"帳簿ファイル {resolved} が見つかりません。パスを指定するか、{LEDGER_ENV} を設定してください。"
         raise BooksNotFound(msg)
+    return resolved
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Books:
+    """Load the books with Beancount's loader (cache on) and every plugin they name.
+
+    Raises:
+      BooksNotFound: there is no such file.
+    """
+    resolved = existing_ledger(path)
     entries, errors, options = loader.load_file(str(resolved))
     return Books(resolved, entries, errors, options)
 

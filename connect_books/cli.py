@@ -1,4 +1,9 @@
-"""The ``connect-books`` command. Thin: parse arguments, call one library function, render."""
+"""The ``connect-books`` command. Thin: parse arguments, call one library function, render.
+
+Every refusal of the library is a :class:`~connect_books.errors.Refused`; the command group
+prints it as ``エラー: …`` and exits 1 (click's usage errors: ``エラー: …``, exit 2). The
+commands import the library when they run, so ``connect-books --help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 import click
 
+from connect_books.cliparams import ledger_argument, load_books
 from connect_books.errors import Refused
 
 
@@ -60,31 +66,27 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+@ledger_argument
 def check(ledger: str | None) -> None:
     """帳簿を検証する (Beancount の検証とすべての規則プラグイン)。"""
-    from connect_books.books import format_error, load
+    from connect_books.books import format_error
 
-    try:
-        books = load(ledger)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
+    books = load_books(ledger, clean=False)
     base = Path.cwd()
     for error in books.errors:
         click.echo(format_error(error, base))
     count = len(books.errors)
-    transactions = sum(1 for e in books.entries if type(e).__name__ == "Transaction")
     if count:
-        click.echo(
-            f"✗ {count}件のエラーがあります。上の 'ファイル:行' を直してから、もう一度 check してください。",
-            err=True,
+        raise Refused(
+            f"帳簿に{count}件のエラーがあります。上の 'ファイル:行' を直してから、"
+            "もう一度 check してください。"
         )
-        sys.exit(1)
+    transactions = sum(1 for e in books.entries if type(e).__name__ == "Transaction")
     click.echo(f"✓ エラーはありません ({books.path.name}: 取引 {transactions}件)。")
 
 
 @main.command()
-@click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+@ledger_argument
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス"
 )
@@ -99,16 +101,11 @@ def serve(
     ledger: str | None, host: str, port: int, auditor: bool, allow_remote: bool
 ) -> None:
     """Fava で帳簿を開く (既定は 127.0.0.1、--auditor で読み取り専用)。"""
-    from connect_books.books import ledger_path
-    from connect_books.serve import ServeRefused, make_app, run
+    from connect_books.books import existing_ledger
+    from connect_books.serve import make_app, run
 
-    path = ledger_path(ledger)
-    if not path.is_file():
-        raise click.ClickException(f"帳簿ファイル {path} が見つかりません。")
-    try:
-        app = make_app(path, host=host, auditor=auditor, allow_remote=allow_remote)
-    except ServeRefused as exc:
-        raise click.ClickException(str(exc)) from exc
+    path = existing_ledger(ledger)  # Fava loads the books itself
+    app = make_app(path, host=host, auditor=auditor, allow_remote=allow_remote)
     shown = f"[{host}]" if ":" in host else host
     mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
     click.echo(f"Fava を {mode} で起動します: http://{shown}:{port}/  (終了は Ctrl-C)")

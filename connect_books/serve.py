@@ -15,10 +15,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from connect_books.errors import Refused
+
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
-class ServeRefused(Exception):
+class ServeRefused(Refused):
     """The requested way of serving is unsafe; the message says why, in Japanese."""
 
 

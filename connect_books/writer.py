@@ -27,11 +27,9 @@ What it guarantees:
 from __future__ import annotations
 
 import fcntl
-import io
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,12 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beancount import loader
-from beancount.core import data
-from beancount.ops import validation
-from beancount.parser import booking, parser
-
-from connect_books.books import format_error
+from connect_books.beancompat import load_text_as_file
+from connect_books.books import format_error, load
+from connect_books.errors import Refused
 
 #: The lock file, in the folder of the main file.
 LOCK_NAME = ".connect-books.lock"
@@ -64,7 +59,7 @@ _FORBIDDEN = re.compile(
 _GLOBAL = re.compile(r"^(?:plugin|include|option)\b", re.MULTILINE)
 
 
-class WriteRefused(Exception):
+class WriteRefused(Refused):
     """Nothing was written. ``str()`` is the Japanese reason; ``problems`` the new errors."""
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
@@ -129,14 +124,18 @@ def append(
         separator = _separator(old_text)
         first_line = (old_text + separator).count("\n") + 1
 
-        _, before_errors, options_map = loader.load_file(str(main))
-        included = target in {Path(name).resolve() for name in options_map["include"]}
+        before = load(main)
+        included = target in {
+            Path(name).resolve() for name in before.options["include"]
+        }
         if included:
             added, added_first = text, first_line
         else:  # a new file, or one a killed writer left without its include line
             added, added_first = old_text + separator + text, 1
-        _, after_errors = _load_with(main, added, target, added_first)
-        new_errors = _new_errors(before_errors, after_errors)
+        _, after_errors, _ = load_text_as_file(
+            main, added, filename=target, first_line=added_first
+        )
+        new_errors = _new_errors(before.errors, after_errors)
         if new_errors:
             raise WriteRefused(
                 f"書き込みをやめました: 追記すると帳簿に新しいエラーが{len(new_errors)}件"
@@ -286,36 +285,6 @@ def _atomic_write(path: Path, content: bytes) -> None:
         os.fsync(folder_fd)
     finally:
         os.close(folder_fd)
-
-
-def _load_with(
-    main: Path, text: str, filename: Path, first_line: int
-) -> tuple[list[data.Directive], list[Any]]:
-    """Load the books as Beancount's loader does, with ``text`` as lines of ``filename``.
-
-    This is ``loader._load`` with one more source; the text is parsed under the file name
-    and line numbers it will have, so errors point where the user will look, relative
-    ``document`` paths resolve as they will, and plugins see it as the user's text.
-    """
-    entries, errors, options_map = loader._parse_recursive([(str(main), True)], None)
-    extra, extra_errors, _ = parser.parse_file(
-        io.BytesIO(text.encode("utf-8")),
-        report_filename=str(filename),
-        report_firstline=first_line,
-    )
-    entries.extend(extra)
-    errors.extend(extra_errors)
-    entries.sort(key=data.entry_sortkey)
-    entries, booking_errors = booking.book(entries, options_map)
-    errors.extend(booking_errors)
-    saved_path = list(sys.path)
-    try:
-        sys.path[0:0] = options_map.get("pythonpath", [])
-        entries, errors = loader.run_transformations(entries, errors, options_map, None)
-    finally:
-        sys.path[:] = saved_path
-    errors.extend(validation.validate(entries, options_map, None, None))
-    return entries, errors
 
 
 def _error_key(error: Any) -> tuple[str, str, str]:

@@ -30,20 +30,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from beancount.core import data
-from beancount.ops import pad
 
+from connect_books.balances import totals_at
+from connect_books.beancompat import padding_for
+from connect_books.digest import YearRecord, fingerprint, year_records
 from connect_books.errors import BooksError, reject_config
 from connect_books.fiscal import FiscalYear
-from connect_books.settlement import (
-    Settlement,
-    YearRecord,
-    fingerprint,
-    is_padding,
-    read_settlements,
-    totals_at,
-    year_records,
-    yen,
-)
+from connect_books.money import yen_text
+from connect_books.settlement import Settlement, read_settlements
 
 __plugins__ = ("check_settlements",)
 
@@ -101,8 +95,8 @@ def check_settlements(
                 SettlementError(
                     settlement.meta,
                     f"{year.label}末 ({year.end.isoformat()}) の正味財産 (資産−負債) は"
-                    f" {yen(net)} ですが、{settlement.body}で承認された次期繰越正味財産は"
-                    f" {yen(settlement.carry_forward)} です。{year.label}の記録を承認されたとおりに"
+                    f" {yen_text(net)} ですが、{settlement.body}で承認された次期繰越正味財産は"
+                    f" {yen_text(settlement.carry_forward)} です。{year.label}の記録を承認されたとおりに"
                     f"戻し、訂正は{year.next().label}の修正仕訳で行ってください。",
                     settlement.entry,
                 )
@@ -115,7 +109,7 @@ def _padding(
     directives: Sequence[data.Directive],
     options_map: dict[str, Any],
     until: datetime.date,
-) -> list[data.Directive]:
+) -> list[data.Transaction]:
     """The transactions Beancount's ``pad`` will insert for pads dated up to ``until``.
 
     ``pad`` runs after every plugin, so this plugin computes them itself, from only the
@@ -142,8 +136,7 @@ def _padding(
         or (type(e) is data.Balance and bears(e.account))
         or (type(e) is data.Transaction and any(bears(p.account) for p in e.postings))
     ]
-    padded_entries, _ = pad.pad(relevant, options_map)
-    return [e for e in padded_entries if is_padding(e)]
+    return padding_for(relevant, options_map)
 
 
 def _approval(settlement: Settlement) -> str:

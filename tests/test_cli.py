@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from connect_books.books import BooksNotFound
 from connect_books.cli import main
+from connect_books.closing import ClosingRefused
+from connect_books.errors import Refused
+from connect_books.serve import ServeRefused
+from connect_books.writer import WriteRefused
 
 
 @pytest.mark.parametrize(
@@ -41,3 +48,40 @@ def test_help_lists_every_command() -> None:
     assert result.exit_code == 0
     for name in ("check", "serve", "report", "board-pack", "audit-pack", "close-year"):
         assert name in result.output
+
+
+@pytest.mark.parametrize(
+    "refusal", [BooksNotFound, ClosingRefused, WriteRefused, ServeRefused]
+)
+def test_every_library_refusal_is_one_refused(refusal: type[Exception]) -> None:
+    assert issubclass(refusal, Refused)
+
+
+def test_a_refusal_is_printed_by_the_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise WriteRefused("書き込みをやめました。", ["a.beancount:1: 問題"])
+
+    monkeypatch.setattr("connect_books.cli.load_books", refuse)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert result.output == "エラー: 書き込みをやめました。\na.beancount:1: 問題\n"
+
+
+HELP = """\
+import sys
+from connect_books.cli import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(sorted(m for m in ("beancount", "fava", "openpyxl", "beanquery") if m in sys.modules))
+"""
+
+
+def test_help_loads_no_accounting_library() -> None:
+    """``connect-books --help`` stays fast: the commands import the library when they run."""
+    result = subprocess.run(
+        [sys.executable, "-c", HELP], capture_output=True, text=True, check=True
+    )
+    assert "close-year" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"

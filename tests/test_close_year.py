@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime
 import shutil
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
-import beanquery
 import pytest
 from click.testing import CliRunner, Result
+from ledgertools import line_of, query_total
 
 from connect_books.books import load
 from connect_books.cli import main
+from connect_books.closing import ClosingRefused, plan_closing
 from connect_books.fiscal import FiscalYear
-from connect_books.settlement import ClosingRefused, plan_closing, read_settlements
+from connect_books.settlement import read_settlements
 
 LOCKED = (
     "確定済み (2026-06-20 総会承認) の2025年度の記録が追加または変更されています。"
@@ -56,38 +56,34 @@ def test_sample_2025_is_settled_and_editing_it_fails(settled_books: Path) -> Non
     )
     result = run("check", str(settled_books))
     assert result.exit_code == 1
-    line = line_of(journal, '"株式会社オフィスみやさか" "事務用品')
+    line = line_of(journal.read_text(), '"株式会社オフィスみやさか" "事務用品')
     assert f"2025.beancount:{line}: {LOCKED}" in result.output
-    assert run("close-year", "2025", str(settled_books)).exit_code == 1
+    assert "2025年度は決算済みです" in refusal(
+        run("close-year", "2025", str(settled_books))
+    )
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
+def refusal(result: Result) -> str:
+    """The output of a refused command: ``エラー: …`` and exit status 1."""
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("エラー: "), result.output
+    return result.output
+
+
 def close_2025(main_file: Path, *extra: str) -> Result:
     return run("close-year", "2025", str(main_file), "--date", "2026-06-20", *extra)
 
 
-def line_of(path: Path, needle: str) -> int:
-    return next(
-        i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line
-    )
-
-
-def year_end_sum(main_file: Path, accounts: str) -> Decimal:
-    loaded = load(main_file)
-    cursor = beanquery.connect(
-        "beancount:",
-        entries=loaded.entries,
-        errors=loaded.errors,
-        options=loaded.options,
-    ).cursor()
-    cursor.execute(
+def year_end_sum(main_file: Path, accounts: str) -> int:
+    return query_total(
+        load(main_file),
         "SELECT sum(number) WHERE account ~ %s AND date <= 2026-03-31 AND currency = 'JPY'",
-        (accounts,),
+        accounts,
     )
-    return cursor.fetchall()[0][0]
 
 
 def test_close_2025_records_the_figures_and_check_passes(books: Path) -> None:
@@ -100,9 +96,9 @@ def test_close_2025_records_the_figures_and_check_passes(books: Path) -> None:
     assert "期間              自 2025年6月28日 至 2026年3月31日" in out
     assert "総会承認日        2026年6月20日" in out
     assert "監査日            2026年5月23日" in out
-    assert f"資産合計          {int(assets):,}円" in out
-    assert f"負債合計          {int(liabilities):,}円" in out
-    assert f"次期繰越正味財産  {int(assets - liabilities):,}円" in out
+    assert f"資産合計          {assets:,}円" in out
+    assert f"負債合計          {liabilities:,}円" in out
+    assert f"次期繰越正味財産  {assets - liabilities:,}円" in out
 
     settlements = books.parent / "settlements.beancount"
     assert 'include "settlements.beancount"' in books.read_text()
@@ -132,7 +128,7 @@ def test_after_closing_an_edit_fails_and_an_adjustment_passes(books: Path) -> No
     )
     result = run("check", str(books))
     assert result.exit_code == 1
-    line = line_of(journal, '"オフィスみやさか" "事務用品')
+    line = line_of(journal.read_text(), '"オフィスみやさか" "事務用品')
     assert f"2025.beancount:{line}: {LOCKED}" in result.output
 
     journal.write_text(original)
@@ -149,11 +145,10 @@ def test_after_closing_an_edit_fails_and_an_adjustment_passes(books: Path) -> No
 def test_refuses_a_year_that_has_not_ended(books: Path) -> None:
     current = FiscalYear.of(datetime.date.today())
     result = run("close-year", str(current.year), str(books))
-    assert result.exit_code == 1
     assert (
-        f"{current.label}はまだ終わっていません (期末 {current.end.isoformat()})。"
+        f"エラー: {current.label}はまだ終わっていません (期末 {current.end.isoformat()})。"
         "決算は年度が終わってから記録します。"
-    ) in result.output
+    ) in refusal(result)
     assert not (books.parent / "settlements.beancount").exists()
 
 
@@ -173,8 +168,9 @@ def test_refuses_a_missing_year_end_balance(books: Path) -> None:
         )
     before = books.read_bytes()
     result = close_2025(books)
-    assert result.exit_code == 1, result.output
-    assert "期末 (2026-03-31) の残高の確認がない口座があります。" in result.output
+    assert "エラー: 期末 (2026-03-31) の残高の確認がない口座があります。" in refusal(
+        result
+    )
     assert "2026-04-01 balance Assets:1140-定期預金-まちづくり積立金" in result.output
     assert "Assets:1120" not in result.output
     assert books.read_bytes() == before
@@ -188,9 +184,9 @@ def test_refuses_books_with_errors(books: Path) -> None:
         "  Assets:1110-現金  -90 JPY\n"
     )
     result = close_2025(books)
-    assert result.exit_code == 1
+    assert refusal(result).startswith("エラー: 帳簿にエラーが")
     assert "件あります。直してから決算してください:" in result.output
-    line = line_of(journal, "2026-11-02")
+    line = line_of(journal.read_text(), "2026-11-02")
     assert (
         f"2026.beancount:{line}: Transaction does not balance: (10 JPY)"
         in result.output
@@ -202,10 +198,9 @@ def test_refuses_a_second_settlement(books: Path) -> None:
     assert close_2025(books).exit_code == 0
     settlements = (books.parent / "settlements.beancount").read_bytes()
     result = close_2025(books)
-    assert result.exit_code == 1
     assert (
-        "2025年度は決算済みです (2026-06-20 総会承認)。訂正は2026年度の修正仕訳で行ってください。"
-        in result.output
+        "エラー: 2025年度は決算済みです (2026-06-20 総会承認)。訂正は2026年度の修正仕訳で行ってください。"
+        in refusal(result)
     )
     assert (books.parent / "settlements.beancount").read_bytes() == settlements
 
@@ -243,10 +238,12 @@ def test_refuses_bad_dates_and_names(
     books: Path, options: list[str], message: str
 ) -> None:
     result = run("close-year", "2025", str(books), *options)
-    assert result.exit_code == 1
-    assert message in result.output
+    assert message in refusal(result)
+    # a 年度 that cannot be read is a usage error, as for every command (exit status 2)
     result = run("close-year", "2025年", str(books))
-    assert result.exit_code == 1 and "年度の指定 '2025年' が読めません" in result.output
+    assert result.exit_code == 2
+    assert result.output.startswith("エラー: ")
+    assert "年度の指定 '2025年' が読めません" in result.output
 
 
 def test_git_commits_the_settlement(books: Path) -> None:

@@ -1,10 +1,20 @@
+"""年度 (第28条) and the periods a statement covers."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from connect_books.fiscal import ESTABLISHED, FiscalYear
+from connect_books.errors import Refused
+from connect_books.fiscal import (
+    ESTABLISHED,
+    FiscalYear,
+    Period,
+    PeriodRefused,
+    jdate,
+    same_day_last_year,
+)
 
 D = dt.date
 
@@ -73,3 +83,50 @@ def test_ordering_and_hash() -> None:
         FiscalYear(2025),
         FiscalYear(2027),
     ]
+
+
+def test_japanese_dates_and_the_same_day_last_year() -> None:
+    assert jdate(D(2026, 3, 31)) == "2026年3月31日"
+    assert same_day_last_year(D(2026, 11, 30)) == D(2025, 11, 30)
+    assert same_day_last_year(D(2028, 2, 29)) == D(2027, 2, 28)
+
+
+def test_whole_year_period() -> None:
+    period = Period.of(FiscalYear(2025))
+    assert (period.start, period.end, period.as_of) == (
+        D(2025, 6, 28),
+        D(2026, 3, 31),
+        None,
+    )
+    assert not period.interim
+    assert period.label == "2025年度 (自 2025年6月28日 至 2026年3月31日)"
+    assert period.previous_point() is None  # the first 年度 has none
+    # a date on or after the year end is the whole year
+    assert Period.of(FiscalYear(2025), D(2026, 3, 31)) == period
+    assert Period.of(FiscalYear(2025), D(2026, 6, 1)) == period
+
+
+def test_interim_period_and_the_same_point_last_year() -> None:
+    period = Period.of(FiscalYear(2026), D(2026, 11, 30))
+    assert period.interim and (period.start, period.end) == (
+        D(2026, 4, 1),
+        D(2026, 11, 30),
+    )
+    assert period.label == "2026年度 (2026年4月1日から2026年11月30日現在まで)"
+    before = period.previous_point()
+    assert before == Period(
+        FiscalYear(2025), D(2025, 6, 28), D(2025, 11, 30), D(2025, 11, 30)
+    )
+    # a point before the short first year began clamps to its first day
+    early = Period.of(FiscalYear(2026), D(2026, 5, 31)).previous_point()
+    assert early is not None and early.end == D(2025, 6, 28)
+    whole = Period.of(FiscalYear(2027)).previous_point()
+    assert whole == Period.of(FiscalYear(2026))
+
+
+def test_a_date_before_the_year_is_refused() -> None:
+    with pytest.raises(
+        PeriodRefused, match="基準日 2026-03-31 は2026年度の開始"
+    ) as refused:
+        Period.of(FiscalYear(2026), D(2026, 3, 31))
+    assert isinstance(refused.value, Refused)

@@ -16,14 +16,12 @@ from beancount import loader
 from beancount.core import data
 from ledgertools import line_of
 
+from connect_books.books import Books
+from connect_books.closing import plan_closing
+from connect_books.digest import entry_digest, fingerprint, year_records
 from connect_books.fiscal import FiscalYear
 from connect_books.plugins.settlement import SettlementError
-from connect_books.settlement import (
-    SettlementDirectiveError,
-    entry_digest,
-    plan_closing,
-    read_settlements,
-)
+from connect_books.settlement import SettlementDirectiveError, read_settlements
 
 Y2025 = FiscalYear(2025)
 APPROVED = datetime.date(2026, 6, 20)
@@ -367,6 +365,21 @@ def test_pad_in_the_settled_year_counts_in_the_figures() -> None:
     assert (line_of(moved, "2025-06-27 pad"), LOCKED) in ours(errors)
 
 
+def test_a_hand_written_p_transaction_is_locked_whatever_it_says() -> None:
+    # flag P and a narration like Beancount's padding, but written by the user
+    by_hand = (
+        '2025-08-01 P "(Padding inserted by hand)"\n'
+        "  Expenses:5213-通信運搬費   0 JPY\n"
+        "  Assets:1120-普通預金      0 JPY\n"
+    )
+    text = settle(BOOKS + "\n" + by_hand)
+    _, errors, _ = load(text)
+    assert errors == []
+    edited = text.replace("(Padding inserted by hand)", "(Padding inserted later)")
+    _, errors, _ = load(edited)
+    assert ours(errors) == [(line_of(edited, "(Padding inserted later)"), LOCKED)]
+
+
 def test_second_year_settles_on_the_first() -> None:
     text = SETTLED + textwrap.dedent(
         """
@@ -455,6 +468,17 @@ def test_digests_of_other_directives_are_pinned_too() -> None:
         )
     )
     assert [entry_digest(e) for e in entries] == PINNED_OTHERS
+
+
+def test_the_sample_settlement_still_holds(sample_books: Books) -> None:
+    """The digests of today's code are those ``ledger/settlements.beancount`` recorded."""
+    settled, _ = read_settlements(sample_books.entries)
+    recorded = settled[Y2025]
+    record = year_records(sample_books.entries, [Y2025], sample_books.options)[Y2025]
+    assert "\n".join(sorted(record.lines)) == recorded.recorded_text
+    assert fingerprint([recorded.recorded_text]) == recorded.fingerprint
+    assert record.totals.net_assets == recorded.carry_forward
+    assert len(record.lines) > 150
 
 
 PINNED_OTHERS = ["6ecd95ceaf490020", "2b898ece29193fd3", "77bbbd2621d93d8a"]

@@ -1,3 +1,5 @@
+"""The roster (名簿): the members of 定款第5条, the 幹事会 of 第19条, dated dues rates."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,6 +7,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from beancount import loader
 
 from connect_books.books import Books
@@ -18,6 +21,7 @@ ARTICLES = (
     / "articles-and-purpose.ja.txt"
 )
 
+#: The 16 member organisations named in 定款第5条, in its order.
 ARTICLE_5 = [
     "23区南生活クラブ生活協同組合",
     "北東京生活クラブ生活協同組合",
@@ -47,9 +51,12 @@ def test_roster_is_article_5(sample_books: Books) -> None:
 
 
 def test_article_5_text_names_every_member() -> None:
-    """The names above are the ones in the articles themselves (when shared/ is present)."""
+    """The names above are the ones in the articles themselves (the seed, when present)."""
     if not ARTICLES.exists():
-        return
+        pytest.skip(
+            f"the articles ({ARTICLES}) are outside this checkout: the books are"
+            " checked against ARTICLE_5 only (test_roster_is_article_5)"
+        )
     article = re.search(
         r"第5条(.*?)（サポーター）|第5条(.*?)\(サポーター\)", ARTICLES.read_text(), re.S
     )

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
 
-import beanquery
 from click.testing import CliRunner
 from fava.core import FavaLedger
 from fava.util.date import parse_date
+from ledgertools import query, query_total
 
 from connect_books.books import Books
 from connect_books.cli import main
+from connect_books.fiscal import FiscalYear
 
 BIN = Path(sys.executable).parent
-
-
-def q(books: Books, sql: str, *params: object) -> list[tuple]:
-    conn = beanquery.connect(
-        "beancount:", entries=books.entries, errors=books.errors, options=books.options
-    )
-    cursor = conn.cursor()
-    cursor.execute(sql, params)
-    return cursor.fetchall()
-
-
-def total(books: Books, sql: str, *params: object) -> Decimal:
-    rows = q(books, sql, *params)
-    return rows[0][0] if rows and rows[0][0] is not None else Decimal(0)
 
 
 def test_bean_check_passes(sample_path: Path) -> None:
@@ -54,7 +42,8 @@ def test_ledger_defaults_to_env(sample_path: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(main, ["check", str(tmp_path / "none.beancount")])
-    assert result.exit_code != 0
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 帳簿ファイル")
     assert "見つかりません" in result.output
 
 
@@ -66,7 +55,7 @@ def test_check_reports_file_and_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
     assert "bad.beancount:3:" in result.output
-    assert "件のエラー" in result.output
+    assert "エラー: 帳簿に1件のエラーがあります。" in result.output
 
 
 def test_fava_fy2025_is_2025_nendo(sample_path: Path) -> None:
@@ -79,14 +68,14 @@ def test_fava_fy2025_is_2025_nendo(sample_path: Path) -> None:
 
 
 def test_dues_2025_received_from_15_members(sample_books: Books) -> None:
-    received = total(
+    received = query_total(
         sample_books,
         "SELECT sum(number) WHERE account = 'Income:4110-受取会費'"
         " AND date >= 2025-06-28 AND date <= 2026-03-31"
         " AND ANY_META('member') != 'ECOMESSE'",
     )
     assert received == Decimal(-15 * 10000)
-    members = q(
+    members = query(
         sample_books,
         "SELECT DISTINCT ANY_META('member') WHERE account ~ '^Assets:11' AND date <= 2026-03-31"
         " AND 'Income:4110-受取会費' IN other_accounts",
@@ -95,7 +84,7 @@ def test_dues_2025_received_from_15_members(sample_books: Books) -> None:
 
 
 def test_unpaid_member_stands_as_receivable(sample_books: Books) -> None:
-    rows = q(
+    rows = query(
         sample_books,
         "SELECT ANY_META('member'), sum(number) WHERE account = 'Assets:1210-未収会費'"
         " AND date <= 2026-03-31 GROUP BY 1",
@@ -108,7 +97,9 @@ def test_every_cash_and_bank_account_asserted_each_month_end(
 ) -> None:
     accounts = [
         r[0]
-        for r in q(sample_books, "SELECT DISTINCT account WHERE account ~ '^Assets:11'")
+        for r in query(
+            sample_books, "SELECT DISTINCT account WHERE account ~ '^Assets:11'"
+        )
     ]
     assert len(accounts) == 4
     balances = {
@@ -116,10 +107,6 @@ def test_every_cash_and_bank_account_asserted_each_month_end(
         for e in sample_books.entries
         if type(e).__name__ == "Balance"
     }
-    import datetime as dt
-
-    from connect_books.fiscal import FiscalYear
-
     for year, last in (
         (FiscalYear(2025), None),
         (FiscalYear(2026), dt.date(2026, 11, 30)),
@@ -133,30 +120,30 @@ def test_every_cash_and_bank_account_asserted_each_month_end(
 
 def test_story_figures(sample_books: Books) -> None:
     y25 = "date >= 2025-06-28 AND date <= 2026-03-31"
-    grants_paid = total(
+    grants_paid = query_total(
         sample_books,
         f"SELECT sum(number) WHERE account ~ '支払助成金-インクルファンド' AND {y25}",
     )
     assert grants_paid == Decimal(950000)
-    designated = total(
+    designated = query_total(
         sample_books,
         f"SELECT sum(number) WHERE account ~ '受取寄附金-インクルファンド' AND {y25}",
     )
     assert designated == Decimal(-380000)
-    grant_received = total(
+    grant_received = query_total(
         sample_books, f"SELECT sum(number) WHERE account ~ '受取助成金' AND {y25}"
     )
     assert grant_received == Decimal(-300000)
     for activity in ("5110", "5120", "5130", "5140", "5150"):
-        spent = total(
+        spent = query_total(
             sample_books, f"SELECT sum(number) WHERE account ~ ':{activity}-' AND {y25}"
         )
         assert spent > 0, activity
-    admin = total(
+    admin = query_total(
         sample_books, f"SELECT sum(number) WHERE account ~ ':5210-管理費' AND {y25}"
     )
     assert admin > 0
-    opening_fund = total(
+    opening_fund = query_total(
         sample_books,
         "SELECT sum(number) WHERE account = 'Assets:1130-普通預金-インクルファンド' AND date = 2025-06-28",
     )

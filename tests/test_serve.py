@@ -68,5 +68,14 @@ def test_cli_refuses_public_writable_server(sample_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["serve", str(sample_path), "--host", "192.0.2.10"]
     )
-    assert result.exit_code != 0
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "エラー: 192.0.2.10 はこの機械の外から届くアドレスです。"
+    )
     assert "外に公開できません" in result.output
+
+
+def test_cli_refuses_missing_books(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", str(tmp_path / "none.beancount")])
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 帳簿ファイル")

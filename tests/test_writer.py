@@ -18,8 +18,8 @@ from beancount import loader
 from beancount.core import data
 
 from connect_books.books import load
+from connect_books.closing import plan_closing
 from connect_books.fiscal import FiscalYear
-from connect_books.settlement import plan_closing
 from connect_books.writer import LOCK_NAME, TEMP_SUFFIX, WriteRefused, append
 
 MAIN = textwrap.dedent(
