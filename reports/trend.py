@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
-from connect_books.reports.common import ACTIVITIES, Index, figures_of, index, period
-from connect_books.reports.table import Column, Report, Row, Table
+from connect_books.accounts import Kind
+from connect_books.fiscal import FiscalYear, Period
+from connect_books.reports.figures import figures_of, net_assets
+from connect_books.reports.index import Index
+from connect_books.reports.labels import ACTIVITIES
+from connect_books.reports.table import Column, Report, Row, Table, cells
 
 NAME = "trend"
 TITLE = "月次推移"
@@ -50,9 +52,9 @@ def month_values(
     for account, moved in fig.movement.items():
         if not moved:
             continue
-        if account.startswith("Income:"):
+        if idx.roots.is_(account, Kind.INCOME):
             values["income"] -= moved
-        elif account.startswith("Expenses:"):
+        elif idx.roots.is_(account, Kind.EXPENSES):
             values["expenses"] += moved
             info = idx.info(account)
             if info.section == "事業費" and info.activity in ACTIVITIES:
@@ -62,12 +64,9 @@ def month_values(
     return values
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """Monthly figures of ``year`` (to ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """Monthly figures of the period ``p`` (to its as-of day when inside the year)."""
+    year = p.year
     rows: list[Row] = []
     cumulative = 0
     totals: dict[str, int] = {}
@@ -76,7 +75,7 @@ def report(
         values["net"] = values["income"] - values["expenses"]
         cumulative += values["net"]
         values["cumulative"] = cumulative
-        values["net_assets"] = figures_of(idx, p.start, last).net_assets_closing
+        values["net_assets"] = net_assets(idx, last)
         for key in (
             "income",
             "expenses",
@@ -86,10 +85,10 @@ def report(
         ):
             totals[key] = totals.get(key, 0) + values[key]
         label = f"{first.year}年{first.month}月"
-        rows.append(Row(label, dict(values), "item", 0, first.strftime("%Y-%m")))
+        rows.append(Row(label, cells(values), "item", 0, first.strftime("%Y-%m")))
     totals["cumulative"] = cumulative
-    totals["net_assets"] = figures_of(idx, p.start, p.end).net_assets_closing
-    rows.append(Row("合計", dict(totals), "total", 0))
+    totals["net_assets"] = net_assets(idx, p.end)
+    rows.append(Row("合計", cells(totals), "total", 0))
     remarks = ["事業費は事業内容 1〜5 ごと。支出合計には予備費・経常外費用を含みます。"]
     table = Table(TITLE, COLUMNS, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
