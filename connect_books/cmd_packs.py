@@ -44,8 +44,8 @@ def board_pack(
     """運営委員会資料 (予算対比・月次推移・事業別・基金) を Excel で書き出す。"""
     from connect_books.reports import output as out
     from connect_books.reports.registry import ReportError, index_of
+    from connect_books.reports.sheets import save_workbook
     from connect_books.reports.workbooks import board_pack as make
-    from connect_books.reports.xlsx import save_workbook
 
     try:
         day = out.board_pack_day(year, as_of, datetime.date.today())
@@ -68,8 +68,8 @@ def audit_pack(year: FiscalYear, output: str | None, ledger: str | None) -> None
     """監査資料 (計算書・財産目録・照合・監査報告書のひな形) を Excel で書き出す。"""
     from connect_books.reports import output as out
     from connect_books.reports.registry import index_of
+    from connect_books.reports.sheets import save_workbook
     from connect_books.reports.workbooks import audit_pack as make
-    from connect_books.reports.xlsx import save_workbook
 
     books = load_books(ledger, purpose=PURPOSE)
     notice = out.unfinished_notice(year, datetime.date.today())

@@ -14,7 +14,7 @@ Usage::
 
     from connect_books.reports.registry import index_of
     from connect_books.reports.workbooks import audit_pack, board_pack
-    from connect_books.reports.xlsx import save_workbook
+    from connect_books.reports.sheets import save_workbook
     save_workbook(board_pack(index_of(books), FiscalYear(2026), date(2026, 11, 30)), path)
 """
 
@@ -45,16 +45,15 @@ from connect_books import ORGANISATION
 from connect_books.fiscal import FiscalYear, Period, jdate
 from connect_books.reports import registry
 from connect_books.reports.index import Index
-from connect_books.reports.table import Report, Row, Table
-from connect_books.reports.xlsx import (
+from connect_books.reports.sheets import (
     FONT_NAME,
-    PlacedReport,
-    add_report_sheet,
     font,
     new_workbook,
     put_text,
     set_up_page,
 )
+from connect_books.reports.table import Report, Row, Table
+from connect_books.reports.xlsx import PlacedReport, add_report_sheet
 
 #: The board pack's sheets, in order.
 BOARD_SHEETS = ("予算対比", "月次推移", "事業別", "基金")
