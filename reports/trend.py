@@ -68,7 +68,13 @@ def monthly_movement(idx: Index, p: Period) -> pd.DataFrame:
     import pandas as pd  # only this report needs it: ``connect-books`` starts faster
 
     start, end = p.start, p.end
-    months = [month_key(first) for first, _ in month_spans(p.year, end)]
+    spans = month_spans(p.year, end)
+    months = [month_key(first) for first, _ in spans]
+    month_of = {
+        first + datetime.timedelta(days=n): key
+        for (first, last), key in zip(spans, months, strict=True)
+        for n in range((last - first).days + 1)
+    }
     accounts: list[str] = []
     keys: list[str] = []
     amounts: list[Decimal] = []
@@ -76,11 +82,14 @@ def monthly_movement(idx: Index, p: Period) -> pd.DataFrame:
         if not idx.roots.is_(account, *FLOW_KINDS):
             continue
         dates, values = series.between(start, end)
-        moves = list(zip(dates, values, strict=True))
-        moves += [(d, -n) for d, n in idx.opening.get(account, ()) if start <= d <= end]
-        accounts += [account] * len(moves)
-        keys += [month_key(d) for d, _ in moves]
-        amounts += [v for _, v in moves]
+        accounts += [account] * len(dates)
+        keys += map(month_of.__getitem__, dates)
+        amounts += values
+        for day, number in idx.opening.get(account, ()):
+            if start <= day <= end:  # brought in: the opening, not the movement
+                accounts.append(account)
+                keys.append(month_of[day])
+                amounts.append(-number)
     if not accounts:
         return pd.DataFrame(0, index=pd.Index([], dtype=object), columns=months)
     postings = pd.DataFrame(
