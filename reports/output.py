@@ -17,6 +17,7 @@ from typing import Literal
 from beancount.core import data
 
 from connect_books.fiscal import FiscalYear
+from connect_books.output import write_file
 from connect_books.reports.registry import ReportError
 from connect_books.reports.table import Report
 
@@ -74,21 +75,19 @@ def render(report: Report, fmt: Format) -> str:
 
 
 def write(report: Report, fmt: Format, target: Path) -> Path:
-    """Write the report to ``target`` (its folder is made if missing).
+    """Write the report to ``target`` all at once (its folder is made if missing).
 
     CSV carries a BOM, so that Excel opens the Japanese correctly.
+
+    Raises:
+      OutputRefused: ``target`` is not a regular, writable file, or the disk is full.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         from connect_books.reports.xlsx import write_report
 
         return write_report(report, target)
-    target.write_text(
-        render(report, fmt),
-        encoding="utf-8-sig" if fmt == "csv" else "utf-8",
-        newline="",
-    )
-    return target
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    return write_file(target, render(report, fmt).encode(encoding))
 
 
 def board_pack_day(

@@ -12,7 +12,6 @@ import datetime
 import io
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from decimal import Decimal
@@ -29,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XPROPS_NS
 
 from connect_books import ORGANISATION
+from connect_books.output import FORMULA_START, write_file
 from connect_books.reports.table import Cell as Value
 
 #: A font Japanese Excel has everywhere (LibreOffice substitutes a CJK font).
@@ -39,8 +39,6 @@ FONT_CHARSET = 128
 YEN_FORMAT = "#,##0;▲#,##0"
 RATIO_FORMAT = "0.0%"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-#: First characters that make a spreadsheet read text as a formula (formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: docProps/app.xml naming the organisation (openpyxl's own leaves ``Company`` out).
 _APP_XML = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -127,37 +125,29 @@ def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save ``workbook`` at ``path``: all or nothing, the organisation as its company.
 
     openpyxl always writes an empty ``docProps/app.xml``; it is replaced by one
-    naming the organisation (Excel's 会社名 property). The file is written next to
-    ``path`` and then renamed over it, so a crash never leaves half a workbook.
+    naming the organisation (Excel's 会社名 property). The file is written by
+    :func:`connect_books.output.write_file` (a temporary file renamed over ``path``),
+    so a crash never leaves half a workbook.
+
+    Raises:
+      OutputRefused: ``path`` is not a regular, writable file, or the disk is full.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     workbook.save(buffer)
     app_xml = _APP_XML.format(
         ns=XPROPS_NS, version=openpyxl.__version__, company=escape(ORGANISATION)
     ).encode()
-    descriptor, temp = tempfile.mkstemp(
-        prefix=".connect-books-", suffix=".xlsx", dir=target.parent
-    )
-    try:
-        with (
-            os.fdopen(descriptor, "wb") as raw,
-            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out,
-            zipfile.ZipFile(buffer) as source,
-        ):
-            for info in source.infolist():
-                content = (
-                    app_xml
-                    if info.filename == "docProps/app.xml"
-                    else source.read(info)
-                )
-                out.writestr(info, content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    finished = io.BytesIO()
+    with (
+        zipfile.ZipFile(finished, "w", zipfile.ZIP_DEFLATED) as out,
+        zipfile.ZipFile(buffer) as source,
+    ):
+        for info in source.infolist():
+            content = (
+                app_xml if info.filename == "docProps/app.xml" else source.read(info)
+            )
+            out.writestr(info, content)
+    return write_file(Path(path), finished.getvalue())
 
 
 def set_up_page(

@@ -180,3 +180,23 @@ def test_books_with_errors_still_report_but_warn(tmp_path: Path) -> None:
     assert code == 0
     assert "注意: 帳簿に 1件のエラーがあります" in err
     assert json.loads(out)["report"] == "balance-sheet"
+
+
+def test_output_never_follows_a_link(sample_path: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.txt"
+    kept.write_text("元のまま", encoding="utf-8")
+    link = tmp_path / "bs.csv"
+    link.symlink_to(kept)
+    code, _, err = run(
+        "balance-sheet",
+        "--year",
+        "2025",
+        "--format",
+        "csv",
+        "-o",
+        str(link),
+        str(sample_path),
+    )
+    assert code == 1
+    assert err.startswith(f"エラー: 出力先 {link} は普通のファイルではありません"), err
+    assert kept.read_text(encoding="utf-8") == "元のまま"
