@@ -7,7 +7,7 @@ loads several times faster the second time.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,6 @@ class Books:
     entries: list[data.Directive]
     errors: list[Any]
     options: dict[str, Any]
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def roster(self) -> Roster:

@@ -12,21 +12,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from connect_books.books import Books
+from connect_books.accounts import FLOW_KINDS, Kind, Roots
 from connect_books.chart import AccountInfo
-from connect_books.fiscal import FiscalYear
-from connect_books.reports.common import (
-    ACTIVITIES,
-    Figures,
-    Index,
-    cells,
-    figures_of,
-    fmt_yen,
-    fund_figures,
-    index,
-    period,
-)
-from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
+from connect_books.fiscal import Period
+from connect_books.money import yen_text
+from connect_books.reports.figures import Figures, figures_of, fund_figures
+from connect_books.reports.index import Index
+from connect_books.reports.labels import ACTIVITIES
+from connect_books.reports.table import Cell, Column, Report, Row, Style, Table, cells
 
 NAME = "activity"
 TITLE = "活動計算書"
@@ -41,9 +34,9 @@ PROGRAM, ADMIN, ORDINARY_INCOME, EXTRA_INCOME, EXTRA_EXPENSE = (
 )
 
 
-def placement(info: AccountInfo) -> tuple[str, str, str]:
+def placement(info: AccountInfo, roots: Roots) -> tuple[str, str, str]:
     """Where an income or expense account goes: (group, kind, line)."""
-    if info.name.startswith("Income:"):
+    if roots.is_(info.name, Kind.INCOME):
         group = EXTRA_INCOME if info.section == EXTRA_INCOME else ORDINARY_INCOME
         return (
             group,
@@ -60,12 +53,8 @@ def placement(info: AccountInfo) -> tuple[str, str, str]:
     return group, kind, info.line or info.label
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The 活動計算書 for ``year`` (to ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The 活動計算書 for the period ``p`` (to its as-of day when inside the year)."""
     fig = figures_of(idx, p.start, p.end)
     accounts = _accounts(idx, fig, p.start, p.end)
 
@@ -73,12 +62,12 @@ def report(
     lines: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     unplaced: list[str] = []
     for info in accounts:
-        group, kind, line = placement(info)
-        sign = -1 if info.name.startswith("Income:") else 1
+        group, kind, line = placement(info, idx.roots)
+        sign = -1 if idx.roots.is_(info.name, Kind.INCOME) else 1
         bucket = lines[group][kind]
         bucket[line] = bucket.get(line, 0) + sign * fig.moved(info.name)
         if (
-            info.name.startswith("Expenses:")
+            idx.roots.is_(info.name, Kind.EXPENSES)
             and info.section
             not in (
                 PROGRAM,
@@ -144,11 +133,7 @@ def report(
     change = ordinary + extra_revenue - extra_costs
     amount("当期正味財産増減額", change, "total")
     amount("前期繰越正味財産額", fig.net_assets_opening)
-    amount(
-        "次期繰越正味財産額",
-        fig.net_assets_opening + change + fig.equity_moves,
-        "total",
-    )
+    amount("次期繰越正味財産額", fig.net_assets_closing, "total")
 
     title = TITLE
     statement = Table(title, (Column("amount", "金額"),), tuple(rows))
@@ -156,11 +141,11 @@ def report(
     remarks = []
     if fig.brought_in:
         remarks.append(
-            f"前期繰越正味財産額には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。"
+            f"前期繰越正味財産額には前身団体からの引継 {yen_text(fig.brought_in)} を含みます。"
         )
     if fig.equity_moves:
         remarks.append(
-            f"正味財産の科目への直接の記帳 {fmt_yen(fig.equity_moves)} があります (定款第29条: 決定を確認してください)。"
+            f"正味財産の科目への直接の記帳 {yen_text(fig.equity_moves)} があります (定款第29条: 決定を確認してください)。"
         )
     if unplaced:
         remarks.append(
@@ -170,7 +155,14 @@ def report(
         "事業別損益の状況: 事業に直接対応しない収益は管理部門の欄に記載しています。"
     )
     return Report(
-        NAME, title, year, p.start, p.end, (statement, *notes), tuple(remarks), p.as_of
+        NAME,
+        title,
+        p.year,
+        p.start,
+        p.end,
+        (statement, *notes),
+        tuple(remarks),
+        p.as_of,
     )
 
 
@@ -186,7 +178,7 @@ def _accounts(
     return [
         idx.info(n)
         for n in sorted(names)
-        if n.startswith(("Income:", "Expenses:"))
+        if idx.roots.is_(n, *FLOW_KINDS)
         and (
             idx.info(n).section != "予備費" or fig.moved(n)
         )  # 予備費 is a budget line only
@@ -206,7 +198,7 @@ def _by_activity(idx: Index, fig: Figures, accounts: list[AccountInfo]) -> Table
     revenue: dict[str, dict[str, int]] = {}
     costs: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in KINDS}
     for info in accounts:
-        group, kind, line = placement(info)
+        group, kind, line = placement(info, idx.roots)
         if group in (EXTRA_INCOME, EXTRA_EXPENSE):
             continue
         if group == ORDINARY_INCOME:
@@ -281,11 +273,11 @@ def _restricted(idx: Index, start: datetime.date, end: datetime.date) -> Table:
     for f in fund_figures(idx, start, end):
         parts = []
         if f.receipts:
-            parts.append(f"寄付等の受入 {fmt_yen(f.receipts)}")
+            parts.append(f"寄付等の受入 {yen_text(f.receipts)}")
         if f.grants:
-            parts.append(f"助成金の支払 {fmt_yen(-f.grants)}")
+            parts.append(f"助成金の支払 {yen_text(-f.grants)}")
         if f.transfers:
-            parts.append(f"振替 {fmt_yen(f.transfers)}")
+            parts.append(f"振替 {yen_text(f.transfers)}")
         parts.append(
             "使途指定"
             if f.fund.restricted

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import datetime
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports.common import (
-    Figures,
-    Index,
-    figures_of,
-    fmt_yen,
-    fund_figures,
-    index,
-    period,
-)
+from connect_books.accounts import Kind
+from connect_books.fiscal import Period, jdate
+from connect_books.money import yen_text
+from connect_books.reports.figures import Figures, figures_of, fund_figures
+from connect_books.reports.index import Index
 from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
 
 NAME = "balance-sheet"
@@ -30,15 +24,15 @@ LIABILITY_SECTIONS = ("流動負債", "固定負債")
 
 
 def sections(
-    idx: Index, root: str, known: tuple[str, ...], day: datetime.date
+    idx: Index, kind: Kind, known: tuple[str, ...], day: datetime.date
 ) -> dict[str, dict[str, list[str]]]:
-    """section -> line -> accounts, for the accounts under ``root`` opened by ``day``."""
+    """section -> line -> accounts, for the accounts of ``kind`` opened by ``day``."""
     layout: dict[str, dict[str, list[str]]] = {s: {} for s in known}
     names = {n for n, i in idx.chart.accounts.items() if i.opened <= day} | set(
         idx.series
     )
     for name in sorted(names):
-        if not name.startswith(f"{root}:"):
+        if not idx.roots.is_(name, kind):
             continue
         info = idx.info(name)
         section = info.section if info.section in known else known[0]
@@ -46,12 +40,9 @@ def sections(
     return layout
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The 貸借対照表 at the end of ``year`` (or at ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The 貸借対照表 at the end of the period ``p`` (its year end or as-of day)."""
+    year = p.year
     now = figures_of(idx, p.start, p.end)
     previous = year.previous()
     then = figures_of(idx, previous.start, previous.end) if previous else None
@@ -78,8 +69,8 @@ def report(
             return None
         return sign * sum(fig.closing(a) for a in accounts)
 
-    def block(root: str, known: tuple[str, ...], sign: int) -> tuple[int, int | None]:
-        layout = sections(idx, root, known, p.end)
+    def block(kind: Kind, known: tuple[str, ...], sign: int) -> tuple[int, int | None]:
+        layout = sections(idx, kind, known, p.end)
         grand, grand_before = 0, (0 if then else None)
         for section in known:
             rows.append(Row(section, {}, "heading", 1))
@@ -98,10 +89,10 @@ def report(
         return grand, grand_before
 
     rows.append(Row("Ⅰ資産の部", {}, "heading", 0))
-    assets, assets_before = block("Assets", ASSET_SECTIONS, 1)
+    assets, assets_before = block(Kind.ASSETS, ASSET_SECTIONS, 1)
     line("資産合計", assets, assets_before, "total")
     rows.append(Row("Ⅱ負債の部", {}, "heading", 0))
-    liabilities, liabilities_before = block("Liabilities", LIABILITY_SECTIONS, -1)
+    liabilities, liabilities_before = block(Kind.LIABILITIES, LIABILITY_SECTIONS, -1)
     line("負債合計", liabilities, liabilities_before, "total")
 
     rows.append(Row("Ⅲ正味財産の部", {}, "heading", 0))
@@ -153,17 +144,17 @@ def report(
     )
     remarks = []
     if funds_now:
-        parts = "、".join(f"{f.fund.name} {fmt_yen(f.closing)}" for f in funds_now)
+        parts = "、".join(f"{f.fund.name} {yen_text(f.closing)}" for f in funds_now)
         remarks.append(f"うち指定正味財産は基金の残高です ({parts})。")
     if now.brought_in:
         remarks.append(
-            f"前期繰越正味財産には前身団体からの引継 {fmt_yen(now.brought_in)} を含みます。"
+            f"前期繰越正味財産には前身団体からの引継 {yen_text(now.brought_in)} を含みます。"
         )
     if previous is None:
         remarks.append(f"{year.label}は初年度のため、前年度末の欄は空です。")
     if assets - liabilities != net:
         remarks.append(
-            f"資産合計 − 負債合計 ({fmt_yen(assets - liabilities)}) が正味財産合計 ({fmt_yen(net)}) と一致しません。"
+            f"資産合計 − 負債合計 ({yen_text(assets - liabilities)}) が正味財産合計 ({yen_text(net)}) と一致しません。"
         )
     table = Table(TITLE, columns, tuple(rows))
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)

@@ -7,17 +7,15 @@ collections of 未収会費 and 前受会費 included), 入金日, 未収 (due �
 
 from __future__ import annotations
 
-import datetime
-
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports.common import (
+from connect_books.fiscal import Period, jdate
+from connect_books.money import yen_text
+from connect_books.reports.index import Index
+from connect_books.reports.labels import short_name
+from connect_books.reports.subledgers import (
     DuesLine,
+    dues_ahead,
     dues_lines,
-    fmt_yen,
-    index,
-    period,
-    short_name,
+    years_through,
 )
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
@@ -34,22 +32,9 @@ COLUMNS = (
 )
 
 
-def years_through(first: datetime.date | None, year: FiscalYear) -> list[FiscalYear]:
-    """Every 年度 from the one of ``first`` (or ``year``) to ``year``."""
-    current = FiscalYear.of(first) if first else year
-    years = []
-    while current <= year:
-        years.append(current)
-        current = current.next()
-    return years or [year]
-
-
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The dues roll of every 年度 up to ``year``, as of its end (or ``as_of``)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The dues roll of every 年度 up to the period's, as of its end (or as-of day)."""
+    year = p.year
     years = years_through(idx.first, year)
     lines = dues_lines(idx, years, p.end)
     rows: list[Row] = []
@@ -71,19 +56,16 @@ def report(
     rows.append(Row("合計", dict(totals), "total", 0))
 
     remarks = [f"{jdate(p.end)}現在。未収 = 会費額 − 入金額。"]
-    ahead = [
-        ln for ln in dues_lines(idx, [year.next()], p.end) if ln.paid > ln.recognised
-    ]
+    ahead = dues_ahead(idx, year.next(), p.end)
     if ahead:
         parts = "、".join(
-            f"{short_name(ln.member.name)} {fmt_yen(ln.paid - ln.recognised)}"
-            for ln in ahead
+            f"{short_name(ln.member.name)} {yen_text(ln.ahead)}" for ln in ahead
         )
         remarks.append(f"{year.next().label}会費の前受: {parts}")
     unpaid = [ln for ln in lines if ln.year == year and ln.outstanding > 0]
     if unpaid:
         parts = "、".join(
-            f"{short_name(ln.member.name)} {fmt_yen(ln.outstanding)}" for ln in unpaid
+            f"{short_name(ln.member.name)} {yen_text(ln.outstanding)}" for ln in unpaid
         )
         remarks.append(f"{year.label}会費の未収: {parts}")
     table = Table(TITLE, COLUMNS, tuple(rows))

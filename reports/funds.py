@@ -8,32 +8,21 @@ Decisions (第14条3): ID, 決定日, 機関, 助成先, 決定額, 支払額 (t
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
-from connect_books.reports.common import (
-    cells,
-    fmt_yen,
-    fund_figures,
-    index,
-    period,
-    unmatched_grants,
-    yen,
-)
-from connect_books.reports.table import Column, Report, Row, Table
+from connect_books.fiscal import Period
+from connect_books.money import yen, yen_text
+from connect_books.reports.figures import fund_figures
+from connect_books.reports.index import Index
+from connect_books.reports.subledgers import unmatched_grants
+from connect_books.reports.table import Column, Report, Row, Table, cells
 
 NAME = "funds"
 TITLE = "基金の状況"
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """Funds and grant decisions for ``year`` (to ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """Funds and grant decisions for the period ``p``."""
 
     fund_rows: list[Row] = []
     totals = dict.fromkeys(("opening", "receipts", "grants", "transfers", "closing"), 0)
@@ -73,7 +62,7 @@ def report(
         if payment.date >= p.start:
             paid_now[payment.decision] += amount
     orphans = [
-        f"{g.date.isoformat()} {fmt_yen(yen(g.amount))} (決定: {g.decision or 'なし'})"
+        f"{g.date.isoformat()} {yen_text(g.amount)} (決定: {g.decision or 'なし'})"
         for g in unmatched_grants(idx, p.start, p.end)
     ]
     decision_rows: list[Row] = []
@@ -134,7 +123,7 @@ def report(
     return Report(
         NAME,
         TITLE,
-        year,
+        p.year,
         p.start,
         p.end,
         (funds_table, decisions_table),

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import datetime
 
-from connect_books.books import Books
-from connect_books.chart import AccountInfo
-from connect_books.fiscal import FiscalYear, jdate
+from connect_books.accounts import Kind
+from connect_books.chart import AccountInfo, Role
+from connect_books.fiscal import FiscalYear, Period, jdate
+from connect_books.money import yen_text
 from connect_books.reports.balance_sheet import (
     ASSET_SECTIONS,
     LIABILITY_SECTIONS,
     sections,
 )
-from connect_books.reports.common import (
-    DUES_ADVANCE,
-    DUES_RECEIVABLE,
-    PAYABLE,
-    Index,
+from connect_books.reports.figures import figures_of
+from connect_books.reports.index import Index
+from connect_books.reports.labels import short_name
+from connect_books.reports.subledgers import (
+    dues_ahead,
     dues_lines,
-    figures_of,
-    fmt_yen,
-    index,
     open_payables,
-    period,
-    short_name,
+    years_through,
 )
 from connect_books.reports.table import Column, Report, Row, Table
 
@@ -51,12 +48,8 @@ def deposit_detail(idx: Index, info: AccountInfo) -> str:
     return info.detail
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The 財産目録 at the end of ``year`` (or at ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The 財産目録 at the end of the period ``p`` (its year end or as-of day)."""
     fig = figures_of(idx, p.start, p.end)
     rows: list[Row] = []
     unexplained: list[str] = []
@@ -78,14 +71,14 @@ def report(
             explained += value
         if amount != explained:
             item(item_name(info), "内訳不明", amount - explained, level, info.name)
-            unexplained.append(f"{info.label} {fmt_yen(amount - explained)}")
+            unexplained.append(f"{info.label} {yen_text(amount - explained)}")
 
     def block(
-        root: str, known: tuple[str, ...], sign: int, heading: str, total_label: str
+        kind: Kind, known: tuple[str, ...], sign: int, heading: str, total_label: str
     ) -> int:
         rows.append(Row(heading, {}, "heading", 0))
         grand = 0
-        for section, by_line in sections(idx, root, known, p.end).items():
+        for section, by_line in sections(idx, kind, known, p.end).items():
             amounts = {
                 a: sign * fig.closing(a)
                 for accounts in by_line.values()
@@ -105,8 +98,10 @@ def report(
         rows.append(Row(total_label, {"amount": grand}, "total", 0))
         return grand
 
-    assets = block("Assets", ASSET_SECTIONS, 1, "Ⅰ資産の部", "資産合計")
-    liabilities = block("Liabilities", LIABILITY_SECTIONS, -1, "Ⅱ負債の部", "負債合計")
+    assets = block(Kind.ASSETS, ASSET_SECTIONS, 1, "Ⅰ資産の部", "資産合計")
+    liabilities = block(
+        Kind.LIABILITIES, LIABILITY_SECTIONS, -1, "Ⅱ負債の部", "負債合計"
+    )
     rows.append(Row("正味財産", {"amount": assets - liabilities}, "total", 0))
 
     columns = (Column("detail", "摘要", "text"), Column("amount", "金額"))
@@ -118,31 +113,32 @@ def report(
             + "。仕訳に member: または payee: を付けてください。"
         )
     table = Table(TITLE, columns, tuple(rows))
-    return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
+    return Report(
+        NAME, TITLE, p.year, p.start, p.end, (table,), tuple(remarks), p.as_of
+    )
 
 
 def _breakdown(
     idx: Index, info: AccountInfo, day: datetime.date
 ) -> list[tuple[str, int]] | None:
     """Detail lines for accounts kept per member or payee (None: one line for the account)."""
-    if info.role == DUES_RECEIVABLE:
-        years = _years_to(idx, day)
+    if info.role is Role.DUES_RECEIVABLE:
+        years = years_through(idx.first, FiscalYear.of(day))
         return [
             (f"{line.year.label}会費 {short_name(line.member.name)}分", line.receivable)
             for line in dues_lines(idx, years, day)
             if line.receivable
         ]
-    if info.role == DUES_ADVANCE:
+    if info.role is Role.DUES_ADVANCE:
         following = FiscalYear.of(day).next()
         return [
             (
                 f"{line.year.label}会費 {short_name(line.member.name)}分 (前受)",
-                line.paid - line.recognised,
+                line.ahead,
             )
-            for line in dues_lines(idx, [following], day)
-            if line.paid - line.recognised > 0
+            for line in dues_ahead(idx, following, day)
         ]
-    if info.role == PAYABLE:
+    if info.role is Role.PAYABLE:
         result = []
         for item in open_payables(idx, day):
             if item.account != info.name:
@@ -155,14 +151,3 @@ def _breakdown(
             result.append((f"{item.key}に対する{what}", item.amount))
         return result
     return None
-
-
-def _years_to(idx: Index, day: datetime.date) -> list[FiscalYear]:
-    first = FiscalYear.of(idx.first) if idx.first else FiscalYear.of(day)
-    last = FiscalYear.of(day)
-    years = []
-    year = first
-    while year <= last:
-        years.append(year)
-        year = year.next()
-    return years

@@ -1,52 +1,71 @@
 """Report names → report functions: the one list the CLI, the workbooks and Fava use.
 
-Every function is ``(books, year, as_of=None) -> Report``.
+Every report function is ``(idx, period) -> Report``: the :class:`Index` of the loaded
+books (build it once with :func:`index_of`) and the :class:`~connect_books.fiscal.Period`
+it covers (``Period.of(year, as_of)``)::
+
+    idx = index_of(books)
+    reports = make_all(idx, Period.of(FiscalYear(2026), date(2026, 11, 30)))
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
+from connect_books.errors import Refused
+from connect_books.fiscal import Period
 from connect_books.reports import (
     activity,
     balance_sheet,
-    budget,
     dues,
     funds,
+    income_expenditure,
     inventory,
     tieout,
     trend,
 )
-from connect_books.reports.common import ReportError
+from connect_books.reports.index import Index, build_index
 from connect_books.reports.table import Report
 
-ReportFunction = Callable[[Books, FiscalYear, "datetime.date | None"], Report]
+if TYPE_CHECKING:
+    from connect_books.books import Books
+
+ReportFunction = Callable[[Index, Period], Report]
+
+
+class ReportError(Refused):
+    """A report cannot be made as asked; the message says why, in Japanese."""
+
 
 #: Report name → (function, Japanese title), in the order the board reads them.
 REPORTS: dict[str, tuple[ReportFunction, str]] = {
-    "budget": (budget.report, budget.TITLE),
-    "activity": (activity.report, activity.TITLE),
-    "balance-sheet": (balance_sheet.report, balance_sheet.TITLE),
-    "inventory": (inventory.report, inventory.TITLE),
-    "dues": (dues.report, dues.TITLE),
-    "funds": (funds.report, funds.TITLE),
-    "tie-out": (tieout.report, tieout.TITLE),
-    "trend": (trend.report, trend.TITLE),
+    income_expenditure.NAME: (income_expenditure.report, income_expenditure.TITLE),
+    activity.NAME: (activity.report, activity.TITLE),
+    balance_sheet.NAME: (balance_sheet.report, balance_sheet.TITLE),
+    inventory.NAME: (inventory.report, inventory.TITLE),
+    dues.NAME: (dues.report, dues.TITLE),
+    funds.NAME: (funds.report, funds.TITLE),
+    tieout.NAME: (tieout.report, tieout.TITLE),
+    trend.NAME: (trend.report, trend.TITLE),
 }
 #: Other spellings accepted on the command line.
 ALIASES = {
-    "tieout": "tie-out",
-    "balance_sheet": "balance-sheet",
-    "balancesheet": "balance-sheet",
-    "bs": "balance-sheet",
+    "income-expenditure": income_expenditure.NAME,
+    "income_expenditure": income_expenditure.NAME,
+    "tieout": tieout.NAME,
+    "balance_sheet": balance_sheet.NAME,
+    "balancesheet": balance_sheet.NAME,
+    "bs": balance_sheet.NAME,
 }
 
 
 def canonical(name: str) -> str:
-    """The report's canonical name; ReportError (Japanese) for an unknown one."""
+    """The report's canonical name (aliases accepted).
+
+    Raises:
+      ReportError: no report has that name; the message lists the names there are.
+    """
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     if key not in REPORTS:
@@ -61,17 +80,16 @@ def get(name: str) -> ReportFunction:
     return REPORTS[canonical(name)][0]
 
 
-def make(
-    books: Books, name: str, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """Produce the report ``name`` for ``year``."""
-    return get(name)(books, year, as_of)
+def index_of(books: Books) -> Index:
+    """The index every report of ``books`` reads (one pass over the entries)."""
+    return build_index(books.entries, books.options)
 
 
-def make_all(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> dict[str, Report]:
-    """Every report for ``year``, by name (the shared index is built once)."""
-    return {
-        name: function(books, year, as_of) for name, (function, _) in REPORTS.items()
-    }
+def make(idx: Index, name: str, period: Period) -> Report:
+    """Produce the report ``name`` for ``period``."""
+    return get(name)(idx, period)
+
+
+def make_all(idx: Index, period: Period) -> dict[str, Report]:
+    """Every report for ``period``, by name, from the one index."""
+    return {name: function(idx, period) for name, (function, _) in REPORTS.items()}

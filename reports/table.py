@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -20,6 +21,11 @@ from connect_books.fiscal import FiscalYear
 Kind = Literal["yen", "ratio", "text", "date", "mark"]
 Style = Literal["heading", "item", "subtotal", "total"]
 Cell = int | Decimal | str | datetime.date | None
+
+
+def cells(values: Mapping[str, Cell]) -> dict[str, Cell]:
+    """A row's values as the dict :class:`Row` holds (from a dict of ``int`` figures)."""
+    return dict(values)
 
 
 @dataclass(frozen=True)

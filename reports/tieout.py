@@ -16,30 +16,21 @@ from __future__ import annotations
 
 import datetime
 
-from connect_books.books import Books
-from connect_books.chart import CASH_ROLES
-from connect_books.fiscal import FiscalYear, jdate
+from connect_books.accounts import Kind
+from connect_books.chart import CASH_ROLES, Role
+from connect_books.fiscal import Period, jdate
+from connect_books.money import yen, yen_text
 from connect_books.reports import (
     activity,
     balance_sheet,
-    budget,
     dues,
     funds,
+    income_expenditure,
     inventory,
 )
-from connect_books.reports.common import (
-    DUES_ADVANCE,
-    DUES_RECEIVABLE,
-    ONE_DAY,
-    dues_lines,
-    fmt_yen,
-    index,
-    period,
-    unmatched_grants,
-    yen,
-)
+from connect_books.reports.index import Index
+from connect_books.reports.subledgers import dues_ahead, unmatched_grants
 from connect_books.reports.table import Cell, Column, Report, Row, Table
-from connect_books.settlement import read_settlements
 
 NAME = "tie-out"
 TITLE = "監事の照合"
@@ -53,18 +44,15 @@ COLUMNS = (
 )
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The auditors' checks for ``year`` (at its end, or at ``as_of`` inside it)."""
-    idx = index(books)
-    p = period(year, as_of)
-    bs = balance_sheet.report(books, year, as_of)
-    act = activity.report(books, year, as_of)
-    inv = inventory.report(books, year, as_of)
-    bud = budget.report(books, year, as_of)
-    roll = dues.report(books, year, as_of)
-    grants = funds.report(books, year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The auditors' checks for the period ``p`` (at its year end or as-of day)."""
+    year = p.year
+    bs = balance_sheet.report(idx, p)
+    act = activity.report(idx, p)
+    inv = inventory.report(idx, p)
+    bud = income_expenditure.report(idx, p)
+    roll = dues.report(idx, p)
+    grants = funds.report(idx, p)
     rows: list[Row] = []
 
     def check(
@@ -94,30 +82,30 @@ def report(
     def heading(label: str) -> None:
         rows.append(Row(label, {}, "heading", 0))
 
-    net = _yen(bs.row("正味財産合計").get("current"))
+    net = _amount(bs.row("正味財産合計").get("current"))
 
     # 1 carry-forward
     heading("1 繰越")
-    opening = _yen(bs.row("前期繰越正味財産").get("current"))
+    opening = _amount(bs.row("前期繰越正味財産").get("current"))
     previous = year.previous()
     if previous is None:
-        brought = _yen(act.main.row("前期繰越正味財産額").get("amount"))
+        brought = _amount(act.main.row("前期繰越正味財産額").get("amount"))
         check(
             "前年度の次期繰越 = 本年度の前期繰越",
             None,
             opening,
-            f"初年度: 前身団体からの引継 {fmt_yen(brought)}",
+            f"初年度: 前身団体からの引継 {yen_text(brought)}",
             info=True,
         )
     else:
-        before = balance_sheet.report(books, previous)
+        before = balance_sheet.report(idx, Period.of(previous))
         check(
             "前年度の次期繰越 = 本年度の前期繰越",
-            _yen(before.row("正味財産合計").get("current")),
+            _amount(before.row("正味財産合計").get("current")),
             opening,
             f"{previous.label} 貸借対照表 正味財産合計 と {year.label} 前期繰越正味財産",
         )
-        settled = read_settlements(books.entries)[0].get(previous)
+        settled = idx.settlements.get(previous)
         if settled is not None:
             check(
                 "前年度の決算承認額 = 本年度の前期繰越",
@@ -128,7 +116,7 @@ def report(
 
     # 2 cash and deposits against the passbooks / cash count
     heading("2 現金・預金の残高")
-    day = p.end + ONE_DAY
+    day = p.end + datetime.timedelta(days=1)
     for info in idx.chart.with_role(*CASH_ROLES):
         if info.opened > p.end:
             continue
@@ -158,50 +146,50 @@ def report(
     heading("3 計算書の一致")
     check(
         "財産目録 資産合計 = 貸借対照表 資産合計",
-        _yen(inv.row("資産合計").get("amount")),
-        _yen(bs.row("資産合計").get("current")),
+        _amount(inv.row("資産合計").get("amount")),
+        _amount(bs.row("資産合計").get("current")),
     )
     check(
         "財産目録 負債合計 = 貸借対照表 負債合計",
-        _yen(inv.row("負債合計").get("amount")),
-        _yen(bs.row("負債合計").get("current")),
+        _amount(inv.row("負債合計").get("amount")),
+        _amount(bs.row("負債合計").get("current")),
     )
     unexplained = [r for r in inv.rows if r.get("detail") == "内訳不明"]
     check(
         "財産目録 内訳のない残高",
-        sum(_yen(r.get("amount")) for r in unexplained),
+        sum(_amount(r.get("amount")) for r in unexplained),
         0,
         "会員・支払先の記録のない未収会費・未払金" if unexplained else "",
     )
     check(
         "資産合計 − 負債合計 = 正味財産合計",
-        _yen(bs.row("資産合計").get("current"))
-        - _yen(bs.row("負債合計").get("current")),
+        _amount(bs.row("資産合計").get("current"))
+        - _amount(bs.row("負債合計").get("current")),
         net,
     )
     check(
         "活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計",
-        _yen(act.main.row("次期繰越正味財産額").get("amount")),
+        _amount(act.main.row("次期繰越正味財産額").get("amount")),
         net,
     )
     check(
         "財産目録 正味財産 = 貸借対照表 正味財産合計",
-        _yen(inv.row("正味財産").get("amount")),
+        _amount(inv.row("正味財産").get("amount")),
         net,
     )
     check(
         "収支計算書 次期繰越金 = 貸借対照表 正味財産合計",
-        _yen(bud.row("次期繰越金").get("actual")),
+        _amount(bud.row("次期繰越金").get("actual")),
         net,
     )
 
     # 4 dues
     heading("4 会費")
     receivable = sum(
-        idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_RECEIVABLE)
+        idx.balance(a.name, p.end) for a in idx.chart.with_role(Role.DUES_RECEIVABLE)
     )
     in_arrears = sum(
-        _yen(r.get("outstanding"))
+        _amount(r.get("outstanding"))
         for r in roll.rows
         if r.style == "item" and (p.as_of is None or r.get("year") != year.label)
     )
@@ -214,13 +202,9 @@ def report(
         else f"{year.label}より前の年度の未収",
     )
     advance = -sum(
-        idx.balance(a.name, p.end) for a in idx.chart.with_role(DUES_ADVANCE)
+        idx.balance(a.name, p.end) for a in idx.chart.with_role(Role.DUES_ADVANCE)
     )
-    ahead = sum(
-        line.paid - line.recognised
-        for line in dues_lines(idx, [year.next()], p.end)
-        if line.paid > line.recognised
-    )
+    ahead = sum(line.ahead for line in dues_ahead(idx, year.next(), p.end))
     check("前受会費 = 翌年度会費の前受", advance, ahead)
 
     # 5 grants within their decisions
@@ -229,7 +213,7 @@ def report(
     for row in decisions.rows:
         if row.style != "item":
             continue
-        amount, paid = _yen(row.get("amount")), _yen(row.get("paid"))
+        amount, paid = _amount(row.get("amount")), _amount(row.get("paid"))
         check(
             f"{row.label} 支払額 ≤ 決定額",
             paid,
@@ -264,15 +248,15 @@ def report(
     over = [
         r
         for r in bud.rows
-        if r.key.startswith("Expenses:")
+        if idx.roots.is_(r.key, Kind.EXPENSES)
         and r.get("budget") is not None
-        and _yen(r.get("actual")) > _yen(r.get("budget"))
+        and _amount(r.get("actual")) > _amount(r.get("budget"))
     ]
     for row in over:
         check(
             f"予算超過: {row.label}",
-            _yen(row.get("actual")),
-            _yen(row.get("budget")),
+            _amount(row.get("actual")),
+            _amount(row.get("budget")),
             "流用・予備費充用の説明が必要です",
             info=True,
             key=row.key,
@@ -290,5 +274,6 @@ def report(
     return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
 
 
-def _yen(value: Cell) -> int:
+def _amount(value: Cell) -> int:
+    """A figure read back from a report's cell (0 when the cell is empty)."""
     return int(value) if isinstance(value, int) else 0

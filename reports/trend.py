@@ -2,19 +2,34 @@
 
 One row per month of the 年度 (up to the as-of day): 収入合計, 支出合計, 事業費 by activity
 (1〜5), 管理費, 収支差額, 累計収支差額 and 月末正味財産.
+
+The month's figures are a pandas pivot of the income and expense postings: account ×
+month in integer yen (``int64``; never float), weighted into the columns by each
+account's kind, ``section`` and ``activity``. Opening balances brought in
+(``opening: TRUE``) are left out, as in :func:`~connect_books.reports.figures.figures_of`.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
-from connect_books.reports.common import ACTIVITIES, Index, figures_of, index, period
-from connect_books.reports.table import Column, Report, Row, Table
+from connect_books.accounts import FLOW_KINDS, Kind
+from connect_books.fiscal import FiscalYear, Period
+from connect_books.money import ZERO, yen
+from connect_books.reports.figures import net_assets
+from connect_books.reports.index import Index
+from connect_books.reports.labels import ACTIVITIES
+from connect_books.reports.table import Column, Report, Row, Table, cells
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAME = "trend"
 TITLE = "月次推移"
+#: The figures of a month, in column order (costs as positive amounts).
+FLOWS = ("income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin")
 COLUMNS = (
     Column("income", "収入合計"),
     Column("expenses", "支出合計"),
@@ -39,57 +54,101 @@ def month_spans(
     return spans
 
 
-def month_values(
-    idx: Index, start: datetime.date, end: datetime.date
-) -> dict[str, int]:
-    """The month's income, expenses, costs by activity and admin (positive amounts)."""
-    fig = figures_of(idx, start, end)
-    values = dict.fromkeys(
-        ["income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin"], 0
-    )
-    for account, moved in fig.movement.items():
-        if not moved:
+def month_key(day: datetime.date) -> str:
+    """``2025-06``: the month a day falls in (also the row's key)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def monthly_movement(idx: Index, p: Period) -> pd.DataFrame:
+    """Income and expense accounts × months of the period: movement in yen (int64).
+
+    Each cell is the account's movement in the month, rounded to yen once (as the
+    figures round an account's movement), opening balances brought in left out.
+    """
+    import pandas as pd  # only this report needs it: ``connect-books`` starts faster
+
+    start, end = p.start, p.end
+    spans = month_spans(p.year, end)
+    months = [month_key(first) for first, _ in spans]
+    month_of = {
+        first + datetime.timedelta(days=n): key
+        for (first, last), key in zip(spans, months, strict=True)
+        for n in range((last - first).days + 1)
+    }
+    accounts: list[str] = []
+    keys: list[str] = []
+    amounts: list[Decimal] = []
+    for account, series in idx.series.items():
+        if not idx.roots.is_(account, *FLOW_KINDS):
             continue
-        if account.startswith("Income:"):
-            values["income"] -= moved
-        elif account.startswith("Expenses:"):
-            values["expenses"] += moved
-            info = idx.info(account)
-            if info.section == "事業費" and info.activity in ACTIVITIES:
-                values[f"a{info.activity}"] += moved
-            elif info.section == "管理費":
-                values["admin"] += moved
-    return values
+        dates, values = series.between(start, end)
+        accounts += [account] * len(dates)
+        keys += map(month_of.__getitem__, dates)
+        amounts += values
+        for day, number in idx.opening.get(account, ()):
+            if start <= day <= end:  # brought in: the opening, not the movement
+                accounts.append(account)
+                keys.append(month_of[day])
+                amounts.append(-number)
+    if not accounts:
+        return pd.DataFrame(0, index=pd.Index([], dtype=object), columns=months)
+    postings = pd.DataFrame(
+        {"account": accounts, "month": keys, "amount": pd.Series(amounts, dtype=object)}
+    )
+    sums = postings.groupby(["account", "month"])["amount"].sum()
+    table = sums.unstack("month", fill_value=ZERO).reindex(columns=months)
+    return table.map(_yen_or_zero).astype("int64")
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """Monthly figures of ``year`` (to ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def _yen_or_zero(value: object) -> int:
+    """A cell of the pivot as yen (a month with no posting at all is empty: 0)."""
+    return yen(value) if isinstance(value, Decimal | int) else 0
+
+
+def weights(idx: Index, accounts: pd.Index) -> pd.DataFrame:
+    """Account × figure: how an account's movement counts in each figure of the month."""
+    import pandas as pd
+
+    table = pd.DataFrame(0, index=accounts, columns=list(FLOWS), dtype="int64")
+    for account in accounts:
+        if idx.roots.is_(account, Kind.INCOME):
+            table.at[account, "income"] = -1
+            continue
+        table.at[account, "expenses"] = 1
+        info = idx.info(account)
+        if info.section == "事業費" and info.activity in ACTIVITIES:
+            table.at[account, f"a{info.activity}"] = 1
+        elif info.section == "管理費":
+            table.at[account, "admin"] = 1
+    return table
+
+
+def monthly_figures(idx: Index, p: Period) -> pd.DataFrame:
+    """Figure (``income`` … ``admin``) × month of the period: integer yen (int64)."""
+    movement = monthly_movement(idx, p)
+    return weights(idx, movement.index).T @ movement
+
+
+def report(idx: Index, p: Period) -> Report:
+    """Monthly figures of the period ``p`` (to its as-of day when inside the year)."""
+    table = monthly_figures(idx, p)
     rows: list[Row] = []
     cumulative = 0
-    totals: dict[str, int] = {}
-    for first, last in month_spans(year, p.end):
-        values: dict[str, int] = month_values(idx, first, last)
+    totals: dict[str, int] = dict.fromkeys((*FLOWS, "net"), 0)
+    for first, last in month_spans(p.year, p.end):
+        key = month_key(first)
+        values: dict[str, int] = {f: int(table.at[f, key]) for f in FLOWS}
         values["net"] = values["income"] - values["expenses"]
         cumulative += values["net"]
         values["cumulative"] = cumulative
-        values["net_assets"] = figures_of(idx, p.start, last).net_assets_closing
-        for key in (
-            "income",
-            "expenses",
-            *(f"a{n}" for n in ACTIVITIES),
-            "admin",
-            "net",
-        ):
-            totals[key] = totals.get(key, 0) + values[key]
+        values["net_assets"] = net_assets(idx, last)
+        for name in totals:
+            totals[name] += values[name]
         label = f"{first.year}年{first.month}月"
-        rows.append(Row(label, dict(values), "item", 0, first.strftime("%Y-%m")))
+        rows.append(Row(label, cells(values), "item", 0, key))
     totals["cumulative"] = cumulative
-    totals["net_assets"] = figures_of(idx, p.start, p.end).net_assets_closing
-    rows.append(Row("合計", dict(totals), "total", 0))
+    totals["net_assets"] = net_assets(idx, p.end)
+    rows.append(Row("合計", cells(totals), "total", 0))
     remarks = ["事業費は事業内容 1〜5 ごと。支出合計には予備費・経常外費用を含みます。"]
-    table = Table(TITLE, COLUMNS, tuple(rows))
-    return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
+    out = Table(TITLE, COLUMNS, tuple(rows))
+    return Report(NAME, TITLE, p.year, p.start, p.end, (out,), tuple(remarks), p.as_of)

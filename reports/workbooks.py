@@ -7,14 +7,15 @@ the year end (定款第27条2): every statement of the 年度, the tie-out check
 監査報告書 to sign.
 
 Both only render :class:`~connect_books.reports.table.Report` objects made by the report
-functions (``(books, year, as_of) -> Report``); no figure is computed here. Charts refer
-to the cells the figures were written to.
+functions of the registry from one index (``(idx, period) -> Report``); no figure is
+computed here. Charts refer to the cells the figures were written to.
 
 Usage::
 
+    from connect_books.reports.registry import index_of
     from connect_books.reports.workbooks import audit_pack, board_pack
-    from connect_books.reports.xlsx import save_workbook
-    save_workbook(board_pack(books, FiscalYear(2026), date(2026, 11, 30)), path)
+    from connect_books.reports.sheets import save_workbook
+    save_workbook(board_pack(index_of(books), FiscalYear(2026), date(2026, 11, 30)), path)
 """
 
 from __future__ import annotations
@@ -41,19 +42,18 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connect_books import ORGANISATION
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear, jdate
+from connect_books.fiscal import FiscalYear, Period, jdate
 from connect_books.reports import registry
-from connect_books.reports.table import Report, Row, Table
-from connect_books.reports.xlsx import (
+from connect_books.reports.index import Index
+from connect_books.reports.sheets import (
     FONT_NAME,
-    PlacedReport,
-    add_report_sheet,
     font,
     new_workbook,
     put_text,
     set_up_page,
 )
+from connect_books.reports.table import Report, Row, Table
+from connect_books.reports.xlsx import PlacedReport, add_report_sheet
 
 #: The board pack's sheets, in order.
 BOARD_SHEETS = ("予算対比", "月次推移", "事業別", "基金")
@@ -80,18 +80,11 @@ _CHART_HEIGHT_CM = 8.5
 _HALF_CHART_WIDTH_CM = 13.0
 
 
-def make_report(
-    name: str, books: Books, year: FiscalYear, as_of: datetime.date | None
-) -> Report:
-    """Produce the report ``name`` for ``year`` (to ``as_of``) from the registry."""
-    return registry.make(books, name, year, as_of)
-
-
-def board_pack(books: Books, year: FiscalYear, as_of: datetime.date) -> Workbook:
+def board_pack(idx: Index, year: FiscalYear, as_of: datetime.date) -> Workbook:
     """The 運営委員会 workbook: 予算対比, 月次推移, 事業別 and 基金 to ``as_of``.
 
     Args:
-        books: The loaded books.
+        idx: The index of the loaded books (:func:`~connect_books.reports.registry.index_of`).
         year: The 年度 being executed.
         as_of: The date the figures run to (inclusive).
 
@@ -101,23 +94,25 @@ def board_pack(books: Books, year: FiscalYear, as_of: datetime.date) -> Workbook
     title = f"{year.label} 運営委員会資料 ({jdate(as_of)}現在)"
     workbook = new_workbook(title, "予算執行状況", f"{ORGANISATION} {title}")
     budget_sheet, trend_sheet, activity_sheet, funds_sheet = BOARD_SHEETS
-    budget = make_report("budget", books, year, as_of)
+    period = Period.of(year, as_of)
+    budget = registry.make(idx, "budget", period)
     add_report_sheet(workbook, budget, budget_sheet)
-    trend = make_report("trend", books, year, as_of)
+    trend = registry.make(idx, "trend", period)
     add_trend_chart(add_report_sheet(workbook, trend, trend_sheet))
     add_activity_chart(
         add_report_sheet(workbook, activity_budget(budget), activity_sheet)
     )
-    add_report_sheet(workbook, make_report("funds", books, year, as_of), funds_sheet)
+    add_report_sheet(workbook, registry.make(idx, "funds", period), funds_sheet)
     return workbook
 
 
-def audit_pack(books: Books, year: FiscalYear) -> Workbook:
+def audit_pack(idx: Index, year: FiscalYear) -> Workbook:
     """The 監事 workbook: every statement of ``year``, the tie-outs, a 監査報告書."""
     title = f"{year.label} 監査資料"
     workbook = new_workbook(title, "決算監査", f"{ORGANISATION} {title}")
+    period = Period.of(year)
     for sheet, name in AUDIT_SHEETS:
-        add_report_sheet(workbook, make_report(name, books, year, None), sheet)
+        add_report_sheet(workbook, registry.make(idx, name, period), sheet)
     add_audit_report(workbook, year)
     return workbook
 

@@ -1,7 +1,7 @@
 """Excel output: a :class:`~connect_books.reports.table.Report` as a printable sheet.
 
-The only module (with :mod:`connect_books.reports.workbooks`) that imports openpyxl. It
-renders; it never computes a figure. One report becomes one sheet::
+It renders; it never computes a figure (the cells, fonts, page set-up and saving are in
+:mod:`connect_books.reports.sheets`). One report becomes one sheet::
 
     生活クラブ社会的連帯経済コネクト機構
                     収支計算書
@@ -14,7 +14,7 @@ renders; it never computes a figure. One report becomes one sheet::
     (notes: one titled table after another, then the remarks)
 
 Yen are integers formatted ``#,##0;▲#,##0``, ratios ``0.0%``. Every string from the
-books is written as text, never as a formula (see :func:`put_text`). Sheets are set up
+books is written as text, never as a formula (see :func:`~connect_books.reports.sheets.put_text`). Sheets are set up
 for A4, one page wide, with the title rows (and, for a report of one table, its header
 row) repeated on every page and page numbers in the footer.
 
@@ -27,63 +27,41 @@ Usage::
 from __future__ import annotations
 
 import datetime
-import io
 import os
-import re
-import tempfile
-import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-import openpyxl
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.constants import XPROPS_NS
 
 from connect_books import ORGANISATION
 from connect_books.fiscal import jdate
+from connect_books.reports.sheets import (
+    display_width,
+    font,
+    new_workbook,
+    put_text,
+    put_value,
+    save_workbook,
+    set_up_page,
+    sheet_title,
+)
 from connect_books.reports.table import Cell as Value
 from connect_books.reports.table import Column, Report, Row, Table
 
-#: A font Japanese Excel has everywhere (LibreOffice substitutes a CJK font).
-FONT_NAME = "Yu Gothic"
-#: Shift-JIS charset: tells a substituting application to pick a Japanese font.
-FONT_CHARSET = 128
-#: Integer yen, negatives with ▲ (Japanese convention).
-YEN_FORMAT = "#,##0;▲#,##0"
-RATIO_FORMAT = "0.0%"
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 #: Printed above the first column of every table.
 LABEL_HEADER = "科目"
 #: Reports that show a position at one date rather than a period.
 POINT_IN_TIME = frozenset({"balance-sheet", "inventory"})
-
-#: First characters that make a spreadsheet read text as a formula (formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 _THIN = Side(style="thin", color="000000")
 _HAIR = Side(style="hair", color="808080")
 _DOUBLE = Side(style="double", color="000000")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
-#: docProps/app.xml naming the organisation (openpyxl's own leaves ``Company`` out).
-_APP_XML = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="{ns}">'
-    "<Application>connect-books (openpyxl {version})</Application>"
-    "<Company>{company}</Company></Properties>"
-)
-_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
 _MIN_LABEL_WIDTH = 16
 _MAX_LABEL_WIDTH = 60
 _MIN_VALUE_WIDTH = 11
@@ -94,63 +72,6 @@ _MAX_HEADER_WIDTH = 14
 _ROWS_BEFORE_NOTE_BREAK = 25
 #: Height in points of one line of 10 pt text.
 _LINE_HEIGHT = 13.5
-#: Sheets wider than this (in Excel width units) print landscape.
-_PORTRAIT_MAX_WIDTH = 130
-
-
-def font(size: float = 10, bold: bool = False, color: str | None = None) -> Font:
-    """The workbook's font (Japanese) at ``size`` points."""
-    return Font(name=FONT_NAME, charset=FONT_CHARSET, size=size, bold=bold, color=color)
-
-
-def display_width(text: str) -> int:
-    """Printed width of ``text`` in half-width units: full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "FWA" else 1 for ch in text)
-
-
-def put_text(cell: Cell, text: str) -> Cell:
-    """Write ``text`` as a string cell, never a formula, whatever it starts with.
-
-    openpyxl turns a string starting with ``=`` into a formula; a spreadsheet also
-    treats ``+ - @`` (and a leading tab or CR) as the start of one. The cell is forced
-    to the string type (written as an inline string, never ``<f>``) and, for those
-    first characters, gets Excel's quote prefix so that editing the cell keeps it
-    text. Characters XML cannot hold are replaced by U+FFFD.
-    """
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_START):
-        cell.quotePrefix = True
-    return cell
-
-
-def put_value(cell: Cell, value: Value | bool, kind: str) -> Cell:
-    """Write one value: yen and ratios as numbers, dates as dates, text as text."""
-    if value is None:
-        return cell
-    if isinstance(value, bool):
-        return put_text(cell, "✓" if value else "✗")
-    if isinstance(value, str):
-        return put_text(cell, value)
-    if isinstance(value, datetime.date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-        return cell
-    if (
-        isinstance(value, Decimal)
-        and kind != "ratio"
-        and value == value.to_integral_value()
-    ):
-        value = int(value)
-    cell.value = value
-    cell.number_format = RATIO_FORMAT if kind == "ratio" else YEN_FORMAT
-    return cell
-
-
-def sheet_title(text: str) -> str:
-    """A valid sheet name: no ``[]:*?/\\``, at most 31 characters."""
-    return _INVALID_SHEET_CHARS.sub("・", text).strip("'")[:31] or "Sheet"
 
 
 def period_text(report: Report) -> str:
@@ -199,21 +120,6 @@ class PlacedReport:
     def main(self) -> PlacedTable:
         """The statement itself."""
         return self.tables[0]
-
-
-def new_workbook(title: str, subject: str, description: str = "") -> Workbook:
-    """An empty workbook (no sheets) with its document properties set."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    props = workbook.properties
-    props.title = title
-    props.subject = subject
-    props.creator = "connect-books"
-    props.lastModifiedBy = "connect-books"
-    props.description = description or f"{ORGANISATION} {title}"
-    props.keywords = ORGANISATION
-    props.category = "会計"
-    return workbook
 
 
 def add_report_sheet(
@@ -282,43 +188,6 @@ def write_report(report: Report, path: str | os.PathLike[str]) -> Path:
     workbook = new_workbook(f"{report.year.label} {report.title}", report.title)
     add_report_sheet(workbook, report, report.title)
     return save_workbook(workbook, path)
-
-
-def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
-    """Save ``workbook`` at ``path``: all or nothing, the organisation as its company.
-
-    openpyxl always writes an empty ``docProps/app.xml``; it is replaced by one
-    naming the organisation (Excel's 会社名 property). The file is written next to
-    ``path`` and then renamed over it, so a crash never leaves half a workbook.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    app_xml = _APP_XML.format(
-        ns=XPROPS_NS, version=openpyxl.__version__, company=escape(ORGANISATION)
-    ).encode()
-    descriptor, temp = tempfile.mkstemp(
-        prefix=".connect-books-", suffix=".xlsx", dir=target.parent
-    )
-    try:
-        with (
-            os.fdopen(descriptor, "wb") as raw,
-            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out,
-            zipfile.ZipFile(buffer) as source,
-        ):
-            for info in source.infolist():
-                content = (
-                    app_xml
-                    if info.filename == "docProps/app.xml"
-                    else source.read(info)
-                )
-                out.writestr(info, content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _title_line(
@@ -469,45 +338,3 @@ def _fit_remarks(ws: Worksheet, report: Report, first_row: int, width: int) -> N
         # Remarks are 9 pt: about 10% narrower than the 10 pt the widths are counted in.
         lines = _lines(remark, total / 0.9)
         ws.row_dimensions[first_row + offset].height = 12 * lines + 3
-
-
-def set_up_page(
-    ws: Worksheet,
-    footer_title: str,
-    title_rows: int | None = None,
-    landscape: bool | None = None,
-) -> None:
-    """A4, one page wide, centred, with page numbers and the print date in the footer.
-
-    Args:
-        ws: The sheet.
-        footer_title: Printed at the left of the footer (``&`` is escaped).
-        title_rows: Rows 1..N are repeated at the top of every printed page.
-        landscape: Orientation; by default landscape when the columns are too wide for
-            portrait.
-    """
-    if landscape is None:
-        total = sum(
-            ws.column_dimensions[get_column_letter(col)].width or 10
-            for col in range(1, ws.max_column + 1)
-        )
-        landscape = total > _PORTRAIT_MAX_WIDTH
-    if title_rows:
-        ws.print_title_rows = f"1:{title_rows}"
-    setup = ws.page_setup
-    setup.paperSize = ws.PAPERSIZE_A4
-    setup.orientation = "landscape" if landscape else "portrait"
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    footer = ws.oddFooter
-    footer.left.text = footer_title.replace("&", "&&")
-    footer.center.text = "&P / &N"
-    footer.right.text = "印刷日 &D"
-    for part in (footer.left, footer.center, footer.right):
-        part.size = 8
-        part.font = f"{FONT_NAME},Regular"

@@ -110,17 +110,8 @@ def test_xlsx_needs_an_output_path_and_writes_a_workbook(
             "エラー: 計算書 'nope' はありません。使える名前: budget (収支計算書)",
         ),
         (
-            ["budget", "--year", "2024"],
-            "エラー: 2024年度は設立 (2025-06-28) 前の年度です。",
-        ),
-        (["budget", "--year", "来年"], "エラー: 年度の指定 '来年' が読めません。"),
-        (
             ["budget", "--year", "2030"],
             "エラー: 2030年度 (2030-04-01〜) の記録は帳簿にありません",
-        ),
-        (
-            ["budget", "--year", "2026", "--as-of", "2026-02-30"],
-            "エラー: 基準日 '2026-02-30' が読めません。",
         ),
         (
             ["budget", "--year", "2026", "--as-of", "2026-03-01"],
@@ -139,6 +130,41 @@ def test_errors_are_japanese(sample_path: Path, args: list[str], message: str) -
     assert err.startswith(message), err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["budget", "--year", "2024"],
+            "エラー: '--year' の値が正しくありません: 2024年度は設立 (2025-06-28) 前の年度です。",
+        ),
+        (
+            ["budget", "--year", "来年"],
+            "エラー: '--year' の値が正しくありません: 年度の指定 '来年' が読めません。",
+        ),
+        (
+            ["budget", "--year", "2026", "--as-of", "2026-02-30"],
+            "エラー: '--as-of' の値が正しくありません: 日付 '2026-02-30' が読めません。",
+        ),
+    ],
+)
+def test_bad_year_and_date_are_usage_errors_in_japanese(
+    sample_path: Path, args: list[str], message: str
+) -> None:
+    """The shared 年度 and date parameters: exit 2, the option named, as in every command."""
+    code, out, err = run(*args, str(sample_path))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(message), err
+    assert "report --help)" in err
+
+
+def test_income_expenditure_is_another_name_for_budget(sample_path: Path) -> None:
+    code, out, err = run("income-expenditure", "--year", "2025", str(sample_path))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["report"] == "budget" and data["title"] == "収支計算書"
+
+
 def test_missing_ledger(tmp_path: Path) -> None:
     code, _, err = run("budget", "--year", "2025", str(tmp_path / "none.beancount"))
     assert code == 1 and "見つかりません" in err
@@ -154,3 +180,23 @@ def test_books_with_errors_still_report_but_warn(tmp_path: Path) -> None:
     assert code == 0
     assert "注意: 帳簿に 1件のエラーがあります" in err
     assert json.loads(out)["report"] == "balance-sheet"
+
+
+def test_output_never_follows_a_link(sample_path: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.txt"
+    kept.write_text("元のまま", encoding="utf-8")
+    link = tmp_path / "bs.csv"
+    link.symlink_to(kept)
+    code, _, err = run(
+        "balance-sheet",
+        "--year",
+        "2025",
+        "--format",
+        "csv",
+        "-o",
+        str(link),
+        str(sample_path),
+    )
+    assert code == 1
+    assert err.startswith(f"エラー: 出力先 {link} は普通のファイルではありません"), err
+    assert kept.read_text(encoding="utf-8") == "元のまま"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime
 import sys
-from decimal import Decimal
 from pathlib import Path
 
-import beanquery
 import pytest
+from ledgertools import query_by, query_total
 
 from connect_books.books import Books, load
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, Period
 from connect_books.reports import registry
+from connect_books.reports.index import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,21 +31,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Books:
     return books
 
 
-def total(books: Books, sql: str, *params: object) -> int:
-    cursor = beanquery.connect(
-        "beancount:", entries=books.entries, errors=books.errors, options=books.options
-    ).cursor()
-    cursor.execute(sql, params)
-    rows = cursor.fetchall()
-    return int(rows[0][0] if rows and rows[0][0] is not None else Decimal(0))
-
-
-def by(books: Books, sql: str, *params: object) -> dict[object, int]:
-    cursor = beanquery.connect(
-        "beancount:", entries=books.entries, errors=books.errors, options=books.options
-    ).cursor()
-    cursor.execute(sql, params)
-    return {k: int(v) for k, v in cursor.fetchall()}
+@pytest.fixture(scope="module")
+def idx(generated: Books) -> Index:
+    return registry.index_of(generated)
 
 
 def span(year: FiscalYear, as_of: D | None) -> tuple[D, D]:
@@ -54,28 +42,28 @@ def span(year: FiscalYear, as_of: D | None) -> tuple[D, D]:
 
 @pytest.mark.parametrize(("year", "as_of"), CASES)
 def test_statement_totals_match_bean_query(
-    generated: Books, year: FiscalYear, as_of: D | None
+    generated: Books, year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
     start, end = span(year, as_of)
-    reports = registry.make_all(generated, year, as_of)
-    income = -total(
+    reports = registry.make_all(idx, Period.of(year, as_of))
+    income = -query_total(
         generated,
         "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s",
         start,
         end,
     )
-    spent = total(
+    spent = query_total(
         generated,
         "SELECT sum(number) WHERE account ~ '^Expenses:' AND date >= %s AND date <= %s",
         start,
         end,
     )
-    net = total(
+    net = query_total(
         generated,
         "SELECT sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date <= %s",
         end,
     )
-    assets = total(
+    assets = query_total(
         generated, "SELECT sum(number) WHERE account ~ '^Assets:' AND date <= %s", end
     )
 
@@ -96,7 +84,7 @@ def test_statement_totals_match_bean_query(
     )
     assert activity.row("当期正味財産増減額").get("amount") == income - spent
     assert activity.row("次期繰越正味財産額").get("amount") == net
-    sections = by(
+    sections = query_by(
         generated,
         "SELECT open_meta(account, 'section') AS s, sum(number) WHERE account ~ '^Expenses:'"
         " AND date >= %s AND date <= %s GROUP BY s",
@@ -113,20 +101,20 @@ def test_statement_totals_match_bean_query(
         trend.row("合計").get("income") == income
         and trend.row("合計").get("expenses") == spent
     )
-    receivable = total(
+    receivable = query_total(
         generated,
         "SELECT sum(number) WHERE account = 'Assets:1210-未収会費' AND date <= %s",
         end,
     )
     assert bs.row("未収会費").get("current") == receivable
-    dues_income = -total(
+    dues_income = -query_total(
         generated,
         "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= %s AND date <= %s",
         start,
         end,
     )
     assert activity.row("受取会費").get("amount") == dues_income
-    grants = total(
+    grants = query_total(
         generated,
         "SELECT sum(number) WHERE account ~ '支払助成金' AND date >= %s AND date <= %s",
         start,
@@ -138,18 +126,18 @@ def test_statement_totals_match_bean_query(
 
 @pytest.mark.parametrize(("year", "as_of"), CASES)
 def test_every_tie_out_holds_on_generated_books(
-    generated: Books, year: FiscalYear, as_of: D | None
+    year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
-    r = registry.make(generated, "tie-out", year, as_of)
+    r = registry.make(idx, "tie-out", Period.of(year, as_of))
     assert [row.label for row in r.rows if row.get("result") == "✗"] == []
     assert r.row("前年度の次期繰越 = 本年度の前期繰越").get("result") == (
         "—" if year.year == 2025 else "✓"
     )
 
 
-def test_carry_forward_between_generated_years(generated: Books) -> None:
-    first = registry.make(generated, "balance-sheet", FiscalYear(2025))
-    second = registry.make(generated, "balance-sheet", FiscalYear(2026), END)
+def test_carry_forward_between_generated_years(idx: Index) -> None:
+    first = registry.make(idx, "balance-sheet", Period.of(FiscalYear(2025)))
+    second = registry.make(idx, "balance-sheet", Period.of(FiscalYear(2026), END))
     assert second.row("前期繰越正味財産").get("current") == first.row(
         "正味財産合計"
     ).get("current")

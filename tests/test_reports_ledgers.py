@@ -9,21 +9,23 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, Period, PeriodRefused
 from connect_books.reports import (
     activity,
     balance_sheet,
-    budget,
     dues,
     funds,
+    income_expenditure,
     inventory,
+    registry,
     tieout,
     trend,
 )
-from connect_books.reports.common import ReportError, index, period
+from connect_books.reports.figures import figures_of
+from connect_books.reports.index import Index, build_index
 
 D = datetime.date
+P = Period.of
 Y25, Y26 = FiscalYear(2025), FiscalYear(2026)
 
 HEADER = """
@@ -109,29 +111,38 @@ option "operating_currency" "JPY"
 """
 
 
-def books_of(text: str) -> Books:
+def indexed(text: str) -> Index:
+    """The index of the books ``HEADER + text`` (which must load without errors)."""
     entries, errors, options = loader.load_string(HEADER + text)
     assert errors == [], errors
-    return Books(Path("<string>"), entries, errors, options)
+    return build_index(entries, options)
 
 
-def test_period_and_as_of() -> None:
-    assert period(Y25).start == D(2025, 6, 28) and period(Y25).end == D(2026, 3, 31)
-    assert period(Y25, D(2026, 5, 1)).as_of is None  # after the year end: the year end
-    assert period(Y26, D(2026, 9, 30)).end == D(2026, 9, 30)
+def test_reports_cover_the_period_asked() -> None:
+    idx = indexed("")
+    whole = income_expenditure.report(idx, P(Y25))
+    assert (whole.start, whole.end) == (D(2025, 6, 28), D(2026, 3, 31))
+    assert whole.as_of is None
+    after = balance_sheet.report(idx, P(Y25, D(2026, 5, 1)))
+    assert after.end == D(2026, 3, 31) and after.as_of is None  # after the year end
+    inside = trend.report(idx, P(Y26, D(2026, 9, 30)))
+    assert inside.end == D(2026, 9, 30) and inside.as_of == D(2026, 9, 30)
+    assert inside.rows[-2].label == "2026年9月"
     with pytest.raises(
-        ReportError,
+        PeriodRefused,
         match="基準日 2026-03-01 は2026年度の開始 \\(2026-04-01\\) より前です",
     ):
-        period(Y26, D(2026, 3, 1))
+        registry.make(idx, "budget", P(Y26, D(2026, 3, 1)))
 
 
-def test_index_is_built_once_per_books() -> None:
-    books = books_of("")
-    first = index(books)
-    budget.report(books, Y25)
-    tieout.report(books, Y25)
-    assert index(books) is first
+def test_reports_share_the_figures_of_one_index() -> None:
+    idx = indexed("")
+    p = P(Y25)
+    income_expenditure.report(idx, p)
+    first = figures_of(idx, p.start, p.end)
+    tieout.report(idx, p)
+    assert figures_of(idx, p.start, p.end) is first
+    assert len(idx.figures_cache) == 1
 
 
 BUDGET = """
@@ -156,20 +167,20 @@ BUDGET = """
 
 
 def test_budget_revision_and_provisional_budget() -> None:
-    books = books_of(BUDGET)
-    before = budget.report(books, Y25, D(2025, 12, 31))
+    idx = indexed(BUDGET)
+    before = income_expenditure.report(idx, P(Y25, D(2025, 12, 31)))
     printing = before.main.by_key("Expenses:5130-広報:5131-印刷製本費")
     assert printing.get("budget") == 30000 and printing.get("actual") == 35000
     assert printing.get("diff") == -5000
     assert before.row("予備費").get("budget") == 10000
-    after = budget.report(books, Y25)
+    after = income_expenditure.report(idx, P(Y25))
     printing = after.main.by_key("Expenses:5130-広報:5131-印刷製本費")
     assert (
         printing.get("budget") == 40000
         and printing.get("note") == "補正 (当初 30,000円)"
     )
     assert after.row("予備費").get("note") == "補正 (当初 10,000円)"
-    provisional = budget.report(books, Y26, D(2026, 5, 31))
+    provisional = income_expenditure.report(idx, P(Y26, D(2026, 5, 31)))
     assert provisional.title == "収支計算書 (暫定予算)"
     assert (
         provisional.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget")
@@ -182,7 +193,7 @@ def test_budget_revision_and_provisional_budget() -> None:
         "暫定予算: 2026年度の予算は2026-05-31時点で未決定のため、2025年度の予算で執行しています"
         in provisional.remarks[0]
     )
-    decided = budget.report(books, Y26)
+    decided = income_expenditure.report(idx, P(Y26))
     assert decided.title == "収支計算書"
     assert (
         decided.main.by_key("Expenses:5130-広報:5131-印刷製本費").get("budget") == 50000
@@ -190,7 +201,7 @@ def test_budget_revision_and_provisional_budget() -> None:
 
 
 def test_budget_without_any_decision_says_so() -> None:
-    r = budget.report(books_of(""), Y25)
+    r = income_expenditure.report(indexed(""), P(Y25))
     assert r.row("会費").get("budget") is None
     assert (
         r.remarks[0]
@@ -199,12 +210,12 @@ def test_budget_without_any_decision_says_so() -> None:
 
 
 def test_budget_over_spent_lines_are_listed_for_the_auditors() -> None:
-    books = books_of(BUDGET)
-    r = tieout.report(books, Y25, D(2025, 12, 31))
+    idx = indexed(BUDGET)
+    r = tieout.report(idx, P(Y25, D(2025, 12, 31)))
     over = r.main.by_key("Expenses:5130-広報:5131-印刷製本費")
     assert over.label == "予算超過: 印刷製本費" and over.get("result") == "—"
     assert (over.get("a"), over.get("b"), over.get("diff")) == (35000, 30000, 5000)
-    assert "予算超過の科目" in [row.label for row in tieout.report(books, Y25).rows]
+    assert "予算超過の科目" in [row.label for row in tieout.report(idx, P(Y25)).rows]
 
 
 DUES = """
@@ -233,8 +244,8 @@ DUES = """
 
 
 def test_dues_roll_arrears_advances_and_collections() -> None:
-    books = books_of(DUES)
-    r25 = dues.report(books, Y25)
+    idx = indexed(DUES)
+    r25 = dues.report(idx, P(Y25))
     eco = r25.main.by_key("2025年度:ECOMESSE")
     assert (eco.get("paid"), eco.get("outstanding"), eco.get("status")) == (
         0,
@@ -249,7 +260,7 @@ def test_dues_roll_arrears_advances_and_collections() -> None:
     )
     assert "2026年度会費の前受: たがやす 10,000円" in r25.remarks
     assert "2025年度会費の未収: エコメッセ 10,000円" in r25.remarks
-    r26 = dues.report(books, Y26)
+    r26 = dues.report(idx, P(Y26))
     assert r26.main.by_key("2025年度:ECOMESSE").get("paid_on") == D(2026, 5, 12)
     assert r26.main.by_key("2025年度:ECOMESSE").get("status") == "納入済"
     eco26 = r26.main.by_key("2026年度:ECOMESSE")
@@ -268,17 +279,17 @@ def test_dues_roll_arrears_advances_and_collections() -> None:
 
 
 def test_dues_tie_out_fails_when_an_unpaid_member_is_not_booked() -> None:
-    books = books_of(
+    idx = indexed(
         DUES.split("2026-03-31 *")[0]
     )  # エコメッセ's dues never booked as 未収
-    row = tieout.report(books, Y25).row("未収会費 = 会費納入状況の未収")
+    row = tieout.report(idx, P(Y25)).row("未収会費 = 会費納入状況の未収")
     assert (row.get("a"), row.get("b"), row.get("result")) == (0, 10000, "✗")
-    good = tieout.report(books_of(DUES), Y25).row("未収会費 = 会費納入状況の未収")
+    good = tieout.report(indexed(DUES), P(Y25)).row("未収会費 = 会費納入状況の未収")
     assert (good.get("a"), good.get("b"), good.get("result")) == (10000, 10000, "✓")
 
 
 def test_inventory_details_and_unexplained_balances() -> None:
-    books = books_of(
+    idx = indexed(
         DUES
         + """
 2026-03-31 * "有限会社みやさか印刷" "ニュースレター第3号 印刷 (4月払い)"
@@ -290,7 +301,7 @@ def test_inventory_details_and_unexplained_balances() -> None:
     payee: "日本郵便株式会社"
 """
     )
-    r = inventory.report(books, Y25)
+    r = inventory.report(idx, P(Y25))
     items = {
         (row.label, row.get("detail")): row.get("amount")
         for row in r.rows
@@ -306,17 +317,19 @@ def test_inventory_details_and_unexplained_balances() -> None:
     assert items[("未払金", "日本郵便株式会社に対する切手 (後払い)")] == 2000
     assert items[("前受会費", "2026年度会費 たがやす分 (前受)")] == 10000
     assert items[("普通預金", "中央労働金庫 世田谷支店")] == 100000 + 10000 + 10000
-    assert r.row("正味財産").get("amount") == balance_sheet.report(books, Y25).row(
+    assert r.row("正味財産").get("amount") == balance_sheet.report(idx, P(Y25)).row(
         "正味財産合計"
     ).get("current")
-    assert tieout.report(books, Y25).row("財産目録 内訳のない残高").get("result") == "✓"
+    assert (
+        tieout.report(idx, P(Y25)).row("財産目録 内訳のない残高").get("result") == "✓"
+    )
 
-    unnamed = books_of("""
+    unnamed = indexed("""
 2026-03-31 * "会費 未収計上 (会員不明)"
   Assets:1210-未収会費 10000 JPY
   Income:4110-受取会費 -10000 JPY
 """)
-    r = inventory.report(unnamed, Y25)
+    r = inventory.report(unnamed, P(Y25))
     assert [
         (row.get("detail"), row.get("amount"))
         for row in r.rows
@@ -324,7 +337,8 @@ def test_inventory_details_and_unexplained_balances() -> None:
     ] == [("内訳不明", 10000)]
     assert any("member: または payee: を付けてください" in x for x in r.remarks)
     assert (
-        tieout.report(unnamed, Y25).row("財産目録 内訳のない残高").get("result") == "✗"
+        tieout.report(unnamed, P(Y25)).row("財産目録 内訳のない残高").get("result")
+        == "✗"
     )
 
 
@@ -342,8 +356,8 @@ GRANTS = """
 
 
 def test_grants_within_and_beyond_their_decision() -> None:
-    books = books_of(GRANTS)
-    r = funds.report(books, Y25)
+    idx = indexed(GRANTS)
+    r = funds.report(idx, P(Y25))
     fund = r.main.by_key("基金:inclufund")
     assert (
         fund.get("opening"),
@@ -356,8 +370,8 @@ def test_grants_within_and_beyond_their_decision() -> None:
         300000,
         250000,
     )
-    assert tieout.report(books, Y25).main.by_key("IF-2025-01").get("result") == "✓"
-    over = books_of(
+    assert tieout.report(idx, P(Y25)).main.by_key("IF-2025-01").get("result") == "✓"
+    over = indexed(
         GRANTS
         + """
 2026-01-20 * "風のたより" "インクルファンド助成金 (追加)"
@@ -369,15 +383,15 @@ def test_grants_within_and_beyond_their_decision() -> None:
   Assets:1130-普通預金-インクルファンド -5000 JPY
 """
     )
-    t = tieout.report(over, Y25)
+    t = tieout.report(over, P(Y25))
     row = t.main.by_key("IF-2025-01")
     assert (row.get("a"), row.get("b"), row.get("result")) == (320000, 300000, "✗")
     assert t.row("決定のない助成金の支払").get("a") == 5000
     assert t.row("決定のない助成金の支払").get("result") == "✗"
     assert "✗ IF-2025-01 支払額 ≤ 決定額" in t.remarks
-    remarks = funds.report(over, Y25).remarks
+    remarks = funds.report(over, P(Y25)).remarks
     assert "決定額を超えて支払った決定があります: IF-2025-01" in remarks
-    note = activity.report(over, Y25).tables[2].by_key("基金:inclufund")
+    note = activity.report(over, P(Y25)).tables[2].by_key("基金:inclufund")
     assert (note.get("increase"), note.get("decrease"), note.get("closing")) == (
         50000,
         325000,
@@ -386,7 +400,7 @@ def test_grants_within_and_beyond_their_decision() -> None:
 
 
 def test_bank_balance_tie_out_needs_the_year_end_assertion() -> None:
-    missing = tieout.report(books_of(""), Y25).main.by_key(
+    missing = tieout.report(indexed(""), P(Y25)).main.by_key(
         "Assets:1120-普通預金-ろうきん"
     )
     assert (missing.get("a"), missing.get("b"), missing.get("result")) == (
@@ -398,10 +412,10 @@ def test_bank_balance_tie_out_needs_the_year_end_assertion() -> None:
         missing.get("note")
         == "2026-04-01 付の balance (通帳・残高証明・現金実査) がありません"
     )
-    asserted = books_of("2026-04-01 balance Assets:1120-普通預金-ろうきん 100000 JPY\n")
-    row = tieout.report(asserted, Y25).main.by_key("Assets:1120-普通預金-ろうきん")
+    asserted = indexed("2026-04-01 balance Assets:1120-普通預金-ろうきん 100000 JPY\n")
+    row = tieout.report(asserted, P(Y25)).main.by_key("Assets:1120-普通預金-ろうきん")
     assert (row.get("a"), row.get("b"), row.get("result")) == (100000, 100000, "✓")
-    interim = tieout.report(books_of(""), Y25, D(2025, 9, 15)).main.by_key(
+    interim = tieout.report(indexed(""), P(Y25, D(2025, 9, 15))).main.by_key(
         "Assets:1120-普通預金-ろうきん"
     )
     assert interim.get("result") == "—"  # during the year: information, not a failure
@@ -410,7 +424,7 @@ def test_bank_balance_tie_out_needs_the_year_end_assertion() -> None:
 def test_vouchers_by_document_metadata_or_link(tmp_path: Path) -> None:
     voucher = tmp_path / "receipt.pdf"
     voucher.write_bytes(b"%PDF-1.4\n")
-    books = books_of(f"""
+    idx = indexed(f"""
 2025-07-01 * "郵便局" "切手" ^v1
   Expenses:5210-管理費:5213-通信運搬費 1000 JPY
   Assets:1110-現金 -1000 JPY
@@ -423,7 +437,7 @@ def test_vouchers_by_document_metadata_or_link(tmp_path: Path) -> None:
   Expenses:5210-管理費:5213-通信運搬費 370 JPY
   Assets:1110-現金 -370 JPY
 """)
-    row = tieout.report(books, Y25).row("証憑 (document) の記録のない支出")
+    row = tieout.report(idx, P(Y25)).row("証憑 (document) の記録のない支出")
     assert (row.get("a"), row.get("b"), row.get("result")) == (370, 1870, "—")
     assert (
         row.get("note")
@@ -432,8 +446,8 @@ def test_vouchers_by_document_metadata_or_link(tmp_path: Path) -> None:
 
 
 def test_trend_short_first_year_and_interim() -> None:
-    books = books_of(GRANTS)
-    r = trend.report(books, Y25, D(2025, 11, 30))
+    idx = indexed(GRANTS)
+    r = trend.report(idx, P(Y25, D(2025, 11, 30)))
     labels = [row.label for row in r.rows]
     assert labels == [
         "2025年6月",
@@ -455,15 +469,15 @@ def test_trend_short_first_year_and_interim() -> None:
 
 
 def test_net_assets_identity_holds_with_opening_balances() -> None:
-    books = books_of(GRANTS)
-    bs = balance_sheet.report(books, Y25)
+    idx = indexed(GRANTS)
+    bs = balance_sheet.report(idx, P(Y25))
     assert bs.row("前期繰越正味財産").get("current") == 600000  # brought in on 6/28
     assert bs.row("当期正味財産増減額").get("current") == -250000
     assert bs.row("正味財産合計").get("current") == bs.row("資産合計").get(
         "current"
     ) - bs.row("負債合計").get("current")
     assert any("前身団体からの引継 600,000円" in x for x in bs.remarks)
-    act = activity.report(books, Y25)
+    act = activity.report(idx, P(Y25))
     assert act.row("次期繰越正味財産額").get("amount") == 350000
 
 
@@ -471,13 +485,13 @@ def test_carry_forward_against_the_approved_settlement() -> None:
     settled = (
         '2026-06-20 custom "settlement" 2025 "総会" {} JPY\n  audited: 2026-05-23\n'
     )
-    good = tieout.report(books_of(GRANTS + settled.format(350000)), Y26)
+    good = tieout.report(indexed(GRANTS + settled.format(350000)), P(Y26))
     row = good.row("前年度の決算承認額 = 本年度の前期繰越")
     assert (row.get("a"), row.get("b"), row.get("result")) == (350000, 350000, "✓")
     assert row.get("note") == "2026年6月20日 総会で承認"
-    bad = tieout.report(books_of(GRANTS + settled.format(360000)), Y26)
+    bad = tieout.report(indexed(GRANTS + settled.format(360000)), P(Y26))
     row = bad.row("前年度の決算承認額 = 本年度の前期繰越")
     assert (row.get("diff"), row.get("result")) == (10000, "✗")
     assert "前年度の決算承認額 = 本年度の前期繰越" not in [
-        r.label for r in tieout.report(books_of(GRANTS), Y26).rows
+        r.label for r in tieout.report(indexed(GRANTS), P(Y26)).rows
     ]

@@ -5,48 +5,38 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import beanquery
 import pytest
+from ledgertools import query, query_by, query_total
 
 from connect_books.books import Books
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, Period
 from connect_books.reports import (
     activity,
     balance_sheet,
-    budget,
     dues,
     funds,
+    income_expenditure,
     inventory,
     registry,
     tieout,
     trend,
 )
+from connect_books.reports.index import Index
 from connect_books.reports.table import Report
 
 Y25, Y26 = FiscalYear(2025), FiscalYear(2026)
 D = datetime.date
+P = Period.of
 
 
-def q(books: Books, sql: str, *params: object) -> list[tuple]:
-    cursor = beanquery.connect(
-        "beancount:", entries=books.entries, errors=books.errors, options=books.options
-    ).cursor()
-    cursor.execute(sql, params)
-    return cursor.fetchall()
-
-
-def total(books: Books, sql: str, *params: object) -> int:
-    rows = q(books, sql, *params)
-    value = rows[0][0] if rows and rows[0][0] is not None else Decimal(0)
-    return int(value)
-
-
-def by(books: Books, sql: str, *params: object) -> dict[object, int]:
-    return {key: int(value) for key, value in q(books, sql, *params)}
+@pytest.fixture(scope="module")
+def idx(sample_books: Books) -> Index:
+    """The index of the sample books, built once for every report of this module."""
+    return registry.index_of(sample_books)
 
 
 def income(books: Books, start: D, end: D) -> int:
-    return -total(
+    return -query_total(
         books,
         "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s",
         start,
@@ -55,7 +45,7 @@ def income(books: Books, start: D, end: D) -> int:
 
 
 def expenses(books: Books, start: D, end: D) -> int:
-    return total(
+    return query_total(
         books,
         "SELECT sum(number) WHERE account ~ '^Expenses:' AND date >= %s AND date <= %s",
         start,
@@ -65,7 +55,7 @@ def expenses(books: Books, start: D, end: D) -> int:
 
 def net_assets(books: Books, day: D) -> int:
     """Assets − liabilities, straight from the postings."""
-    return total(
+    return query_total(
         books,
         "SELECT sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date <= %s",
         day,
@@ -79,8 +69,8 @@ def amounts(report: Report, column: str) -> dict[str, object]:
 # ---- 収支計算書 --------------------------------------------------------------------------
 
 
-def test_budget_2025_totals_match_bean_query(sample_books: Books) -> None:
-    r = budget.report(sample_books, Y25)
+def test_budget_2025_totals_match_bean_query(sample_books: Books, idx: Index) -> None:
+    r = income_expenditure.report(idx, P(Y25))
     start, end = D(2025, 6, 28), D(2026, 3, 31)
     got = amounts(r, "actual")
     assert got["収入合計"] == income(sample_books, start, end) == 1_122_393
@@ -90,7 +80,7 @@ def test_budget_2025_totals_match_bean_query(sample_books: Books) -> None:
         got["前期繰越金"] == net_assets(sample_books, start) == 7_037_000
     )  # 引継 on 6/28
     assert got["前期繰越金"] + got["収入合計"] - got["支出合計"] == got["次期繰越金"]
-    lines = by(
+    lines = query_by(
         sample_books,
         "SELECT open_meta(account, 'budget-line') AS line, sum(number) WHERE account ~ '^Income:'"
         " AND date >= %s AND date <= %s GROUP BY line",
@@ -100,7 +90,7 @@ def test_budget_2025_totals_match_bean_query(sample_books: Books) -> None:
     for line, value in lines.items():
         assert got[line] == -value, line
     assert got["会費"] == 160_000
-    program = by(
+    program = query_by(
         sample_books,
         "SELECT open_meta(account, 'activity') AS a, sum(number) WHERE account ~ '^Expenses:'"
         " AND open_meta(account, 'section') = '事業費' AND date >= %s AND date <= %s GROUP BY a",
@@ -110,7 +100,7 @@ def test_budget_2025_totals_match_bean_query(sample_books: Books) -> None:
     for activity_no, value in program.items():
         assert r.main.by_key(f"事業{activity_no}:小計").get("actual") == value
     assert got["事業費計"] == sum(program.values())
-    admin = total(
+    admin = query_total(
         sample_books,
         "SELECT sum(number) WHERE account ~ '^Expenses:5210' AND date >= %s AND date <= %s",
         start,
@@ -119,8 +109,8 @@ def test_budget_2025_totals_match_bean_query(sample_books: Books) -> None:
     assert got["管理費計"] == admin
 
 
-def test_budget_2025_uses_the_exact_approved_amounts(sample_books: Books) -> None:
-    r = budget.report(sample_books, Y25)
+def test_budget_2025_uses_the_exact_approved_amounts(idx: Index) -> None:
+    r = income_expenditure.report(idx, P(Y25))
     assert [c.label for c in r.main.columns] == ["予算額", "決算額", "差異", "備考"]
     assert r.title == "収支計算書"
     grants = r.main.by_key("Expenses:5140-資金循環:5141-支払助成金-インクルファンド")
@@ -158,10 +148,8 @@ def test_budget_2025_uses_the_exact_approved_amounts(sample_books: Books) -> Non
         assert label in labels
 
 
-def test_budget_2026_provisional_until_the_general_assembly(
-    sample_books: Books,
-) -> None:
-    r = budget.report(sample_books, Y26, D(2026, 5, 31))
+def test_budget_2026_provisional_until_the_general_assembly(idx: Index) -> None:
+    r = income_expenditure.report(idx, P(Y26, D(2026, 5, 31)))
     assert r.title == "収支計算書 (暫定予算)"
     assert (
         r.row("寄付金").get("budget") == 450_000
@@ -173,7 +161,7 @@ def test_budget_2026_provisional_until_the_general_assembly(
         for x in r.remarks
     )
     assert [c.label for c in r.main.columns][3:5] == ["執行率", "前年同期"]
-    after = budget.report(sample_books, Y26, D(2026, 9, 30))
+    after = income_expenditure.report(idx, P(Y26, D(2026, 9, 30)))
     assert after.title == "収支計算書"
     assert after.row("寄付金").get("budget") == 500_000
     assert any(
@@ -182,16 +170,18 @@ def test_budget_2026_provisional_until_the_general_assembly(
     )
 
 
-def test_budget_interim_rate_and_same_point_last_year(sample_books: Books) -> None:
-    r = budget.report(sample_books, Y26, D(2026, 9, 30))
+def test_budget_interim_rate_and_same_point_last_year(
+    sample_books: Books, idx: Index
+) -> None:
+    r = income_expenditure.report(idx, P(Y26, D(2026, 9, 30)))
     fees = r.row("会費")
-    assert fees.get("actual") == -total(
+    assert fees.get("actual") == -query_total(
         sample_books,
         "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= 2026-04-01 AND date <= 2026-09-30",
     )
     assert (
         fees.get("prior")
-        == -total(
+        == -query_total(
             sample_books,
             "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= 2025-06-28 AND date <= 2025-09-30",
         )
@@ -201,7 +191,7 @@ def test_budget_interim_rate_and_same_point_last_year(sample_books: Books) -> No
     assert r.row("次期繰越金").get("prior") == net_assets(sample_books, D(2025, 9, 30))
     assert r.row("次期繰越金").get("actual") == net_assets(sample_books, D(2026, 9, 30))
     assert (
-        budget.report(sample_books, Y25, D(2025, 9, 30)).row("会費").get("prior")
+        income_expenditure.report(idx, P(Y25, D(2025, 9, 30))).row("会費").get("prior")
         is None
     )  # first year
 
@@ -209,11 +199,11 @@ def test_budget_interim_rate_and_same_point_last_year(sample_books: Books) -> No
 # ---- 活動計算書 --------------------------------------------------------------------------
 
 
-def test_activity_2025_lines_match_bean_query(sample_books: Books) -> None:
-    r = activity.report(sample_books, Y25)
+def test_activity_2025_lines_match_bean_query(sample_books: Books, idx: Index) -> None:
+    r = activity.report(idx, P(Y25))
     start, end = D(2025, 6, 28), D(2026, 3, 31)
     got = amounts(r, "amount")
-    lines = by(
+    lines = query_by(
         sample_books,
         "SELECT open_meta(account, 'line') AS line, sum(number) WHERE account ~ '^Income:'"
         " AND date >= %s AND date <= %s GROUP BY line",
@@ -224,7 +214,7 @@ def test_activity_2025_lines_match_bean_query(sample_books: Books) -> None:
         assert got[line] == -value
     assert got["受取会費"] == 160_000  # 150,000 received + ECOMESSE 10,000 未収
     assert got["経常収益計"] == income(sample_books, start, end)
-    sections = by(
+    sections = query_by(
         sample_books,
         "SELECT open_meta(account, 'section') AS s, sum(number) WHERE account ~ '^Expenses:'"
         " AND date >= %s AND date <= %s GROUP BY s",
@@ -273,8 +263,8 @@ def test_activity_2025_lines_match_bean_query(sample_books: Books) -> None:
         assert label in labels, label
 
 
-def test_activity_notes(sample_books: Books) -> None:
-    r = activity.report(sample_books, Y25)
+def test_activity_notes(sample_books: Books, idx: Index) -> None:
+    r = activity.report(idx, P(Y25))
     by_activity = r.tables[1]
     assert by_activity.title == "事業別損益の状況"
     assert [c.label for c in by_activity.columns][-3:] == [
@@ -282,7 +272,7 @@ def test_activity_notes(sample_books: Books) -> None:
         "管理部門",
         "合計",
     ]
-    spent = by(
+    spent = query_by(
         sample_books,
         "SELECT open_meta(account, 'activity') AS a, sum(number) WHERE open_meta(account, 'section') = '事業費'"
         " AND date >= 2025-06-28 AND date <= 2026-03-31 GROUP BY a",
@@ -306,7 +296,7 @@ def test_activity_notes(sample_books: Books) -> None:
         950_000,
         3_630_038,
     )
-    assert fund.get("closing") == total(
+    assert fund.get("closing") == query_total(
         sample_books,
         "SELECT sum(number) WHERE account = 'Assets:1130-普通預金-インクルファンド' AND date <= 2026-03-31",
     )
@@ -317,10 +307,10 @@ def test_activity_notes(sample_books: Books) -> None:
 
 @pytest.mark.parametrize("year", [Y25, Y26])
 def test_balance_sheet_lines_match_bean_query(
-    sample_books: Books, year: FiscalYear
+    sample_books: Books, year: FiscalYear, idx: Index
 ) -> None:
-    r = balance_sheet.report(sample_books, year)
-    lines = by(
+    r = balance_sheet.report(idx, P(year))
+    lines = query_by(
         sample_books,
         "SELECT open_meta(account, 'line') AS line, sum(number) WHERE account ~ '^(Assets|Liabilities):'"
         " AND date <= %s GROUP BY line",
@@ -329,7 +319,7 @@ def test_balance_sheet_lines_match_bean_query(
     for line, value in lines.items():
         row = next(row for row in r.rows if row.label == line and row.style == "item")
         assert row.get("current") == abs(value), line
-    assets = total(
+    assets = query_total(
         sample_books,
         "SELECT sum(number) WHERE account ~ '^Assets:' AND date <= %s",
         year.end,
@@ -337,7 +327,7 @@ def test_balance_sheet_lines_match_bean_query(
     assert r.row("資産合計").get("current") == assets
     assert r.row("正味財産合計").get("current") == net_assets(sample_books, year.end)
     assert r.row("負債及び正味財産合計").get("current") == assets
-    funds_total = total(
+    funds_total = query_total(
         sample_books,
         "SELECT sum(number) WHERE account ~ '^Assets:11[34]0' AND date <= %s",
         year.end,
@@ -346,10 +336,10 @@ def test_balance_sheet_lines_match_bean_query(
     assert [c.label for c in r.main.columns] == ["当年度末", "前年度末", "増減"]
 
 
-def test_balance_sheet_previous_year_column(sample_books: Books) -> None:
+def test_balance_sheet_previous_year_column(idx: Index) -> None:
     now, then = (
-        balance_sheet.report(sample_books, Y26),
-        balance_sheet.report(sample_books, Y25),
+        balance_sheet.report(idx, P(Y26)),
+        balance_sheet.report(idx, P(Y25)),
     )
     for row in now.rows:
         if row.style != "heading" and row.label not in (
@@ -364,8 +354,8 @@ def test_balance_sheet_previous_year_column(sample_books: Books) -> None:
     assert then.row("資産合計").get("previous") is None  # first year
 
 
-def test_inventory_2025_lists_each_item(sample_books: Books) -> None:
-    r = inventory.report(sample_books, Y25)
+def test_inventory_2025_lists_each_item(idx: Index) -> None:
+    r = inventory.report(idx, P(Y25))
     items = [
         (row.label, row.get("detail"), row.get("amount"))
         for row in r.rows
@@ -381,18 +371,18 @@ def test_inventory_2025_lists_each_item(sample_books: Books) -> None:
         and payable[0][2] == 38_000
     )
     assert ("前受会費", "2026年度会費 たがやす分 (前受)", 10_000) in items
-    bs = balance_sheet.report(sample_books, Y25)
+    bs = balance_sheet.report(idx, P(Y25))
     assert r.row("資産合計").get("amount") == bs.row("資産合計").get("current")
     assert r.row("負債合計").get("amount") == bs.row("負債合計").get("current")
     assert r.row("正味財産").get("amount") == bs.row("正味財産合計").get("current")
     assert r.main.columns[0].label == "摘要" and r.main.columns[1].label == "金額"
 
 
-def test_inventory_2026_after_collection(sample_books: Books) -> None:
-    r = inventory.report(sample_books, Y26, D(2026, 5, 31))
+def test_inventory_2026_after_collection(idx: Index) -> None:
+    r = inventory.report(idx, P(Y26, D(2026, 5, 31)))
     details = [row.get("detail") for row in r.rows if row.label == "未収会費"]
     assert details == []  # エコメッセ paid on 2026-05-12
-    r = inventory.report(sample_books, Y26, D(2026, 5, 1))
+    r = inventory.report(idx, P(Y26, D(2026, 5, 1)))
     assert [row.get("detail") for row in r.rows if row.label == "未収会費"] == [
         "2025年度会費 エコメッセ分"
     ]
@@ -401,8 +391,8 @@ def test_inventory_2026_after_collection(sample_books: Books) -> None:
 # ---- 会費・基金・月次 --------------------------------------------------------------------
 
 
-def test_dues_roll_2025(sample_books: Books) -> None:
-    r = dues.report(sample_books, Y25)
+def test_dues_roll_2025(sample_books: Books, idx: Index) -> None:
+    r = dues.report(idx, P(Y25))
     ecomesse = r.main.by_key("2025年度:ECOMESSE")
     assert ecomesse.label == "特定非営利活動法人エコメッセ"
     assert (
@@ -418,7 +408,7 @@ def test_dues_roll_2025(sample_books: Books) -> None:
     )
     subtotal = r.main.by_key("2025年度:計")
     assert subtotal.get("due") == 160_000
-    received = -total(
+    received = -query_total(
         sample_books,
         "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date <= 2026-03-31"
         " AND 'Assets:1120-普通預金-ろうきん' IN other_accounts",
@@ -426,12 +416,12 @@ def test_dues_roll_2025(sample_books: Books) -> None:
     assert subtotal.get("paid") == received == 150_000
     assert sum(1 for row in r.rows if row.style == "item") == 16
     assert any("たがやす 10,000円" in x for x in r.remarks)  # 2026年度会費の前受
-    later = dues.report(sample_books, Y26).main.by_key("2025年度:ECOMESSE")
+    later = dues.report(idx, P(Y26)).main.by_key("2025年度:ECOMESSE")
     assert later.get("paid_on") == D(2026, 5, 12) and later.get("status") == "納入済"
 
 
-def test_funds_2025(sample_books: Books) -> None:
-    r = funds.report(sample_books, Y25)
+def test_funds_2025(sample_books: Books, idx: Index) -> None:
+    r = funds.report(idx, P(Y25))
     inclu = r.main.by_key("基金:inclufund")
     assert (
         inclu.get("opening"),
@@ -451,18 +441,18 @@ def test_funds_2025(sample_books: Books) -> None:
         400_000,
         0,
     )
-    paid = total(
+    paid = query_total(
         sample_books,
         "SELECT sum(number) WHERE account ~ '支払助成金' AND date >= 2025-06-28 AND date <= 2026-03-31",
     )
     assert r.tables[1].by_key("基金:inclufund:計").get("paid_now") == paid
 
 
-def test_trend_2025_months_match_bean_query(sample_books: Books) -> None:
-    r = trend.report(sample_books, Y25)
+def test_trend_2025_months_match_bean_query(sample_books: Books, idx: Index) -> None:
+    r = trend.report(idx, P(Y25))
     monthly = {
         (y, m): -int(v)
-        for y, m, v in q(
+        for y, m, v in query(
             sample_books,
             "SELECT year, month, sum(number) WHERE account ~ '^Income:' AND date >= 2025-06-28"
             " AND date <= 2026-03-31 GROUP BY year, month",
@@ -485,9 +475,9 @@ def test_trend_2025_months_match_bean_query(sample_books: Books) -> None:
     ("year", "as_of"), [(Y25, None), (Y26, D(2026, 9, 30)), (Y26, D(2026, 11, 30))]
 )
 def test_every_tie_out_holds_on_the_sample(
-    sample_books: Books, year: FiscalYear, as_of: D | None
+    year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
-    r = tieout.report(sample_books, year, as_of)
+    r = tieout.report(idx, P(year, as_of))
     failed = [row.label for row in r.rows if row.get("result") == "✗"]
     assert failed == []
     labels = [row.label for row in r.rows]
@@ -501,11 +491,13 @@ def test_every_tie_out_holds_on_the_sample(
         assert label in labels
 
 
-def test_tie_out_2026_carry_forward_and_bank_balances(sample_books: Books) -> None:
-    r = tieout.report(sample_books, Y26, D(2026, 9, 30))
+def test_tie_out_2026_carry_forward_and_bank_balances(
+    sample_books: Books, idx: Index
+) -> None:
+    r = tieout.report(idx, P(Y26, D(2026, 9, 30)))
     carry = r.row("前年度の次期繰越 = 本年度の前期繰越")
     assert carry.get("a") == carry.get("b") == net_assets(sample_books, D(2026, 3, 31))
-    r25 = tieout.report(sample_books, Y25)
+    r25 = tieout.report(idx, P(Y25))
     bank = r25.main.by_key("Assets:1120-普通預金-ろうきん")
     asserted = next(
         e.amount.number
@@ -520,8 +512,8 @@ def test_tie_out_2026_carry_forward_and_bank_balances(sample_books: Books) -> No
     assert dues_row.get("a") == dues_row.get("b") == 10_000
 
 
-def test_every_report_serialises(sample_books: Books) -> None:
-    for name, report in registry.make_all(sample_books, Y25).items():
+def test_every_report_serialises(idx: Index) -> None:
+    for name, report in registry.make_all(idx, P(Y25)).items():
         data = report.to_json()
         assert data["report"] == name and data["year"] == 2025
         assert data["period"] == {"start": "2025-06-28", "end": "2026-03-31"}

@@ -20,14 +20,14 @@ from connect_books import ORGANISATION
 from connect_books.cli import main
 from connect_books.cmd_report import report as report_command
 from connect_books.fiscal import FiscalYear
-from connect_books.reports.table import Column, Report, Row, Table
-from connect_books.reports.xlsx import (
+from connect_books.reports.sheets import (
     YEN_FORMAT,
     display_width,
     put_text,
     sheet_title,
-    write_report,
 )
+from connect_books.reports.table import Column, Report, Row, Table
+from connect_books.reports.xlsx import write_report
 
 #: Text a spreadsheet would run as a formula if it were written carelessly.
 DANGEROUS = (

@@ -4,7 +4,12 @@ Columns: 予算額 | 決算額 (実績 during the year) | 差異 (予算額 − 
 year also 執行率 (決算額 ÷ 予算額) and 前年同期 (the previous 年度 up to the same day).
 Budgets are the exact approved amounts (:meth:`Budgets.in_force`), never Fava's prorated
 ``custom "budget"`` entries. The statement covers the whole organisation, funds included:
-次期繰越金 = 前期繰越金 + 収入合計 − 支出合計 = net assets at the end.
+前期繰越金 and 次期繰越金 are the net assets at the start and the end (read from the
+:class:`~connect_books.reports.figures.Figures`, never recomputed here), so
+次期繰越金 = 前期繰越金 + 収入合計 − 支出合計 whenever no posting moves net assets directly
+(定款第29条; such a posting is named in the remarks).
+
+The CLI and the JSON still call this report ``budget``; ``income-expenditure`` is an alias.
 """
 
 from __future__ import annotations
@@ -14,26 +19,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connect_books.books import Books
+from connect_books.accounts import FLOW_KINDS, Kind
 from connect_books.budgets import ORIGINAL, BudgetView
-from connect_books.chart import AccountInfo
-from connect_books.fiscal import FiscalYear, jdate
-from connect_books.reports.common import (
-    ACTIVITIES,
+from connect_books.chart import AccountInfo, Role
+from connect_books.fiscal import FiscalYear, Period, jdate
+from connect_books.money import yen, yen_text
+from connect_books.reports.figures import (
     Figures,
     FundFigures,
-    Index,
-    Period,
     figures_of,
-    fmt_yen,
     fund_figures,
-    fund_short,
-    index,
-    period,
-    previous_point,
-    ratio,
-    yen,
 )
+from connect_books.reports.index import Index
+from connect_books.reports.labels import ACTIVITIES, fund_short, ratio
 from connect_books.reports.table import Cell, Column, Report, Row, Style, Table
 
 NAME = "budget"
@@ -68,19 +66,16 @@ class _Figure:
 
 def expense_label(idx: Index, info: AccountInfo) -> str:
     """The label of an expense account on the statement (``インクルファンド助成金``)."""
-    if info.role == "grant-expense" and info.fund in idx.funds.funds:
+    if info.role is Role.GRANT_EXPENSE and info.fund in idx.funds.funds:
         return f"{fund_short(idx.funds.funds[info.fund])}助成金"
     return info.label
 
 
-def report(
-    books: Books, year: FiscalYear, as_of: datetime.date | None = None
-) -> Report:
-    """The 収支計算書 for ``year`` (to ``as_of`` when inside the year)."""
-    idx = index(books)
-    p = period(year, as_of)
+def report(idx: Index, p: Period) -> Report:
+    """The 収支計算書 for the period ``p`` (実績 to date when it stops inside its 年度)."""
+    year = p.year
     fig = figures_of(idx, p.start, p.end)
-    before = previous_point(p)
+    before = p.previous_point()
     prior_fig = figures_of(idx, before.start, before.end) if before else None
     view = idx.budgets.in_force(year, p.end)
     original = _original(view)
@@ -124,7 +119,7 @@ def report(
                 and figure.original is not None
                 and figure.budget != figure.original
             ):
-                note = f"補正 (当初 {fmt_yen(figure.original)})"
+                note = f"補正 (当初 {yen_text(figure.original)})"
         values["actual"] = actual
         if interim:
             values["prior"] = prior if prior_fig is not None else None
@@ -135,7 +130,7 @@ def report(
     accounts = _accounts(idx, fig, prior_fig, view, p)
     income: dict[str, _Figure] = defaultdict(_Figure)
     for info in accounts:
-        if info.name.startswith("Income:"):
+        if idx.roots.is_(info.name, Kind.INCOME):
             income[info.budget_line or DEFAULT_INCOME_LINE].add(
                 account_figure(info.name, -1)
             )
@@ -143,7 +138,7 @@ def report(
     prior_opening = prior_fig.net_assets_opening if prior_fig else None
     opening_note = ""
     if fig.brought_in:
-        opening_note = f"前身団体からの引継 {fmt_yen(fig.brought_in)} を含む"
+        opening_note = f"前身団体からの引継 {yen_text(fig.brought_in)} を含む"
     rows.append(Row("収入の部", {}, "heading", 0))
     emit("前期繰越金", None, actual=opening, prior=prior_opening, note=opening_note)
     income_total = _Figure(budget=0 if view else None, original=None)
@@ -162,7 +157,7 @@ def report(
     reserve = _Figure(budget=0 if view else None)
     others: list[tuple[AccountInfo, _Figure]] = []
     for info in accounts:
-        if not info.name.startswith("Expenses:"):
+        if not idx.roots.is_(info.name, Kind.EXPENSES):
             continue
         figure = account_figure(info.name, 1)
         if info.section == "事業費":
@@ -205,13 +200,9 @@ def report(
             expense_total.add(figure)
     emit("支出合計", expense_total, style="total")
 
-    # ---- 次期繰越金 and the funds it includes
-    closing = opening + income_total.actual - expense_total.actual
-    prior_closing = (
-        prior_opening + income_total.prior - expense_total.prior
-        if prior_opening is not None
-        else None
-    )
+    # ---- 次期繰越金 (the net assets at the end) and the funds it includes
+    closing = fig.net_assets_closing
+    prior_closing = prior_fig.net_assets_closing if prior_fig else None
     funds_now = fund_figures(idx, p.start, p.end)
     funds_then = (
         {f.fund.id: f for f in fund_figures(idx, before.start, before.end)}
@@ -219,7 +210,7 @@ def report(
         else {}
     )
     fund_note = "、".join(
-        f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds_now
+        f"うち{fund_short(f.fund)} {yen_text(f.closing)}" for f in funds_now
     )
     emit(
         "次期繰越金",
@@ -286,9 +277,7 @@ def _accounts(
         names.update(a for a, v in prior.movement.items() if v)
     if view is not None:
         names.update(view.lines)
-    return [
-        idx.info(n) for n in sorted(names) if n.startswith(("Income:", "Expenses:"))
-    ]
+    return [idx.info(n) for n in sorted(names) if idx.roots.is_(n, *FLOW_KINDS)]
 
 
 def _remarks(
@@ -334,14 +323,19 @@ def _remarks(
             )
     if funds:
         parts = "、".join(
-            f"うち{fund_short(f.fund)} {fmt_yen(f.closing)}" for f in funds
+            f"うち{fund_short(f.fund)} {yen_text(f.closing)}" for f in funds
         )
         remarks.append(
-            f"次期繰越金 {fmt_yen(closing)} には基金の残高を含みます ({parts})。"
+            f"次期繰越金 {yen_text(closing)} には基金の残高を含みます ({parts})。"
         )
     if fig.brought_in:
         remarks.append(
-            f"前期繰越金には前身団体からの引継 {fmt_yen(fig.brought_in)} を含みます。"
+            f"前期繰越金には前身団体からの引継 {yen_text(fig.brought_in)} を含みます。"
+        )
+    if fig.equity_moves:
+        remarks.append(
+            f"次期繰越金には正味財産の科目への直接の記帳 {yen_text(fig.equity_moves)} を含みます"
+            " (定款第29条: 決定を確認してください)。"
         )
     remarks.append("差異 = 予算額 − 決算額。")
     return remarks

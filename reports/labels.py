@@ -1,0 +1,57 @@
+"""How the statements name things: the activities, organisations, funds, and ratios.
+
+Amounts are printed with :func:`connect_books.money.yen_text`; this module holds the
+other words and numbers the statements share.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from connect_books.funds import Fund
+
+#: Activity labels (事業内容 1〜5).
+ACTIVITIES: dict[int, str] = {
+    1: "市民版まちづくり計画・新規事業",
+    2: "人材の登場・育成",
+    3: "広報",
+    4: "事業活動・資金循環",
+    5: "政策づくり",
+}
+
+_LEGAL_FORMS = (
+    "認定特定非営利活動法人",
+    "特定非営利活動法人",
+    "社会福祉法人",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "NPO法人",
+)
+_PAREN_TAIL = re.compile(r"[（(]([^()（）]+)[)）]\s*$")
+
+
+def ratio(part: int, whole: int | None) -> Decimal | None:
+    """``part / whole`` to four places (None when there is nothing to divide by)."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def short_name(name: str) -> str:
+    """An organisation's name without its legal form (``エコメッセ``)."""
+    for form in _LEGAL_FORMS:
+        if name.startswith(form):
+            return name[len(form) :]
+    return name
+
+
+def fund_short(fund: Fund) -> str:
+    """The everyday name of a fund: ``インクルファンド`` for ``…基金(インクルファンド)``."""
+    match = _PAREN_TAIL.search(fund.name)
+    return match.group(1) if match else fund.name

@@ -1,0 +1,127 @@
+"""What a person asks for and gets: formats, output files, default names and dates.
+
+The rules behind ``connect-books report``, ``board-pack`` and ``audit-pack`` (which
+formats need a file, where a workbook goes when no file is named, which day a board pack
+runs to), kept here so that the CLI stays thin and the Fava extension can reuse them.
+Every refusal is a :class:`~connect_books.reports.registry.ReportError` in Japanese.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from beancount.core import data
+
+from connect_books.fiscal import FiscalYear
+from connect_books.output import write_file
+from connect_books.reports.registry import ReportError
+from connect_books.reports.table import Report
+
+Format = Literal["json", "csv", "xlsx"]
+FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
+#: Where the workbooks go when no file is named (relative to the current folder).
+OUT_DIR = Path("out")
+
+
+def output_format(name: str, output: str | None) -> Format:
+    """The format asked for (``json``, ``csv`` or ``xlsx``, any case), checked.
+
+    Raises:
+      ReportError: an unknown format, or ``xlsx`` without a file to write to.
+    """
+    fmt = name.lower()
+    for known in FORMATS:
+        if fmt == known:
+            if known == "xlsx" and not output:
+                raise ReportError(
+                    "xlsx で出力するときは -o で出力先のファイルを指定してください (例: -o 収支計算書.xlsx)。"
+                )
+            return known
+    raise ReportError(
+        f"出力形式 '{fmt}' は使えません。json, csv, xlsx のどれかを指定してください。"
+    )
+
+
+def errors_notice(count: int) -> str:
+    """The warning shown when a report is made from books that have errors."""
+    return (
+        f"注意: 帳簿に {count}件のエラーがあります。connect-books check で確認してください"
+        " (計算書はこのまま作りました)。"
+    )
+
+
+def require_records(entries: Sequence[data.Directive], year: FiscalYear) -> None:
+    """Refuse a 年度 that starts after the last entry of the books.
+
+    Raises:
+      ReportError: nothing is recorded for ``year`` yet.
+    """
+    last = max((e.date for e in entries), default=None)
+    if last is not None and year.start > last:
+        raise ReportError(
+            f"{year.label} ({year.start.isoformat()}〜) の記録は帳簿にありません (最後の記録は {last.isoformat()})。"
+        )
+
+
+def render(report: Report, fmt: Format) -> str:
+    """The report as JSON (Japanese as written) or CSV text."""
+    if fmt == "json":
+        return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return report.to_csv()
+
+
+def write(report: Report, fmt: Format, target: Path) -> Path:
+    """Write the report to ``target`` all at once (its folder is made if missing).
+
+    CSV carries a BOM, so that Excel opens the Japanese correctly.
+
+    Raises:
+      OutputRefused: ``target`` is not a regular, writable file, or the disk is full.
+    """
+    if fmt == "xlsx":
+        from connect_books.reports.xlsx import write_report
+
+        return write_report(report, target)
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    return write_file(target, render(report, fmt).encode(encoding))
+
+
+def board_pack_day(
+    year: FiscalYear, as_of: datetime.date | None, today: datetime.date
+) -> datetime.date:
+    """The day a board pack runs to: ``as_of``, else today (at most the year end).
+
+    Raises:
+      ReportError: the day lies outside ``year``.
+    """
+    day = as_of if as_of is not None else min(today, year.end)
+    if not year.contains(day):
+        raise ReportError(
+            f"{day.isoformat()} は{year.label} ({year.period_label}) の外です。"
+            "年度の中の日付を指定してください。"
+        )
+    return day
+
+
+def board_pack_name(year: FiscalYear, as_of: datetime.date) -> Path:
+    """``out/2026年度_運営委員会資料_2026-11-30.xlsx``."""
+    return OUT_DIR / f"{year.label}_運営委員会資料_{as_of.isoformat()}.xlsx"
+
+
+def audit_pack_name(year: FiscalYear) -> Path:
+    """``out/2025年度_監査資料.xlsx``."""
+    return OUT_DIR / f"{year.label}_監査資料.xlsx"
+
+
+def unfinished_notice(year: FiscalYear, today: datetime.date) -> str | None:
+    """The warning for an audit pack of a 年度 that has not ended (None once it has)."""
+    if today <= year.end:
+        return (
+            f"注意: {year.label}はまだ終わっていません ({year.end.isoformat()}まで)。"
+            "計算書は今日までの記帳にもとづく途中の数字です。"
+        )
+    return None
