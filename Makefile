@@ -20,8 +20,11 @@ demo: $(STAMP)
 	$(BIN)/connect-books board-pack --year 2026 --as-of 2026-11-30 ledger/main.beancount
 	$(BIN)/connect-books audit-pack --year 2025 ledger/main.beancount
 
-## make test: the whole test suite
+## make test: lint (ruff), whole type checking (mypy --strict) and the whole test suite
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	MYPY=$(CURDIR)/$(BIN)/mypy tools/typecheck.sh
 	$(BIN)/python -m pytest
 
 ## make bench: load-time benchmark against plain Beancount
@@ -29,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info ledger/.*.picklecache
+	rm -rf $(VENV) build *.egg-info .mypy_cache ledger/.*.picklecache

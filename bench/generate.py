@@ -6,7 +6,7 @@ transactions, using the project's real chart of accounts, roster and funds (copi
 
     bench/books/<n>/
       main.beancount          options and plugin lines of ledger/main.beancount, includes
-      main-plain.beancount    the same without our plugins (plain Beancount)
+      main-plain.bean    the same without our plugins (plain Beancount)
       accounts.beancount      copied from ledger/
       members.beancount       copied from ledger/
       funds.beancount         copied from ledger/
@@ -197,7 +197,7 @@ def generate(
             settlement lock is part of what is measured. Costs one load per year.
 
     Returns:
-        The path of ``main.beancount`` (with the plugins); ``main-plain.beancount``
+        The path of ``main.beancount`` (with the plugins); ``main-plain.bean``
         lies next to it.
     """
     rng = random.Random(seed)
@@ -536,9 +536,7 @@ def _write_mains(out_dir: Path, includes: list[str]) -> Path:
     main = out_dir / "main.beancount"
     main.write_text("".join(head) + tail, encoding="utf-8")
     plain = [line for line in head if not OUR_PLUGIN.match(line)]
-    (out_dir / "main-plain.beancount").write_text(
-        "".join(plain) + tail, encoding="utf-8"
-    )
+    (out_dir / "main-plain.bean").write_text("".join(plain) + tail, encoding="utf-8")
     return main
 
 

@@ -1,6 +1,6 @@
 """Load-time benchmark: plain Beancount against Beancount with all our plugins.
 
-For each size, generates the books (``bench/generate.py``), then loads ``main-plain``
+For each size, generates the books (``bench/generate.py``), then loads ``main-plain.bean``
 and ``main`` alternately, each load in a fresh Python process, uncached
 (:func:`connect_books.beancompat.load_uncached`, as Fava does), and prints the median
 wall times and their ratio::
@@ -120,12 +120,12 @@ class Comparison:
 
 
 def compare_loads(main: Path, repeat: int = 5) -> Comparison:
-    """Median uncached loads of ``main-plain`` and ``main`` (alternating, fresh processes).
+    """Median uncached loads of ``main-plain.bean`` and ``main`` (alternating, fresh processes).
 
     Also the median time Beancount's loader logs for each plugin (our plugins and its own,
     each including the loader's re-sort of the entries after it), and any load errors.
     """
-    plain = main.with_name("main-plain.beancount")
+    plain = main.with_name("main-plain.bean")
     codes = {"plain": load_code(plain), "plugins": load_code(main)}
     wall: dict[str, list[float]] = {"plain": [], "plugins": []}
     cpu: dict[str, list[float]] = {"plain": [], "plugins": []}

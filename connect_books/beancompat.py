@@ -62,6 +62,40 @@ def parse_books(main: str | os.PathLike[str]) -> Loaded:
     return list(entries), list(errors), options_map
 
 
+def parse_texts(
+    files: Sequence[tuple[str, str]],
+) -> tuple[Loaded, dict[str, list[str]]]:
+    """Parse the books from their texts: ``(filename, text)``, the main file first.
+
+    What ``loader._parse_recursive`` does, but from texts already read (and checked) by
+    the caller, so no file is read here and no ``include`` is followed. Returns the
+    entries (sorted), the errors and the options (the main file's, with the others'
+    currencies and display contexts merged, ``include`` set to ``files``), and each
+    file's own ``include`` lines, for the caller to check against what it followed.
+    """
+    entries: list[data.Directive] = []
+    errors: list[Any] = []
+    includes: dict[str, list[str]] = {}
+    top: dict[str, Any] | None = None
+    others: list[dict[str, Any]] = []
+    for filename, text in files:
+        parsed, parse_errors, options_map = parser.parse_string(
+            text, report_filename=filename
+        )
+        entries.extend(parsed)
+        errors.extend(parse_errors)
+        includes[filename] = list(options_map["include"])
+        if top is None:
+            top = options_map
+        else:
+            others.append(options_map)
+    assert top is not None, "the main file comes first"
+    top["include"] = [filename for filename, _ in files]
+    options_map = loader.aggregate_options_map(top, others)
+    entries.sort(key=data.entry_sortkey)
+    return (entries, errors, options_map), includes
+
+
 def book_and_validate(
     entries: list[data.Directive], errors: list[Any], options_map: dict[str, Any]
 ) -> tuple[list[data.Directive], list[Any]]:

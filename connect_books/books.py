@@ -1,8 +1,4 @@
-"""Loading the books: the one place that calls Beancount's loader.
-
-The loader's pickle cache stays on (Beancount's default), so an unchanged set of books
-loads several times faster the second time.
-"""
+"""Loading the books: where every command gets them (:func:`load`)."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from beancount import loader
 from beancount.core import data
 
 from connect_books.errors import Refused, where
@@ -68,13 +63,21 @@ def existing_ledger(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Books:
-    """Load the books with Beancount's loader (cache on) and every plugin they name.
+    """Load the books the trusted way (:mod:`connect_books.trusted`): the rules are the
+    code's, nothing from the ledger folder is imported or unpickled.
+
+    A write that a crash interrupted after it was decided is finished first.
 
     Raises:
       BooksNotFound: there is no such file.
     """
+    from connect_books import atomic, trusted
+
     resolved = existing_ledger(path)
-    entries, errors, options = loader.load_file(str(resolved))
+    if atomic.pending(resolved.parent):
+        with atomic.locked(resolved.parent):
+            atomic.recover(resolved.parent)
+    entries, errors, options = trusted.load(resolved)
     return Books(resolved, entries, errors, options)
 
 

@@ -82,12 +82,22 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
       clean: refuse (after listing the first errors) when the books have errors.
       purpose: what the command would make, for the refusal (``資料を作りません``).
 
+    Books that are not whole (a file outside the closed set, unreadable text, plugin or
+    option lines the rules do not allow, or no records at all) are refused even without
+    ``clean``: no figure is made from them.
+
     Raises:
-      Refused: the books cannot be found or read, or have errors while ``clean``.
+      Refused: the books cannot be found or read, are not whole, or have errors while
+        ``clean``.
     """
     from connect_books.books import format_error, load
+    from connect_books.gate import GateError
+    from connect_books.policy import PolicyError
 
     books = load(ledger)
+    broken = [e for e in books.errors if isinstance(e, GateError | PolicyError)]
+    if broken or not books.entries:
+        clean = True  # books that are not whole are never used, whatever the command
     if clean and books.errors:
         base = Path.cwd()
         for error in books.errors[:SHOWN_ERRORS]:
@@ -98,5 +108,9 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
         raise Refused(
             f"帳簿に{len(books.errors)}件のエラーがあるため、{what}。"
             "connect-books check で確認して直してから、もう一度実行してください。"
+        )
+    if not books.entries:
+        raise Refused(
+            f"帳簿 {books.path} に記録がありません。ファイルが空か、途中で切れていないか確かめてください。"
         )
     return books

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +55,10 @@ class Gate:
     errors: list[BooksError] = field(default_factory=list)
     #: Some file could not be read at all: the books must not be parsed.
     fatal: bool = False
-    #: The decoded text of each file, for the policy checks (main file first).
+    #: The decoded text of each file, in include order (the main file first).
     texts: dict[Path, str] = field(default_factory=dict)
+    #: The files each file includes, as the gate followed them.
+    children: dict[Path, list[Path]] = field(default_factory=dict)
 
 
 def _source(path: Path, line: int) -> dict[str, object]:
@@ -101,6 +104,14 @@ def _decode(path: Path, raw: bytes, gate: Gate) -> str | None:
             )
         )
         return None
+
+
+def forbidden_character(text: str) -> tuple[int, str] | None:
+    """The first forbidden character of ``text`` and its line, if any."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    return text.count("\n", 0, match.start()) + 1, match.group()
 
 
 def _check_characters(path: Path, text: str, gate: Gate) -> None:
@@ -185,9 +196,16 @@ def _includes(
     return found
 
 
-def inspect(main: Path) -> Gate:
-    """Check the files of the books that ``main`` includes; see the module docstring."""
+def inspect(main: Path, overrides: Mapping[Path, str] | None = None) -> Gate:
+    """Check the files of the books that ``main`` includes; see the module docstring.
+
+    Args:
+      main: the main file.
+      overrides: texts to use instead of what is on disk (absolute, resolved paths): the
+        books as a write would leave them. A file given here need not exist yet.
+    """
     main = main.absolute()
+    given = dict(overrides or {})
     folder = main.parent.resolve()
     gate = Gate(folder)
     queue: list[tuple[Path, Path | None, int]] = [(main, None, 0)]
@@ -212,7 +230,7 @@ def inspect(main: Path) -> Gate:
                 GateError(where, f"{resolved.name} が二度 include されています。", None)
             )
             continue
-        if not resolved.is_file():
+        if resolved not in given and not resolved.is_file():
             what = "フォルダです" if resolved.is_dir() else "見つかりません"
             gate.errors.append(
                 GateError(
@@ -225,13 +243,18 @@ def inspect(main: Path) -> Gate:
             continue
         seen.add(resolved)
         gate.files.append(resolved)
-        text = _decode(resolved, resolved.read_bytes(), gate)
+        if resolved in given:
+            text: str | None = given[resolved]
+        else:
+            text = _decode(resolved, resolved.read_bytes(), gate)
         if text is None:
             gate.fatal = True
             continue
         gate.texts[resolved] = text
         _check_characters(resolved, text, gate)
+        gate.children[resolved] = []
         for number, target in _includes(resolved, text, gate, parent is None):
+            gate.children[resolved].append(target.resolve())
             queue.append((target, resolved, number))
     for stray in sorted(folder.rglob("*.beancount")):
         if stray.resolve() not in seen and stray.is_file():

@@ -114,7 +114,7 @@ def check_main(path: Path, text: str) -> list[BooksError]:
         plugins.append((number, name))
     names = [name for _, name in plugins]
     if names != list(RULES):
-        line = plugins[0][0] if plugins else 1
+        first = plugins[0][0] if plugins else 1
         missing = [name for name in RULES if name not in names]
         what = (
             f"{'、'.join(missing)} がありません"
@@ -123,7 +123,7 @@ def check_main(path: Path, text: str) -> list[BooksError]:
         )
         errors.append(
             PolicyError(
-                _at(path, line),
+                _at(path, first),
                 f"規則のプラグインの plugin 行は、次の順にちょうど一度ずつ書いてください ({what}"
                 f"。bean-check と Fava もこの規則で検証するためです):\n{_rule_lines()}",
                 None,

@@ -15,71 +15,56 @@ Every command and the Fava server load the books here:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data
 from beancount.parser import options as beancount_options
 
-from connect_books import gate, policy
+from connect_books import beancompat, gate, policy
 from connect_books.messages import translated
 
+Loaded = beancompat.Loaded
 
-def load(main: Path) -> tuple[list[data.Directive], list[Any], dict[str, Any]]:
-    """Entries, errors and options of the books at ``main`` (see the module docstring)."""
+
+def load(main: Path, *, overrides: Mapping[Path, str] | None = None) -> Loaded:
+    """Entries, errors and options of the books at ``main`` (see the module docstring).
+
+    Args:
+      main: the main file.
+      overrides: file texts to use instead of the disk's (absolute resolved paths), to
+        validate the books as a write would leave them before anything is written.
+    """
     main = main.absolute()
-    checked = gate.inspect(main)
+    checked = gate.inspect(main, overrides)
     errors: list[Any] = list(checked.errors)
     if checked.fatal:
         options = dict(beancount_options.OPTIONS_DEFAULTS)
         options["filename"] = str(main)
         options["include"] = [str(p) for p in checked.files]
         return [], errors, options
-    main_text = checked.texts.get(main.resolve(), "")
-    errors.extend(policy.check_main(main, main_text))
-    entries, parse_errors, options = _parse(main)
-    parsed = {str(Path(name).resolve()) for name in options["include"]}
-    expected = {str(path) for path in checked.files}
-    if parsed != expected:  # the gate and Beancount must agree on the set of files
-        errors.append(
-            gate.GateError(
-                {"filename": str(main), "lineno": 0},
-                "include の読み方が検証と一致しません。include 行を一行に一つ、"
-                'include "ファイル名" の形で書いてください。',
-                None,
+    errors.extend(policy.check_main(main, checked.texts.get(main.resolve(), "")))
+    (entries, parse_errors, options), includes = beancompat.parse_texts(
+        [(str(path), text) for path, text in checked.texts.items()]
+    )
+    for path, followed in checked.children.items():
+        folder = path.parent
+        parsed = [(folder / name).resolve() for name in includes[str(path)]]
+        if parsed != followed:  # the gate and Beancount must agree on the files
+            errors.append(
+                gate.GateError(
+                    {"filename": str(path), "lineno": 0},
+                    "include の書き方が読み取れません。include 行を一行に一つ、"
+                    '行頭から include "ファイル名" の形で書いてください。',
+                    None,
+                )
             )
-        )
-        return [], errors, options
+            return [], errors, options
     options = policy.enforce(options, main)
     entries, screened = policy.screen_entries(entries)
     errors.extend(screened)
-    entries, loaded_errors = _book_and_validate(entries, parse_errors, options)
+    entries, loaded_errors = beancompat.book_and_validate(
+        entries, parse_errors, options
+    )
     errors.extend(translated(error) for error in loaded_errors)
     return entries, errors, options
-
-
-# Beancount's loader, without its cache and without the books' plugin list.
-# (To move into connect_books.beancompat, with the other private calls.)
-
-
-def _parse(main: Path) -> tuple[list[data.Directive], list[Any], dict[str, Any]]:
-    from beancount import loader
-
-    entries, errors, options = loader._parse_recursive([(str(main), True)], None)
-    entries.sort(key=data.entry_sortkey)
-    return entries, errors, options
-
-
-def _book_and_validate(
-    entries: list[data.Directive], parse_errors: list[Any], options: dict[str, Any]
-) -> tuple[list[data.Directive], list[Any]]:
-    from beancount import loader
-    from beancount.ops import validation
-    from beancount.parser import booking
-
-    entries, balance_errors = booking.book(entries, options)
-    entries, errors = loader.run_transformations(
-        entries, [*parse_errors, *balance_errors], options, None
-    )
-    errors.extend(validation.validate(entries, options, None, None))
-    return entries, errors

@@ -26,37 +26,26 @@ What it guarantees:
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
 import subprocess
-import tempfile
-import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connect_books.beancompat import load_text_as_file
+from connect_books import atomic, trusted
 from connect_books.books import format_error, load
 from connect_books.errors import Refused
+from connect_books.gate import forbidden_character
 
-#: The lock file, in the folder of the main file.
-LOCK_NAME = ".connect-books.lock"
-#: Seconds to wait for another writer before refusing.
-DEFAULT_TIMEOUT = 30.0
-#: Suffix of the temporary files; any left in the folder are debris of a killed writer.
-TEMP_SUFFIX = ".connect-books-tmp"
-
-# Control characters other than tab and newline, line/paragraph separators, and the
-# bidirectional overrides that make text read differently from what it is.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+#: Kept here for the callers that name them (the lock and debris live in ``atomic``).
+LOCK_NAME = atomic.LOCK_NAME
+TEMP_SUFFIX = atomic.TEMP_SUFFIX
+DEFAULT_TIMEOUT = atomic.DEFAULT_TIMEOUT
 # Directives that change the whole books (``plugin`` runs code): only main.beancount has them.
-_GLOBAL = re.compile(r"^(?:plugin|include|option)\b", re.MULTILINE)
+_GLOBAL = re.compile(r"^\s*(?:plugin|include|option)\b", re.MULTILINE)
 
 
 class WriteRefused(Refused):
@@ -118,50 +107,24 @@ def append(
     repo = _git_toplevel(folder) if git_commit else None
 
     with _locked(folder, timeout):
-        _remove_debris(folder, target)
-        old = target.read_bytes() if target.exists() else b""
-        old_text = _decode(old, target)
+        old_text = _decode(target.read_bytes(), target) if target.exists() else ""
         separator = _separator(old_text)
         first_line = (old_text + separator).count("\n") + 1
 
         before = load(main)
-        included = target in {
-            Path(name).resolve() for name in before.options["include"]
+        included = str(target) in {
+            str(Path(name).resolve()) for name in before.options["include"]
         }
-        if included:
-            added, added_first = text, first_line
-        else:  # a new file, or one a killed writer left without its include line
-            added, added_first = old_text + separator + text, 1
-        _, after_errors, _ = load_text_as_file(
-            main, added, filename=target, first_line=added_first
-        )
-        new_errors = _new_errors(before.errors, after_errors)
-        if new_errors:
-            raise WriteRefused(
-                f"書き込みをやめました: 追記すると帳簿に新しいエラーが{len(new_errors)}件"
-                "出ます。次の 'ファイル:行' の内容を直してから、もう一度実行してください"
-                " (帳簿は変わっていません)。",
-                [format_error(error, folder) for error in new_errors],
-            )
-
-        written = [target]
-        try:
-            _atomic_write(target, old + (separator + text).encode("utf-8"))
-            if not included:
-                main_text = _decode(main.read_bytes(), main)
-                include = f'include "{target.relative_to(folder).as_posix()}"\n'
-                main_text += _line_separator(main_text) + include
-                _atomic_write(main, main_text.encode("utf-8"))
-                written.append(main)
-        except OSError as exc:
-            raise WriteRefused(
-                f"{exc.filename or target} に書き込めませんでした ({exc.strerror})。"
-                "ディスクの空きと書き込み権限を確認してください (帳簿は変わっていません)。"
-            ) from exc
+        texts = {target: old_text + separator + text}
+        if not included:  # a new file, or one a killed writer left without its include
+            main_text = _decode(main.read_bytes(), main)
+            include = f'include "{target.relative_to(folder).as_posix()}"\n'
+            texts[main] = main_text + _line_separator(main_text) + include
+        _land(main, before.errors, texts, "追記する")
 
         committed = False
         if repo is not None:
-            _git_commit(repo, written, message)
+            _git_commit(repo, list(texts), message)
             committed = True
     return Written(
         target=target,
@@ -169,6 +132,84 @@ def append(
         include_added=not included,
         committed=committed,
     )
+
+
+def replace(
+    ledger_main: Path,
+    path: Path,
+    text: str,
+    *,
+    expected: bytes | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Replace the whole text of one file of the books, if they stay as valid as they were.
+
+    For editors that rewrite a file (Fava's source editor and entry forms).
+
+    Args:
+      ledger_main: The main file of the books.
+      path: A file of the books (already included), not a settled record's file.
+      text: Its new text.
+      expected: The bytes the caller read before editing; if the file changed since,
+        nothing is written (another writer came first).
+    Raises:
+      WriteRefused: nothing was written (the reason is in Japanese).
+    """
+    main = Path(ledger_main).resolve()
+    folder = main.parent
+    path = Path(path).resolve()
+    if not path.is_relative_to(folder) or path.suffix != ".beancount":
+        raise WriteRefused(f"{path} は帳簿のファイルではありません。")
+    with _locked(folder, timeout):
+        if expected is not None and path.read_bytes() != expected:
+            raise WriteRefused(
+                f"{path.name} はほかの処理が先に書き換えました。読み込み直してから、"
+                "もう一度編集してください (帳簿は変わっていません)。"
+            )
+        before = load(main)
+        _land(main, before.errors, {path: text})
+
+
+@contextmanager
+def _locked(folder: Path, timeout: float) -> Iterator[None]:
+    """The books' lock (a refusal to wait is a :class:`WriteRefused`), debris cleared."""
+    try:
+        with atomic.locked(folder, timeout):
+            atomic.recover(folder)
+            yield
+    except atomic.LockRefused as exc:
+        raise WriteRefused(str(exc)) from None
+
+
+def _land(
+    main: Path,
+    before_errors: Sequence[Any],
+    texts: Mapping[Path, str],
+    verb: str = "書き込む",
+) -> None:
+    """Validate the books as ``texts`` would leave them; write them all, or refuse.
+
+    Call under the lock.
+    """
+    folder = main.parent
+    _, after_errors, _ = trusted.load(main, overrides=texts)
+    new_errors = _new_errors(before_errors, after_errors)
+    if new_errors:
+        raise WriteRefused(
+            f"書き込みをやめました: {verb}と帳簿に新しいエラーが{len(new_errors)}件"
+            "出ます。次の 'ファイル:行' の内容を直してから、もう一度実行してください"
+            " (帳簿は変わっていません)。",
+            [format_error(error, folder) for error in new_errors],
+        )
+    try:
+        atomic.replace_all(
+            folder, {path: text.encode("utf-8") for path, text in texts.items()}
+        )
+    except OSError as exc:
+        raise WriteRefused(
+            f"{exc.filename or folder} に書き込めませんでした ({exc.strerror})。"
+            "ディスクの空きと書き込み権限を確認してください (帳簿は変わっていません)。"
+        ) from exc
 
 
 def _check_target(main: Path, target: Path) -> None:
@@ -191,11 +232,13 @@ def _check_target(main: Path, target: Path) -> None:
 
 
 def _check_text(text: str) -> str:
-    bad = _FORBIDDEN.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
+    bad = forbidden_character(text)
+    if "\r" in text and (bad is None or text.index("\r") < text.index(bad[1])):
+        bad = (text.count("\n", 0, text.index("\r")) + 1, "\r")  # no line breaks but \n
+    if bad is not None:
+        line, char = bad
         raise WriteRefused(
-            f"追記する内容の{line}行目に制御文字 (U+{ord(bad.group()):04X}) があります。"
+            f"追記する内容の{line}行目に制御文字 (U+{ord(char):04X}) があります。"
             "摘要や取引先に改行・制御文字を入れないでください。"
         )
     directive = _GLOBAL.search(text)
@@ -229,62 +272,6 @@ def _separator(old: str) -> str:
     if old.endswith("\n\n"):
         return ""
     return "\n" if old.endswith("\n") else "\n\n"
-
-
-@contextmanager
-def _locked(folder: Path, timeout: float) -> Iterator[None]:
-    """Hold the books' exclusive lock (released even if the process is killed)."""
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WriteRefused(
-                        f"ほかの処理が帳簿に書き込み中です ({timeout:g}秒待ちました)。"
-                        "しばらく待ってから、もう一度実行してください (帳簿は変わっていません)。"
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        with suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _remove_debris(folder: Path, target: Path) -> None:
-    """Delete temporary files a killed writer left (only the lock holder makes them)."""
-    for place in {folder, target.parent}:
-        for leftover in place.glob(f".*{TEMP_SUFFIX}"):
-            with suppress(OSError):
-                leftover.unlink()
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    """Replace ``path`` by ``content``: temp file, fsync, ``os.replace``, fsync the folder."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    folder_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder_fd)
-    finally:
-        os.close(folder_fd)
 
 
 def _error_key(error: Any) -> tuple[str, str, str]:

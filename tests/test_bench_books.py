@@ -56,7 +56,7 @@ def test_plugin_lines_follow_the_real_books(books_1000: Path) -> None:
     main = [
         line for line in books_1000.read_text().splitlines() if PLUGIN_LINE.match(line)
     ]
-    plain = books_1000.with_name("main-plain.beancount").read_text()
+    plain = books_1000.with_name("main-plain.bean").read_text()
     assert main == real
     assert "connect_books" not in "".join(
         line for line in plain.splitlines() if PLUGIN_LINE.match(line)

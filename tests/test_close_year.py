@@ -188,7 +188,7 @@ def test_refuses_books_with_errors(books: Path) -> None:
     assert "件あります。直してから決算してください:" in result.output
     line = line_of(journal.read_text(), "2026-11-02")
     assert (
-        f"2026.beancount:{line}: Transaction does not balance: (10 JPY)"
+        f"2026.beancount:{line}: 借方と貸方が一致しません (差額 10 JPY)"
         in result.output
     )
     assert not (books.parent / "settlements.beancount").exists()

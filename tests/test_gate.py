@@ -116,7 +116,7 @@ def test_control_and_bidi_characters_are_refused(ledger: Path, char: str) -> Non
         ledger.parent / "2026.beancount",
         f'2026-11-20 * "取引先" "摘要{char}です"\n'
         "  Assets:1110-現金  -100 JPY\n"
-        "  Expenses:5210-管理費:5214-消耗品費  100 JPY\n",
+        "  Expenses:5210-管理費:5214-事務用品費  100 JPY\n",
     )
     found = messages_at(ledger)
     assert [(n, lineno) for n, lineno, _ in found] == [("2026.beancount", line)]

@@ -52,7 +52,7 @@ def test_deleting_the_plugin_lines_is_an_error_and_the_rules_still_run(
         out.write(
             '\n2026-11-20 * "x" "端数"\n'
             "  Assets:1110-現金  -1000.5 JPY\n"
-            "  Expenses:5210-管理費:5214-消耗品費  1000.5 JPY\n"
+            "  Expenses:5210-管理費:5214-事務用品費  1000.5 JPY\n"
         )
     found = errors_of(ledger)
     assert any("規則のプラグインの plugin 行" in m for _, _, m in found)
@@ -112,7 +112,7 @@ def test_tolerance_option_does_not_let_an_unbalanced_entry_through(
         out.write(
             '\n2026-11-20 * "x" "不一致"\n'
             "  Assets:1110-現金  -1000 JPY\n"
-            "  Expenses:5210-管理費:5214-消耗品費  999 JPY\n"
+            "  Expenses:5210-管理費:5214-事務用品費  999 JPY\n"
         )
     found = errors_of(ledger)
     assert any(

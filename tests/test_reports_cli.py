@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -170,16 +171,31 @@ def test_missing_ledger(tmp_path: Path) -> None:
     assert code == 1 and "見つかりません" in err
 
 
-def test_books_with_errors_still_report_but_warn(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.beancount"
-    bad.write_text(
-        "2025-06-28 open Assets:1110-現金 JPY\n2025-06-28 open Income:4110-受取会費 JPY\n"
-        '2025-07-01 * "x"\n  Assets:1110-現金 5 JPY\n  Income:9999-Nowhere -5 JPY\n'
+def test_books_with_errors_still_report_but_warn(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    journal = tmp_path / "ledger" / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + '\n2026-11-02 * "x"\n  Expenses:5210-管理費:5214-事務用品費 5 JPY\n'
+        "  Assets:9999-Nowhere -5 JPY\n",
+        encoding="utf-8",
     )
-    code, out, err = run("balance-sheet", "--year", "2025", str(bad))
+    main = str(tmp_path / "ledger" / "main.beancount")
+    code, out, err = run("balance-sheet", "--year", "2025", main)
     assert code == 0
     assert "注意: 帳簿に 1件のエラーがあります" in err
     assert json.loads(out)["report"] == "balance-sheet"
+
+
+def test_books_that_are_not_whole_are_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "main.beancount"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run("balance-sheet", "--year", "2025", str(empty))
+    assert code == 1 and out == ""
+    assert "規則のプラグインの plugin 行" in err
+    assert "件のエラーがあるため、処理を行いません" in err
 
 
 def test_output_never_follows_a_link(sample_path: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -47,14 +48,24 @@ def test_ledger_defaults_to_env(sample_path: Path, tmp_path: Path) -> None:
     assert "見つかりません" in result.output
 
 
-def test_check_reports_file_and_line(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.beancount"
-    bad.write_text(
-        '2025-07-01 open Assets:1110-現金 JPY\n\n2025-07-02 * "x"\n  Assets:1110-現金 5 JPY\n  Assets:9999-Nowhere -5 JPY\n'
+def test_check_reports_file_and_line(sample_path: Path, tmp_path: Path) -> None:
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    journal = tmp_path / "ledger" / "2026.beancount"
+    before = journal.read_text(encoding="utf-8")
+    journal.write_text(
+        before
+        + '\n2026-11-02 * "x"\n  Expenses:5210-管理費:5214-事務用品費 5 JPY\n  Assets:9999-Nowhere -5 JPY\n',
+        encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["check", str(bad)])
+    line = before.count("\n") + 2
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path / "ledger" / "main.beancount")]
+    )
     assert result.exit_code == 1
-    assert "bad.beancount:3:" in result.output
+    assert (
+        f"2026.beancount:{line}: 科目 Assets:9999-Nowhere は開かれていません"
+        in result.output
+    )
     assert "エラー: 帳簿に1件のエラーがあります。" in result.output
 
 

@@ -569,7 +569,7 @@ def test_books_with_errors_are_refused(tmp_path: Path, sample_path: Path) -> Non
         ["audit-pack", "--year", "2026", "-o", str(tmp_path / "a.xlsx"), str(books)],
     )
     assert result.exit_code == 1
-    assert f"2026.beancount:{line}: Transaction does not balance" in result.output
+    assert f"2026.beancount:{line}: 借方と貸方が一致しません" in result.output
     assert "帳簿に1件のエラーがあるため、資料を作りません" in result.output
     assert not (tmp_path / "a.xlsx").exists()
 
