@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 import beanquery
@@ -62,3 +65,24 @@ def query_total(books: Loaded, sql: str, *params: object) -> int:
 def query_by(books: Loaded, sql: str, *params: object) -> dict[Any, int]:
     """``key → integer yen`` for a two-column ``sql``."""
     return {key: int(value) for key, value in query(books, sql, *params)}
+
+
+def assert_both_checks_report(ledger: Path, line: int, fragment: str) -> None:
+    """``bean-check`` and ``connect-books check`` both refuse ``ledger`` at ``line``."""
+    from click.testing import CliRunner
+
+    from connect_books.cli import main
+
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"{ledger}:{line}:" in result.stdout + result.stderr
+    assert fragment in result.stdout + result.stderr
+    cli = CliRunner().invoke(main, ["check", str(ledger)])
+    assert cli.exit_code == 1
+    assert f"{ledger.name}:{line}:" in cli.output
+    assert fragment in cli.output
