@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from connect_books.fiscal import FiscalYear
+from connect_books.output import spreadsheet_text
 
 Kind = Literal["yen", "ratio", "text", "date", "mark"]
 Style = Literal["heading", "item", "subtotal", "total"]
@@ -139,7 +140,10 @@ class Report:
             writer.writerow(["科目", *(c.label for c in table.columns)])
             for row in table.rows:
                 writer.writerow(
-                    [row.label, *(_csv_cell(row.get(c.key)) for c in table.columns)]
+                    [
+                        spreadsheet_text(row.label),
+                        *(_csv_cell(row.get(c.key)) for c in table.columns),
+                    ]
                 )
         return out.getvalue()
 
@@ -168,4 +172,6 @@ def _csv_cell(value: Cell) -> str:
         return ""
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str):  # text from the books: never a formula in a spreadsheet
+        return spreadsheet_text(value)
     return str(value)
