@@ -112,9 +112,10 @@ def serve(
     run(app, host, port)
 
 
-from connect_books.cmd_close import close_year  # noqa: E402
+from connect_books.cmd_close import close_year, verify  # noqa: E402
 
 main.add_command(close_year)
+main.add_command(verify)
 
 from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
 

@@ -15,12 +15,15 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.balances import Totals
-from connect_books.digest import fingerprint, year_records
+from connect_books.digest import year_records
 from connect_books.errors import Refused
 from connect_books.fiscal import FiscalYear
-from connect_books.settlement import CHUNK_LINES, SETTLEMENT, read_settlements
+from connect_books.gate import forbidden_character
+from connect_books.settlement import CHUNK_LINES, SETTLEMENT, read_settlements, seal
 
 _BODY_FORBIDDEN = frozenset('"\\')
+#: The only body that approves a settlement (第17条4, 第27条2).
+GENERAL_ASSEMBLY = "総会"
 
 
 class ClosingRefused(Refused):
@@ -37,11 +40,24 @@ class Closing:
     audited: datetime.date | None
     totals: Totals
     lines: tuple[str, ...]
+    #: The previous 年度's fingerprint ("" for the first year).
+    previous: str = ""
+    #: Why the approval departs from 第20条/第27条2 ("" when it does not).
+    reason: str = ""
 
     @property
     def fingerprint(self) -> str:
-        """The digest of the ``entries`` list."""
-        return fingerprint(self.lines)
+        """The seal over the approval, the previous fingerprint and the entries list."""
+        return seal(
+            self.year,
+            self.approved,
+            self.body,
+            self.audited,
+            self.totals.net_assets,
+            self.previous,
+            self.reason,
+            "\n".join(self.lines),
+        )
 
     def directive(self) -> str:
         """The ``settlement`` directive, as written into ``settlements.beancount``."""
@@ -53,6 +69,10 @@ class Closing:
         ]
         if self.audited is not None:
             head.append(f"  audited: {self.audited.isoformat()}")
+        if self.previous:
+            head.append(f'  previous: "{self.previous}"')
+        if self.reason:
+            head.append(f'  reason: "{self.reason}"')
         head.append(f'  fingerprint: "{self.fingerprint}"')
         for start in range(0, max(len(self.lines), 1), CHUNK_LINES):
             key = "entries" if start == 0 else f"entries-{start // CHUNK_LINES + 1}"
@@ -68,8 +88,9 @@ def plan_closing(
     year: FiscalYear,
     *,
     approved: datetime.date,
-    body: str = "総会",
+    body: str = GENERAL_ASSEMBLY,
     audited: datetime.date | None = None,
+    reason: str = "",
     today: datetime.date,
     base: Path | None = None,
 ) -> Closing:
@@ -94,6 +115,10 @@ def plan_closing(
             f"前年度 ({previous.label}) の決算がまだ記録されていません。"
             f"先に connect-books close-year {previous.year} を実行してください。"
         )
+    _check_articles(year, approved=approved, body=body, audited=audited, reason=reason)
+    errors = [
+        e for e in errors if not _overdue_for(e, year)
+    ]  # this very closing mends it
     if errors:
         from connect_books.books import format_error
 
@@ -104,8 +129,63 @@ def plan_closing(
     _check_year_end_balances(entries, year)
     record = year_records(entries, [year], options_map)[year]
     return Closing(
-        year, approved, body, audited, record.totals, tuple(sorted(record.lines))
+        year,
+        approved,
+        body,
+        audited,
+        record.totals,
+        tuple(sorted(record.lines)),
+        previous=settled[previous].fingerprint if previous is not None else "",
+        reason=reason,
     )
+
+
+def _overdue_for(error: Any, year: FiscalYear) -> bool:
+    from connect_books.plugins.settlement import SettlementOverdue
+
+    return isinstance(error, SettlementOverdue) and error.message.startswith(year.label)
+
+
+def _check_articles(
+    year: FiscalYear,
+    *,
+    approved: datetime.date,
+    body: str,
+    audited: datetime.date | None,
+    reason: str,
+) -> None:
+    """Refuse an approval that departs from the articles, unless a reason is recorded."""
+    if reason:
+        if (
+            forbidden_character(reason)
+            or _BODY_FORBIDDEN & set(reason)
+            or "\n" in reason
+        ):
+            raise ClosingRefused(
+                '理由 (--reason) に改行・制御文字や " \\ は使えません。一行の文で書いてください。'
+            )
+        return
+    departures = []
+    if body != GENERAL_ASSEMBLY:
+        departures.append(
+            f"決算を承認できるのは総会だけです (第17条4)。{body}の承認は決算の承認になりません"
+        )
+    if approved > year.settlement_deadline:
+        departures.append(
+            f"総会は期末から3か月以内 ({year.settlement_deadline.isoformat()} まで) に開き、"
+            f"決算を承認します (第20条・第27条2)。承認日 {approved.isoformat()} はその後です"
+        )
+    if audited is None:
+        departures.append(
+            "決算は監事の監査を経て総会で承認します (第27条2)。監査日を --audited で指定してください"
+        )
+    if departures:
+        raise ClosingRefused(
+            "定款どおりでない決算は記録しません:\n"
+            + "\n".join(f"  ・{d}。" for d in departures)
+            + "\nやむを得ない事情があるときは、その理由を --reason で書いてください"
+            " (決算の記録と監査資料に残ります)。"
+        )
 
 
 def _check_dates(

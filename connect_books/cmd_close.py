@@ -9,6 +9,7 @@ refusal (:class:`~connect_books.closing.ClosingRefused`,
 from __future__ import annotations
 
 import datetime
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -35,6 +36,11 @@ def _width(text: str) -> int:
 @click.option("--body", default="総会", show_default=True, help="決算を承認した機関")
 @click.option("--audited", type=DATE, help="監事が監査した日")
 @click.option(
+    "--reason",
+    default="",
+    help="定款どおりでない承認 (総会以外・期末から3か月より後・監査日なし) の理由。決算の記録に残る",
+)
+@click.option(
     "--git", "git_commit", is_flag=True, help="書いたファイルを git commit する"
 )
 def close_year(
@@ -43,12 +49,14 @@ def close_year(
     approved: datetime.date | None,
     body: str,
     audited: datetime.date | None,
+    reason: str,
     git_commit: bool,
 ) -> None:
     """年度の決算を記録し、その年度の記録を確定する (第27条2)。
 
     YEAR は 2025 や 2025年度。年度が終わり、帳簿にエラーがなく、現金・預金・基金の口座すべてに
-    期末の balance (4月1日付) があり、前年度が決算済みのときだけ記録します。
+    期末の balance (4月1日付) があり、前年度が決算済みで、監事の監査 (--audited) を経て
+    期末から3か月以内に総会が承認したときだけ記録します。
     """
     from connect_books.closing import plan_closing
     from connect_books.money import yen_text
@@ -64,6 +72,7 @@ def close_year(
         approved=approved or today,
         body=body,
         audited=audited,
+        reason=reason,
         today=today,
         base=Path.cwd(),
     )
@@ -86,6 +95,7 @@ def close_year(
         ("期間", year.period_label),
         (f"{body}承認日", jdate(closing.approved)),
         *([("監査日", jdate(closing.audited))] if closing.audited else []),
+        *([("理由", closing.reason)] if closing.reason else []),
         ("資産合計", yen_text(totals.total_assets)),
         ("負債合計", yen_text(totals.total_liabilities)),
         ("次期繰越正味財産", yen_text(totals.net_assets)),
@@ -100,3 +110,21 @@ def close_year(
         f"{year.label}の記録は確定しました。訂正は{year.next().label}の修正仕訳"
         " (過年度損益修正) で行います。connect-books check で確認できます。"
     )
+
+
+@click.command("verify")
+@click.argument("year", type=FISCAL_YEAR)
+@click.argument("fingerprint")
+@ledger_argument
+def verify(year: FiscalYear, fingerprint: str, ledger: str | None) -> None:
+    """決算の指紋 (監査資料・監査報告書に印刷したもの) で、帳簿が承認どおりかを確かめる。
+
+    FINGERPRINT は 64 桁 (先頭 16 桁以上でも可)。空白やハイフンは無視します。
+    """
+    from connect_books.verification import verify_settlement
+
+    result = verify_settlement(load_books(ledger, clean=False), year, fingerprint)
+    for line in result.lines:
+        click.echo(line)
+    if not result.ok:
+        sys.exit(1)

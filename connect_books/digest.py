@@ -44,16 +44,15 @@ _TRANSACTION_ONLY = _POSITION | {"__tolerances__"}
 @cache
 def _is_user_file(filename: str) -> bool:
     """Whether entries from ``filename`` are the user's (see :func:`is_user_entry`)."""
-    return filename == STRING_SOURCE or (
-        not filename.startswith("<") and filename.endswith(".beancount")
-    )
+    return filename == STRING_SOURCE or not filename.startswith("<")
 
 
 def is_user_entry(entry: data.Directive, pads: Container[Location]) -> bool:
     """Whether ``entry`` is a directive the user wrote (and a settlement locks).
 
-    Excluded: synthetic entries (a filename like ``<pad>`` or one not ending in
-    ``.beancount``, e.g. a discovered document), the settlement directives themselves,
+    Every entry read from a file counts, whatever the file's name (an ``include`` of
+    ``extra.bean`` is as much the books as ``2025.beancount``). Excluded: synthetic entries
+    (a filename like ``<connect_books.budget>``), the settlement directives themselves,
     and the padding transactions Beancount's ``pad`` inserts for the ``pads`` (the
     :func:`~connect_books.beancompat.pad_locations` of the books).
     """

@@ -67,6 +67,12 @@ class FiscalYear:
         return datetime.date(self.year + 1, 4, 1)
 
     @property
+    def settlement_deadline(self) -> datetime.date:
+        """The last day for the 総会 to approve the settlement: 3 months after the year end
+        (第20条, 第27条2)."""
+        return datetime.date(self.year + 1, 6, 30)
+
+    @property
     def is_short(self) -> bool:
         """Whether this 年度 starts later than April 1 (the first year)."""
         return self.start != self.nominal_start

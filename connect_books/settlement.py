@@ -4,13 +4,18 @@
 
     2026-06-20 custom "settlement" 2025 "総会" 6543210 JPY
       audited: 2026-05-23
+      previous: "…"            ; the previous 年度's fingerprint (none for the first year)
+      reason: "…"              ; only when the approval departs from 第20条/第27条2
       fingerprint: "…"
       entries: "2025-06-28 0f3a…
     2025-06-28 9b1c…"
 
 The directive's date is the day the 総会 approved the settlement; the amount is the approved
 次期繰越正味財産; ``entries`` lists a digest of every entry dated in the 年度 (one per line,
-``DATE DIGEST``, sorted), so a later change can be named; ``fingerprint`` digests that list.
+``DATE DIGEST``, sorted), so a later change can be named. ``fingerprint``
+(:func:`seal`) covers the approval (year, date, body, audit date, carry-forward, reason),
+the previous year's fingerprint and that list: rewriting any of them, or removing a year
+from the chain, shows.
 
 A long list continues in ``entries-2``, ``entries-3`` … (at most :data:`CHUNK_LINES` lines
 each): Beancount's lexer takes time quadratic in a string's length, so one string of 50,000
@@ -23,6 +28,7 @@ The digests are :mod:`connect_books.digest`'s; ``close-year`` plans the directiv
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,6 +63,10 @@ class Settlement:
     #: The ``entries``, ``entries-2`` … strings as written, in order.
     recorded: tuple[str, ...]
     audited: datetime.date | None = None
+    #: The previous 年度's fingerprint ("" for the first year).
+    previous: str = ""
+    #: Why the approval departs from the articles (第20条, 第27条2), if it does.
+    reason: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     entry: data.Custom | None = field(default=None, compare=False, repr=False)
 
@@ -64,6 +74,20 @@ class Settlement:
     def recorded_text(self) -> str:
         """The whole ``entries`` list: one ``DATE DIGEST`` per line."""
         return "\n".join(self.recorded)
+
+    @property
+    def sealed(self) -> str:
+        """The fingerprint the record's own contents give (:func:`seal`)."""
+        return seal(
+            self.year,
+            self.date,
+            self.body,
+            self.audited,
+            self.carry_forward,
+            self.previous,
+            self.reason,
+            self.recorded_text,
+        )
 
     @cached_property
     def digests(self) -> tuple[tuple[datetime.date, str], ...]:
@@ -117,6 +141,8 @@ def read_settlements(
             key = f"entries-{number}"
         audited = entry.meta.get("audited")
         settled[year] = Settlement(
+            previous=str(entry.meta.get("previous", "")),
+            reason=str(entry.meta.get("reason", "")),
             year=year,
             date=entry.date,
             body=values[1],
@@ -128,6 +154,38 @@ def read_settlements(
             entry=entry,
         )
     return settled, errors
+
+
+def seal(
+    year: FiscalYear,
+    approved: datetime.date,
+    body: str,
+    audited: datetime.date | None,
+    carry_forward: Decimal,
+    previous: str,
+    reason: str,
+    entries_text: str,
+) -> str:
+    """The fingerprint of a settlement: SHA-256 (hex) of its approval and its entries.
+
+    The approval is written one field a line (year, approval date, body, audit date,
+    approved carry-forward in JPY, the previous year's fingerprint, the reason), then a
+    blank line, then the ``entries`` list: the text a person can recompute from the
+    printed settlement.
+    """
+    head = "\n".join(
+        [
+            "connect-books settlement 2",
+            f"year={year.year}",
+            f"approved={approved.isoformat()}",
+            f"body={body}",
+            f"audited={audited.isoformat() if audited else ''}",
+            f"carry-forward={format(carry_forward, 'f')} JPY",
+            f"previous={previous}",
+            f"reason={reason}",
+        ]
+    )
+    return hashlib.sha256(f"{head}\n\n{entries_text}".encode()).hexdigest()
 
 
 def _read_digests(chunks: Iterable[str]) -> list[tuple[datetime.date, str]]:

@@ -33,8 +33,8 @@ from beancount.core import data
 
 from connect_books.balances import totals_at
 from connect_books.beancompat import padding_for
-from connect_books.digest import YearRecord, fingerprint, year_records
-from connect_books.errors import BooksError, reject_config
+from connect_books.digest import YearRecord, year_records
+from connect_books.errors import BooksError, options_source, reject_config
 from connect_books.fiscal import FiscalYear
 from connect_books.money import yen_text
 from connect_books.settlement import Settlement, read_settlements
@@ -44,6 +44,14 @@ __plugins__ = ("check_settlements",)
 
 class SettlementError(BooksError):
     """A change to a settled 年度, or a settlement that does not hold."""
+
+
+class SettlementOverdue(SettlementError):
+    """A 年度 whose settlement should have been recorded by now (第27条2).
+
+    The message starts with the 年度's label (``2025年度``), which ``close-year`` reads to
+    let the closing of that very year mend it.
+    """
 
 
 def check_settlements(
@@ -65,6 +73,7 @@ def check_settlements(
     settled, read_errors = read_settlements(directives)
     errors: list[BooksError] = list(read_errors)
     errors.extend(reject_config("settlement", config, options_map, SettlementError))
+    errors.extend(_overdue(entries, settled, options_map))
     if not settled:
         return entries, errors
 
@@ -79,15 +88,17 @@ def check_settlements(
 
     for year, settlement in sorted(settled.items()):
         errors.extend(_check_dates(year, settlement))
-        if fingerprint([settlement.recorded_text]) != settlement.fingerprint:
+        if settlement.sealed != settlement.fingerprint:
             errors.append(
                 SettlementError(
                     settlement.meta,
-                    f"{year.label}の決算の記録 (fingerprint と entries) が書き換えられています。"
+                    f"{year.label}の決算の記録 (承認日・承認機関・監査日・次期繰越・理由・前年度の指紋・"
+                    "entries のどれか) が fingerprint と合いません。書き換えられています。"
                     "connect-books close-year が書いたとおりに戻してください。",
                     settlement.entry,
                 )
             )
+        errors.extend(_check_chain(year, settlement, settled))
         errors.extend(_check_entries(year, settlement, records[year]))
         net = totals[year.end].net_assets
         if net != settlement.carry_forward:
@@ -139,6 +150,65 @@ def _padding(
     return padding_for(relevant, options_map)
 
 
+def _overdue(
+    entries: Sequence[data.Directive],
+    settled: dict[FiscalYear, Settlement],
+    options_map: dict[str, Any],
+) -> list[BooksError]:
+    """年度 whose settlement is missing although the books have gone past its deadline.
+
+    The 総会 approves a settlement within 3 months of the year end (第20条, 第27条2). A
+    年度 is overdue when today is past that deadline and the books hold entries dated after
+    it (they have moved on), or a later 年度 is settled. Deleting a settlement (and its
+    ``include``) is caught this way.
+    """
+    if not entries:
+        return []
+    today = datetime.date.today()
+    first = FiscalYear.of(entries[0].date)
+    last_day = entries[-1].date
+    latest_settled = max(settled, default=None)
+    errors: list[BooksError] = []
+    year = first
+    while year.settlement_deadline < today:
+        moved_on = last_day > year.settlement_deadline
+        gap = latest_settled is not None and year < latest_settled
+        if year not in settled and (moved_on or gap):
+            errors.append(
+                SettlementOverdue(
+                    options_source(options_map),
+                    f"{year.label}の決算が記録されていません。期末 ({year.end.isoformat()}) から"
+                    f"3か月以内 ({year.settlement_deadline.isoformat()} まで) に監事の監査を経て総会で"
+                    "承認し (第20条・第27条2)、connect-books close-year で記録してください。"
+                    "記録を消したのなら、元に戻してください。",
+                    None,
+                )
+            )
+        year = year.next()
+    return errors
+
+
+def _check_chain(
+    year: FiscalYear, settlement: Settlement, settled: dict[FiscalYear, Settlement]
+) -> list[BooksError]:
+    """The settlement names the previous 年度's fingerprint (none for the first 年度)."""
+    previous = year.previous()
+    expected = settled[previous].fingerprint if previous in settled else ""
+    if previous is not None and previous not in settled:
+        message = (
+            f"{year.label}の決算の前に、前年度 ({previous.label}) の決算の記録が必要です。"
+            "消した記録を元に戻してください。"
+        )
+    elif settlement.previous != expected:
+        message = (
+            f"{year.label}の決算の previous が前年度の決算の fingerprint と合いません。"
+            "決算の記録が入れ替えられているか、書き換えられています。"
+        )
+    else:
+        return []
+    return [SettlementError(settlement.meta, message, settlement.entry)]
+
+
 def _approval(settlement: Settlement) -> str:
     return f"確定済み ({settlement.date.isoformat()} {settlement.body}承認) の{settlement.year.label}"
 
@@ -155,6 +225,26 @@ def _check_dates(year: FiscalYear, settlement: Settlement) -> list[BooksError]:
                 settlement.entry,
             )
         )
+    if not settlement.reason:
+        departures = []
+        if settlement.body != "総会":
+            departures.append("総会以外の承認")
+        if settlement.date > year.settlement_deadline:
+            departures.append(
+                f"期末から3か月より後 ({year.settlement_deadline.isoformat()} 以降) の承認"
+            )
+        if settlement.audited is None:
+            departures.append("監事の監査日 (audited) がない")
+        if departures:
+            errors.append(
+                SettlementError(
+                    settlement.meta,
+                    f"{year.label}の決算は定款どおりではありません ({'、'.join(departures)})。"
+                    "第17条・第20条・第27条2 を満たさない決算には理由 (reason) が要ります。"
+                    "connect-books close-year --reason で記録し直してください。",
+                    settlement.entry,
+                )
+            )
     audited = settlement.audited
     if audited is not None and not year.end < audited <= settlement.date:
         errors.append(

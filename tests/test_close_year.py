@@ -75,6 +75,8 @@ def refusal(result: Result) -> str:
 
 
 def close_2025(main_file: Path, *extra: str) -> Result:
+    if "--audited" not in extra:
+        extra = ("--audited", "2026-05-23", *extra)
     return run("close-year", "2025", str(main_file), "--date", "2026-06-20", *extra)
 
 
@@ -216,6 +218,7 @@ def test_refuses_when_the_previous_year_is_not_settled(books: Path) -> None:
             loaded.options,
             FiscalYear(2026),
             approved=datetime.date(2027, 6, 19),
+            audited=datetime.date(2027, 5, 22),
             today=datetime.date(2027, 7, 1),
         )
 
@@ -268,7 +271,16 @@ def test_git_commits_the_settlement(books: Path) -> None:
     }
     result = CliRunner().invoke(
         main,
-        ["close-year", "2025", str(books), "--date", "2026-06-20", "--git"],
+        [
+            "close-year",
+            "2025",
+            str(books),
+            "--date",
+            "2026-06-20",
+            "--audited",
+            "2026-05-23",
+            "--git",
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output

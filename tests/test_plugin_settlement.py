@@ -18,7 +18,7 @@ from ledgertools import line_of
 
 from connect_books.books import Books
 from connect_books.closing import plan_closing
-from connect_books.digest import entry_digest, fingerprint, year_records
+from connect_books.digest import entry_digest, year_records
 from connect_books.fiscal import FiscalYear
 from connect_books.plugins.settlement import SettlementError
 from connect_books.settlement import SettlementDirectiveError, read_settlements
@@ -92,6 +92,7 @@ def settle(text: str, year: FiscalYear = Y2025, **kw: Any) -> str:
         options,
         year,
         approved=kw.pop("approved", APPROVED),
+        audited=kw.pop("audited", datetime.date(2026, 5, 23)),
         today=datetime.date(2026, 11, 1),
         **kw,
     )
@@ -262,10 +263,16 @@ def test_wrong_carry_forward_fails_with_both_figures() -> None:
     assert ours(errors) == [
         (
             directive_line(text),
+            "2025年度の決算の記録 (承認日・承認機関・監査日・次期繰越・理由・前年度の指紋・entries"
+            " のどれか) が fingerprint と合いません。書き換えられています。"
+            "connect-books close-year が書いたとおりに戻してください。",
+        ),
+        (
+            directive_line(text),
             "2025年度末 (2026-03-31) の正味財産 (資産−負債) は 67,600円 ですが、総会で承認された"
             "次期繰越正味財産は 70,000円 です。2025年度の記録を承認されたとおりに戻し、"
             "訂正は2026年度の修正仕訳で行ってください。",
-        )
+        ),
     ]
 
 
@@ -293,7 +300,13 @@ def test_audit_after_the_approval_fails() -> None:
             directive_line(text),
             "2025年度の監査日 (audited: 2026-07-01) は期末 (2026-03-31) より後で、承認日"
             " (2026-06-20) 以前の日付にしてください (第27条2: 監事の監査を経て総会で承認)。",
-        )
+        ),
+        (
+            directive_line(text),
+            "2025年度の決算の記録 (承認日・承認機関・監査日・次期繰越・理由・前年度の指紋・entries"
+            " のどれか) が fingerprint と合いません。書き換えられています。"
+            "connect-books close-year が書いたとおりに戻してください。",
+        ),
     ]
 
 
@@ -313,7 +326,8 @@ def test_tampered_entries_list_fails() -> None:
     assert ours(errors) == [
         (
             directive_line(text),
-            "2025年度の決算の記録 (fingerprint と entries) が書き換えられています。"
+            "2025年度の決算の記録 (承認日・承認機関・監査日・次期繰越・理由・前年度の指紋・entries"
+            " のどれか) が fingerprint と合いません。書き換えられています。"
             "connect-books close-year が書いたとおりに戻してください。",
         )
     ]
@@ -394,6 +408,7 @@ def test_second_year_settles_on_the_first() -> None:
         options,
         FiscalYear(2026),
         approved=datetime.date(2027, 6, 19),
+        audited=datetime.date(2027, 5, 22),
         today=datetime.date(2027, 7, 1),
     )
     # 2026年度 locks its own entries, never the 2025 settlement (dated in 2026年度)
@@ -476,7 +491,7 @@ def test_the_sample_settlement_still_holds(sample_books: Books) -> None:
     recorded = settled[Y2025]
     record = year_records(sample_books.entries, [Y2025], sample_books.options)[Y2025]
     assert "\n".join(sorted(record.lines)) == recorded.recorded_text
-    assert fingerprint([recorded.recorded_text]) == recorded.fingerprint
+    assert recorded.sealed == recorded.fingerprint
     assert record.totals.net_assets == recorded.carry_forward
     assert len(record.lines) > 150
 

@@ -213,6 +213,7 @@ def test_an_entry_in_a_settled_year_is_refused_at_its_future_line(books: Path) -
         loaded.options,
         FiscalYear(2025),
         approved=datetime.date(2026, 6, 20),
+        audited=datetime.date(2026, 5, 23),
         today=datetime.date(2026, 7, 1),
     )
     append(

@@ -1,0 +1,175 @@
+"""The settlement lock holds against a hostile editor of the books (定款第20条・第27条2).
+
+Each case edits a copy of the sample books the way someone might to change a settled
+year quietly, and shows that ``connect-books check`` refuses it at the right line, with
+exit 1, or that ``close-year`` refuses to record a settlement the articles do not allow.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from connect_books.cli import main
+
+
+@pytest.fixture
+def books(sample_path: Path, tmp_path: Path) -> Path:
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    return tmp_path / "ledger" / "main.beancount"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def check(books: Path) -> Result:
+    return run("check", str(books))
+
+
+def settlement_line(books: Path) -> int:
+    text = (books.parent / "settlements.beancount").read_text(encoding="utf-8")
+    return next(
+        n
+        for n, line in enumerate(text.split("\n"), 1)
+        if 'custom "settlement" 2025' in line
+    )
+
+
+def test_an_entry_in_a_file_of_another_extension_is_locked(books: Path) -> None:
+    extra = books.parent / "extra.bean"
+    extra.write_text(
+        '2025-12-01 * "後から足した" "2025年度の寄付"\n'
+        "  Assets:1110-現金  1000 JPY\n"
+        "  Income:4210-受取寄附金  -1000 JPY\n",
+        encoding="utf-8",
+    )
+    books.write_text(
+        books.read_text(encoding="utf-8") + 'include "extra.bean"\n', encoding="utf-8"
+    )
+    result = check(books)
+    assert result.exit_code == 1
+    assert "extra.bean:1: 確定済み (2026-06-20 総会承認) の2025年度の記録が追加" in (
+        result.output
+    )
+
+
+def test_deleting_the_settlement_and_its_include_is_caught(books: Path) -> None:
+    (books.parent / "settlements.beancount").unlink()
+    books.write_text(
+        books.read_text(encoding="utf-8").replace(
+            'include "settlements.beancount"\n', ""
+        ),
+        encoding="utf-8",
+    )
+    result = check(books)
+    assert result.exit_code == 1
+    assert "main.beancount:0: 2025年度の決算が記録されていません" in result.output
+    assert "第20条・第27条2" in result.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("2026-06-20 custom", "2026-06-13 custom"),  # approval date
+        ('"総会" 6604593', '"運営委員会" 6604593'),  # approving body
+        ("audited: 2026-05-23", "audited: 2026-05-30"),  # audit date
+    ],
+)
+def test_rewriting_the_approval_is_caught(books: Path, old: str, new: str) -> None:
+    settlements = books.parent / "settlements.beancount"
+    text = settlements.read_text(encoding="utf-8")
+    assert old in text
+    settlements.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = check(books)
+    assert result.exit_code == 1
+    assert (
+        f"settlements.beancount:{settlement_line(books)}: 2025年度の決算の記録"
+        in result.output
+    )
+    assert "fingerprint と合いません" in result.output
+
+
+@pytest.fixture
+def unsettled(books: Path) -> Path:
+    """The copy with 2025年度's settlement removed (the file stays, empty)."""
+    settlements = books.parent / "settlements.beancount"
+    settlements.write_text("", encoding="utf-8")
+    return books
+
+
+def close(books: Path, *args: str) -> Result:
+    return run("close-year", "2025", str(books), *args)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ["--date", "2026-06-20", "--audited", "2026-05-23", "--body", "運営委員会"],
+            "決算を承認できるのは総会だけです",
+        ),
+        (
+            ["--date", "2026-07-15", "--audited", "2026-05-23"],
+            "期末から3か月以内 (2026-06-30 まで)",
+        ),
+        (["--date", "2026-06-20"], "監査日を --audited で指定してください"),
+    ],
+)
+def test_close_year_refuses_what_the_articles_do_not_allow(
+    unsettled: Path, args: list[str], fragment: str
+) -> None:
+    before = unsettled.parent.joinpath("settlements.beancount").read_bytes()
+    result = close(unsettled, *args)
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 定款どおりでない決算は記録しません")
+    assert fragment in result.output and "--reason" in result.output
+    assert unsettled.parent.joinpath("settlements.beancount").read_bytes() == before
+
+
+def test_a_recorded_reason_lets_a_late_approval_through_and_is_sealed(
+    unsettled: Path,
+) -> None:
+    reason = "台風で総会を延期したため (2026-06-27 運営委員会決定)"
+    result = close(
+        unsettled, "--date", "2026-07-15", "--audited", "2026-05-23", "--reason", reason
+    )
+    assert result.exit_code == 0, result.output
+    settlements = unsettled.parent / "settlements.beancount"
+    text = settlements.read_text(encoding="utf-8")
+    assert f'reason: "{reason}"' in text
+    assert check(unsettled).exit_code == 0
+    settlements.write_text(text.replace(reason, "理由なし"), encoding="utf-8")
+    assert "fingerprint と合いません" in check(unsettled).output
+
+
+def test_verify_confirms_the_printed_fingerprint(books: Path) -> None:
+    text = (books.parent / "settlements.beancount").read_text(encoding="utf-8")
+    match = re.search(r'fingerprint: "([0-9a-f]{64})"', text)
+    assert match
+    printed = match.group(1)
+    spaced = " ".join(printed[i : i + 8] for i in range(0, 64, 8)).upper()
+    ok = run("verify", "2025", spaced, str(books))
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("✓ 2025年度の決算")
+    assert run("verify", "2025", printed[:16], str(books)).exit_code == 0
+    # a settled entry changed in the books: the paper no longer agrees
+    journal = books.parent / "2025.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8").replace("10000 JPY", "1000 JPY", 1),
+        encoding="utf-8",
+    )
+    changed = run("verify", "2025", printed, str(books))
+    assert changed.exit_code == 1
+    assert changed.output.startswith("✗ 2025年度の決算")
+    assert "承認後に変わっています" in changed.output
+
+
+def test_verify_refuses_what_it_cannot_read(books: Path) -> None:
+    result = run("verify", "2025", "xyz", str(books))
+    assert result.exit_code == 1
+    assert "指紋 'xyz' が読めません" in result.output
