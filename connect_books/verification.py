@@ -80,7 +80,9 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
             f"{year.label}の記録が承認後に変わっています。connect-books check で変わった行を確かめてください。"
         )
     elif settlement.fingerprint != current:
-        lines.append("決算の記録 (承認日・承認機関・監査日・次期繰越など) が書き換えられています。")
+        lines.append(
+            "決算の記録 (承認日・承認機関・監査日・次期繰越など) が書き換えられています。"
+        )
     else:
         lines.append(
             "帳簿の決算の記録は、この指紋とは別のものです。印刷された指紋の写し間違いか、"
