@@ -64,6 +64,10 @@ def make_app(
 
     app = create_app([str(ledger)], read_only=auditor)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(host)
+    if not auditor:  # the treasurer's Fava writes only through the project's writer
+        from connect_books.fava_writes import install_write_guard
+
+        install_write_guard(app, ledger)
     return app
 
 

@@ -1,0 +1,156 @@
+"""Fava's own writes (source editor, entry forms, metadata) through the project's writer.
+
+Plain Fava rewrites a file in place, without the project's lock and without our rules.
+:func:`install_write_guard` (treasurer mode only; ``--auditor`` is read-only) replaces
+each Fava ledger's file module by :class:`GuardedFileModule`, whose writes:
+
+* take the books' lock (the same one as ``close-year``, ``add`` and the import);
+* validate the whole books with every rule in memory, with the new text in place;
+* land atomically (temporary file + ``os.replace``), or not at all;
+* refuse with the Japanese reason, which Fava shows beside the editor or form.
+
+Fava's own text surgery (which lines an entry spans, where metadata goes) is reused: it
+runs on a private copy of the file, and the copy's new text is what the writer validates
+and writes. New entries from Fava's add form go to the 年度's journal file
+(:func:`connect_books.journal.journal_for`), never to ``main.beancount``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fava.beans.str import to_string
+from fava.core import FavaLedger
+from fava.core import file as fava_file
+from fava.core.file import ExternallyChangedError, FileModule
+from fava.helpers import FavaAPIError
+from fava.util import next_key
+from flask import Flask
+
+from connect_books import writer
+from connect_books.journal import journal_for
+
+
+class GuardedFileModule(FileModule):
+    """Fava's file module, writing only through :mod:`connect_books.writer`."""
+
+    def __init__(self, ledger: FavaLedger, main: Path) -> None:
+        super().__init__(ledger)
+        self.main = main
+
+    def set_source(self, path: Path, source: str, sha256sum: str) -> str:
+        """The source editor's save: the whole file, if its hash is still ``sha256sum``."""
+        with self._lock:
+            _, current = self.get_source(path)
+            if current != sha256sum:
+                raise ExternallyChangedError(path)
+            _guarded(lambda: writer.replace(self.main, path, source))
+            self._reloaded(path)
+            return fava_file._sha256_str(source)
+
+    def insert_metadata(self, entry_hash: str, basekey: str, value: str) -> None:
+        """Add a metadata line to an entry (e.g. a document link)."""
+        with self._lock:
+            entry = self.ledger.get_entry(entry_hash)
+            key = next_key(basekey, entry.meta)
+            indent = self.ledger.fava_options.indent
+            path, lineno = fava_file._get_position(entry)
+            self._edit(
+                path,
+                lambda copy: fava_file.insert_metadata_in_file(
+                    copy, lineno, indent, key, value
+                ),
+            )
+
+    def save_entry_slice(
+        self, entry_hash: str, source_slice: str, sha256sum: str
+    ) -> str:
+        """Replace the lines of one entry (the entry editor's save)."""
+        with self._lock:
+            entry = self.ledger.get_entry(entry_hash)
+            path = fava_file._get_position(entry)[0]
+            result: list[str] = []
+            self._edit(
+                path,
+                lambda copy: result.append(
+                    fava_file.save_entry_slice(
+                        _moved(entry, copy), source_slice, sha256sum
+                    )
+                ),
+            )
+            return result[0]
+
+    def delete_entry_slice(self, entry_hash: str, sha256sum: str) -> None:
+        """Delete the lines of one entry."""
+        with self._lock:
+            entry = self.ledger.get_entry(entry_hash)
+            path = fava_file._get_position(entry)[0]
+            self._edit(
+                path,
+                lambda copy: fava_file.delete_entry_slice(
+                    _moved(entry, copy), sha256sum
+                ),
+            )
+
+    def insert_entries(self, entries: Sequence[Any]) -> None:
+        """New entries from Fava's forms, each into its 年度's journal file."""
+        options = self.ledger.fava_options
+        with self._lock:
+            for entry in sorted(entries, key=lambda e: e.date):
+                text = to_string(entry, options.currency_column, options.indent)
+                target = journal_for(self.main, entry.date)
+                _guarded(partial(_append, self.main, target, text))
+                self._reloaded(target)
+
+    def _edit(self, path: Path, change: Callable[[Path], object]) -> None:
+        """Run Fava's ``change`` on a private copy of ``path``; write its result safely."""
+        original = path.read_bytes()
+        with tempfile.TemporaryDirectory(prefix="connect-books-fava-") as folder:
+            copy = Path(folder) / path.name
+            shutil.copyfile(path, copy)
+            change(copy)
+            text = copy.read_text(encoding="utf-8")
+        _guarded(lambda: writer.replace(self.main, path, text, expected=original))
+        self._reloaded(path)
+
+    def _reloaded(self, path: Path) -> None:
+        self.ledger.watcher.notify(path)
+        self.ledger.load_file()
+
+
+def _append(main: Path, target: Path, text: str) -> None:
+    writer.append(main, target, text, message="Fava: add an entry")
+
+
+def _moved(entry: Any, copy: Path) -> Any:
+    """``entry`` as if it stood in ``copy`` (same line)."""
+    return entry._replace(meta={**entry.meta, "filename": str(copy)})
+
+
+def _guarded(write: Callable[[], object]) -> None:
+    try:
+        write()
+    except writer.WriteRefused as refused:
+        raise FavaAPIError(str(refused)) from None
+
+
+def install_write_guard(app: Flask, main: Path) -> None:
+    """Make every ledger of ``app`` write through the project's writer (treasurer mode)."""
+    slugs = app.config["LEDGERS"]
+    load = slugs._load
+
+    def guarded_load() -> list[FavaLedger]:
+        ledgers: list[FavaLedger] = load()
+        for ledger in ledgers:
+            ledger.file = GuardedFileModule(ledger, main)
+        return ledgers
+
+    slugs._load = guarded_load
+    if slugs._ledgers is not None:
+        for ledger in slugs._ledgers:
+            ledger.file = GuardedFileModule(ledger, main)
