@@ -37,6 +37,8 @@ class Books:
     entries: list[data.Directive]
     errors: list[Any]
     options: dict[str, Any]
+    #: The files as they were when loaded (:func:`connect_books.trusted.stamp`).
+    stamp: tuple[tuple[str, int, int], ...] = ()
 
     @cached_property
     def roster(self) -> Roster:
@@ -78,7 +80,15 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
         with atomic.locked(resolved.parent):
             atomic.recover(resolved.parent)
     entries, errors, options = trusted.load(resolved)
-    return Books(resolved, entries, errors, options)
+    return Books(resolved, entries, errors, options, options.get(trusted.STAMP, ()))
+
+
+def unchanged(books: Books) -> bool:
+    """Whether the files of ``books`` are still as they were when loaded."""
+    from connect_books import trusted
+
+    files = [name for name, _, _ in books.stamp]
+    return bool(files) and trusted.stamp(files) == books.stamp
 
 
 def format_error(error: Any, base: Path | None = None) -> str:

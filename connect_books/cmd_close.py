@@ -85,6 +85,7 @@ def close_year(
             closing.directive(),
             message=message,
             git_commit=git_commit,
+            loaded=books,
         )
     except CommitFailed as exc:
         click.echo(f"! {exc}", err=True)

@@ -59,6 +59,8 @@ class Gate:
     texts: dict[Path, str] = field(default_factory=dict)
     #: The files each file includes, as the gate followed them.
     children: dict[Path, list[Path]] = field(default_factory=dict)
+    #: Each file's modification time (ns) and size, taken before it was read.
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
 
 def _source(path: Path, line: int) -> dict[str, object]:
@@ -246,6 +248,8 @@ def inspect(main: Path, overrides: Mapping[Path, str] | None = None) -> Gate:
         if resolved in given:
             text: str | None = given[resolved]
         else:
+            info = resolved.stat()
+            gate.stamps[resolved] = (info.st_mtime_ns, info.st_size)
             text = _decode(resolved, resolved.read_bytes(), gate)
         if text is None:
             gate.fatal = True

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from connect_books import atomic, trusted
-from connect_books.books import format_error, load
+from connect_books.books import Books, format_error, load, unchanged
 from connect_books.errors import Refused
 from connect_books.gate import forbidden_character
 
@@ -81,6 +81,7 @@ def append(
     message: str,
     git_commit: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    loaded: Books | None = None,
 ) -> Written:
     """Append ``text`` to ``target``, if the books stay as valid as they were.
 
@@ -93,6 +94,8 @@ def append(
       message: The git commit message (English), used when ``git_commit``.
       git_commit: ``git add`` and ``git commit`` the written files in the books' repository.
       timeout: Seconds to wait for another writer's lock.
+      loaded: The books as the caller just loaded them; reused (not loaded again) if
+        no file has changed since.
     Returns:
       Where the text landed.
     Raises:
@@ -111,7 +114,11 @@ def append(
         separator = _separator(old_text)
         first_line = (old_text + separator).count("\n") + 1
 
-        before = load(main)
+        before = (
+            loaded
+            if loaded is not None and loaded.path == main and unchanged(loaded)
+            else load(main)
+        )
         included = str(target) in {
             str(Path(name).resolve()) for name in before.options["include"]
         }

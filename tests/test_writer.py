@@ -437,3 +437,48 @@ def test_git_commit_outside_a_repository_is_refused_first(
             git_commit=True,
         )
     assert snapshot(books.parent) == before
+
+
+KILLED_BETWEEN_REPLACEMENTS = textwrap.dedent(
+    """\
+    import os, sys, time
+    from pathlib import Path
+    from connect_books import atomic, writer
+
+    real_replace = os.replace
+    calls = []
+
+    def replace(source, destination):
+        calls.append(destination)
+        if len(calls) == 3:  # the intent, then the first file: stop before the second
+            Path(sys.argv[2]).write_text("between")
+            time.sleep(120)
+        real_replace(source, destination)
+
+    atomic.os.replace = replace
+    main = Path(sys.argv[1])
+    text = '2026-05-01 * "郵便局" "新しい年度"\\n  Expenses:5213-通信運搬費  10 JPY\\n  Assets:1110-現金  -10 JPY\\n'
+    writer.append(main, main.parent / "2027.beancount", text, message="x")
+    """
+)
+
+
+def test_kill_between_two_file_replacements_is_finished_by_the_next_load(
+    books: Path, tmp_path: Path
+) -> None:
+    # A new journal file needs two files written: the file and the include line.
+    marker = tmp_path / "between"
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BETWEEN_REPLACEMENTS, str(books), str(marker)]
+    )
+    try:
+        wait_for(marker)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    # one of the two files is replaced, the other not yet: the write was decided
+    assert (books.parent / ".connect-books-intent").exists()
+    assert narrations(books) == ["引継", "新しい年度"]  # the load finished the write
+    assert 'include "2027.beancount"' in books.read_text()
+    assert not (books.parent / ".connect-books-intent").exists()
+    assert not list(books.parent.glob(f".*{TEMP_SUFFIX}"))
