@@ -58,6 +58,10 @@ def existing_ledger(path: str | os.PathLike[str] | None = None) -> Path:
       BooksNotFound: there is no such file.
     """
     resolved = ledger_path(path)
+    if resolved.is_dir() and (resolved / DEFAULT_LEDGER.name).is_file():
+        resolved = (
+            resolved / DEFAULT_LEDGER.name
+        )  # the ledger folder names its main file
     if not resolved.is_file():
         msg = f"帳簿ファイル {resolved} が見つかりません。パスを指定するか、{LEDGER_ENV} を設定してください。"
         raise BooksNotFound(msg)

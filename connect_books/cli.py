@@ -90,7 +90,13 @@ def check(ledger: str | None) -> None:
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス"
 )
-@click.option("--port", default=5000, show_default=True, type=int, help="ポート番号")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="ポート番号 (1〜65535)",
+)
 @click.option("--auditor", is_flag=True, help="監事用: 読み取り専用で開く")
 @click.option(
     "--allow-remote",
@@ -109,7 +115,13 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
     click.echo(f"Fava を {mode} で起動します: http://{shown}:{port}/  (終了は Ctrl-C)")
-    run(app, host, port)
+    try:
+        run(app, host, port)
+    except OSError as exc:
+        raise Refused(
+            f"{shown}:{port} で待ち受けられません ({exc.strerror})。ほかのプログラムが"
+            "このポートを使っていないか確かめるか、--port で別の番号を指定してください。"
+        ) from None
 
 
 from connect_books.cmd_close import close_year, verify  # noqa: E402

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from connect_books.errors import Refused
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, YearOutOfRange
 
 if TYPE_CHECKING:
     from connect_books.books import Books
@@ -38,6 +38,8 @@ class FiscalYearParam(click.ParamType[FiscalYear, Any]):
             return value
         try:
             return FiscalYear.parse(str(value))
+        except YearOutOfRange as exc:  # a 年度 these books cannot hold: refused, exit 1
+            raise Refused(str(exc)) from None
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -68,10 +70,9 @@ DATE = DateParam()
 
 
 def ledger_argument(function: F) -> F:
-    """The optional ``LEDGER`` argument (else ``$CONNECT_BOOKS_LEDGER`` or ``ledger/``)."""
-    return click.argument("ledger", required=False, type=click.Path(dir_okay=False))(
-        function
-    )
+    """The optional ``LEDGER`` argument: the main file or its folder (else
+    ``$CONNECT_BOOKS_LEDGER``, else ``ledger/main.beancount``)."""
+    return click.argument("ledger", required=False, type=click.Path())(function)
 
 
 def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> Books:

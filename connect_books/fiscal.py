@@ -18,6 +18,14 @@ ESTABLISHED = datetime.date(2025, 6, 28)
 _YEAR_RE = re.compile(r"^\s*(?:FY)?(\d{4})(?:年度)?\s*$", re.IGNORECASE)
 
 
+#: The last 年度 a date can end (its year end must be a valid date).
+LAST_YEAR = 9998
+
+
+class YearOutOfRange(ValueError):
+    """A 年度 before the establishment or beyond what a date can hold."""
+
+
 @dataclass(frozen=True, order=True)
 class FiscalYear:
     """One 年度, named by the calendar year in which it starts (2025年度 = 2025-04..2026-03)."""
@@ -27,7 +35,10 @@ class FiscalYear:
     def __post_init__(self) -> None:
         if self.year < ESTABLISHED.year:
             msg = f"{self.year}年度は設立 ({ESTABLISHED.isoformat()}) 前の年度です。"
-            raise ValueError(msg)
+            raise YearOutOfRange(msg)
+        if self.year > LAST_YEAR:
+            msg = f"{self.year}年度の記録は帳簿にありません。年度を確かめてください。"
+            raise YearOutOfRange(msg)
 
     @classmethod
     def of(cls, day: datetime.date) -> FiscalYear:

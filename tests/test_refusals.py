@@ -1,0 +1,165 @@
+"""Every refusal is a Japanese message with exit 1 (or 2 for usage), never a traceback.
+
+The cases an outside tester found refused, but with English parser text, raw exceptions or
+tracebacks. Each edits a copy of the sample books (or calls a command badly) and expects
+the Japanese reason, at the file and line where there is one, with the books unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from connect_books.cli import main
+
+
+@pytest.fixture
+def books(sample_path: Path, tmp_path: Path) -> Path:
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    return tmp_path / "ledger" / "main.beancount"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.glob("*.beancount")}
+
+
+def add(books: Path, text: str) -> int:
+    """Append ``text`` to the 2026 journal; the line number of its first line."""
+    journal = books.parent / "2026.beancount"
+    old = journal.read_text(encoding="utf-8")
+    journal.write_text(old + "\n" + text, encoding="utf-8")
+    return old.count("\n") + 2
+
+
+def refused_at(books: Path, line: int, fragment: str) -> Result:
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"2026.beancount:{line}: {fragment}" in result.output, result.output
+    return result
+
+
+PAID = '2026-11-20 * "文具店" "{}"\n  Expenses:5210-管理費:5214-事務用品費  {} JPY\n  {}  {} JPY\n'
+
+
+def test_full_width_digits(books: Path) -> None:
+    line = add(
+        books, PAID.format("全角", "１０００", "Liabilities:2110-未払金", "-1000")
+    )
+    refused_at(books, line + 1, "全角の数字や記号 '１０００' は読めません")
+
+
+def test_a_date_that_does_not_exist(books: Path) -> None:
+    text = PAID.format("日付", "1000", "Liabilities:2110-未払金", "-1000")
+    line = add(books, text.replace("2026-11-20", "2026-02-30"))
+    refused_at(books, line, "存在しない日付です")
+
+
+def test_an_unknown_account(books: Path) -> None:
+    line = add(books, PAID.format("科目", "1000", "Liabilities:2999-ない科目", "-1000"))
+    refused_at(books, line, "科目 Liabilities:2999-ない科目 は開かれていません")
+
+
+def test_an_unbalanced_entry(books: Path) -> None:
+    line = add(books, PAID.format("貸借", "1000", "Liabilities:2110-未払金", "-999"))
+    refused_at(books, line, "借方と貸方が一致しません (差額 1 JPY)")
+
+
+def test_a_failed_balance(books: Path) -> None:
+    journal = books.parent / "2026.beancount"
+    text = journal.read_text(encoding="utf-8")
+    old = "2026-12-01 balance Assets:1110-現金"
+    assert old in text
+    start = text.index(old)
+    end = text.index("\n", start)
+    line = text.count("\n", 0, start) + 1
+    journal.write_text(text[:start] + old + "  1 JPY" + text[end:], encoding="utf-8")
+    refused_at(books, line, "残高の確認が合いません: Assets:1110-現金 は 1 JPY のはず")
+
+
+def test_include_of_a_system_file_is_refused_without_printing_it(books: Path) -> None:
+    books.write_text(
+        books.read_text(encoding="utf-8") + 'include "/etc/passwd"\n', encoding="utf-8"
+    )
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert "root:" not in result.output
+    assert "帳簿のフォルダ" in result.output and "外にあります" in result.output
+    assert result.output.count("\n") <= 3
+
+
+def test_fifty_megabytes_of_binary_give_one_short_error(books: Path) -> None:
+    (books.parent / "2026.beancount").write_bytes(bytes(range(256)) * (50 * 4096))
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert len(result.output) < 2000
+    assert "テキストのファイルではないようです" in result.output
+
+
+def test_check_on_a_folder_uses_its_main_file(books: Path) -> None:
+    result = run("check", str(books.parent))
+    assert result.exit_code == 0, result.output
+    empty = books.parent.parent / "empty"
+    empty.mkdir()
+    result = run("check", str(empty))
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 帳簿ファイル")
+
+
+def test_a_folder_where_the_lock_cannot_be_made_refuses_close_year(
+    books: Path,
+) -> None:
+    # as root, permissions do not stop writes; a folder in place of the lock file does
+    settlements = books.parent / "settlements.beancount"
+    settlements.write_text("", encoding="utf-8")
+    lock = books.parent / ".connect-books.lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    before = snapshot(books.parent)
+    result = run(
+        "close-year",
+        "2025",
+        str(books),
+        "--date",
+        "2026-06-20",
+        "--audited",
+        "2026-05-23",
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 帳簿のフォルダ")
+    assert "書き込めません" in result.output
+    assert snapshot(books.parent) == before
+
+
+def test_a_year_far_ahead_is_refused(books: Path) -> None:
+    result = run("close-year", "9999", str(books))
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 9999年度の記録は帳簿にありません")
+    result = run("close-year", "2100", str(books))
+    assert result.exit_code == 1
+    assert result.output.startswith("エラー: 2100年度はまだ終わっていません")
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "abc"])
+def test_a_port_out_of_range(books: Path, port: str) -> None:
+    result = run("serve", str(books), "--port", port)
+    assert result.exit_code == 2
+    assert "エラー: '--port' の値が正しくありません" in result.output
+
+
+def test_a_port_in_use(books: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", str(books), "--port", str(port))
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port} で待ち受けられません" in result.output
