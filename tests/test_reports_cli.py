@@ -135,10 +135,6 @@ def test_errors_are_japanese(sample_path: Path, args: list[str], message: str) -
     ("args", "message"),
     [
         (
-            ["budget", "--year", "2024"],
-            "エラー: '--year' の値が正しくありません: 2024年度は設立 (2025-06-28) 前の年度です。",
-        ),
-        (
             ["budget", "--year", "来年"],
             "エラー: '--year' の値が正しくありません: 年度の指定 '来年' が読めません。",
         ),
@@ -157,6 +153,22 @@ def test_bad_year_and_date_are_usage_errors_in_japanese(
     assert out == ""
     assert err.startswith(message), err
     assert "report --help)" in err
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2024", "エラー: 2024年度は設立 (2025-06-28) 前の年度です。"),
+        ("9999", "エラー: 9999年度の記録は帳簿にありません。"),
+    ],
+)
+def test_a_year_the_books_cannot_hold_is_refused(
+    sample_path: Path, year: str, message: str
+) -> None:
+    code, out, err = run("budget", "--year", year, str(sample_path))
+    assert code == 1
+    assert out == ""
+    assert err.startswith(message), err
 
 
 def test_income_expenditure_is_another_name_for_budget(sample_path: Path) -> None:

@@ -544,8 +544,8 @@ def test_bad_arguments_are_refused_in_japanese(
     )
     early = runner.invoke(main, ["audit-pack", "--year", "2019", str(sample_path)])
     assert (
-        early.exit_code == 2
-        and "2019年度は設立 (2025-06-28) 前の年度です" in early.output
+        early.exit_code == 1
+        and "エラー: 2019年度は設立 (2025-06-28) 前の年度です" in early.output
     )
     missing = runner.invoke(
         main, ["audit-pack", "--year", "2025", str(tmp_path / "no.beancount")]
