@@ -151,6 +151,13 @@ class Roster:
                         '会費額の書式が違います: custom "dues-rate" 10000 JPY と書いてください。',
                     )
                     continue
+                if amount <= 0:
+                    bad(
+                        entry,
+                        f"会費額 {amount} JPY は使えません。年会費は 1 円以上の額で書いてください"
+                        " (定款第7条・附則2。改定は第30条の手続きによります)。",
+                    )
+                    continue
                 rates.append((entry.date, amount))
             else:
                 adjust_entries.append(entry)
@@ -170,6 +177,13 @@ class Roster:
                 bad(
                     entry,
                     '会費調整の書式が違います: custom "dues-adjust" "会員ID" 5000 JPY と書いてください。',
+                )
+                continue
+            if amount < 0:
+                bad(
+                    entry,
+                    f"会費調整の額 {amount} JPY は使えません。その年度の会費額を 0 円以上で書いてください"
+                    " (免除は 0 JPY)。",
                 )
                 continue
             if values[0] not in members:

@@ -163,3 +163,44 @@ def test_a_port_in_use(books: Path) -> None:
         result = run("serve", str(books), "--port", str(port))
     assert result.exit_code == 1
     assert f"127.0.0.1:{port} で待ち受けられません" in result.output
+
+
+def test_empty_books_are_refused_by_every_command(books: Path, tmp_path: Path) -> None:
+    books.write_text("", encoding="utf-8")
+    for name in list(books.parent.glob("*.beancount")):
+        if name != books:
+            name.unlink()
+    before = snapshot(books.parent)
+    assert run("check", str(books)).exit_code == 1
+    pack = run(
+        "audit-pack", "--year", "2025", "-o", str(tmp_path / "a.xlsx"), str(books)
+    )
+    assert pack.exit_code == 1 and not (tmp_path / "a.xlsx").exists()
+    report = run("report", "balance-sheet", "--year", "2025", str(books))
+    assert report.exit_code == 1 and "エラー:" in report.output
+    closing = run(
+        "close-year",
+        "2025",
+        str(books),
+        "--date",
+        "2026-06-20",
+        "--audited",
+        "2026-05-23",
+    )
+    assert closing.exit_code == 1
+    assert snapshot(books.parent) == before  # no bogus settlement of 0 JPY
+
+
+def test_a_document_link_retargeted_outside_is_caught_on_the_next_check(
+    books: Path,
+) -> None:
+    documents = books.parent / "documents"
+    target = documents / "receipt.pdf"
+    target.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    link = documents / "linked.pdf"
+    link.symlink_to(target)
+    line = add(books, f'2026-11-20 document Assets:1110-現金 "{link}"\n')
+    assert run("check", str(books)).exit_code == 0
+    link.unlink()
+    link.symlink_to("/etc/passwd")  # retargeted after a clean check
+    refused_at(books, line, f"証憑のファイル {link} は証憑フォルダ (documents/) の外")

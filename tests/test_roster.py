@@ -140,3 +140,23 @@ def test_suggest_closest(sample_books: Books) -> None:
     roster = sample_books.roster
     assert roster.suggest("SCC-TOKIO")[0] == "SCC-TOKYO"
     assert "ECOMESSE" in roster.unknown_member_message("ECOMESE")
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ('2025-06-28 custom "dues-rate" -10000 JPY', "会費額 -10000 JPY は使えません"),
+        ('2025-06-28 custom "dues-rate" 0 JPY', "会費額 0 JPY は使えません"),
+        (
+            '2026-01-10 custom "dues-adjust" "A" -5000 JPY',
+            "会費調整の額 -5000 JPY は使えません",
+        ),
+    ],
+)
+def test_negative_or_zero_dues_are_refused_at_their_line(
+    line: str, fragment: str
+) -> None:
+    text = '2025-06-28 custom "member" "A" "団体A"\n' + line + "\n"
+    _, errors = _roster(text)
+    assert [e.source["lineno"] for e in errors] == [2]
+    assert fragment in errors[0].message
