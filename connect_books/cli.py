@@ -8,12 +8,11 @@ commands import the library when they run, so ``connect-books --help`` stays fas
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-from connect_books.cliparams import ledger_argument, load_books
+from connect_books.cliparams import ledger_argument, show_errors
 from connect_books.errors import Refused
 
 
@@ -69,17 +68,19 @@ def main() -> None:
 @ledger_argument
 def check(ledger: str | None) -> None:
     """帳簿を検証する (Beancount の検証とすべての規則プラグイン)。"""
-    from connect_books.books import format_error
+    from connect_books.books import load
 
-    books = load_books(ledger, clean=False)
-    base = Path.cwd()
-    for error in books.errors:
-        click.echo(format_error(error, base))
+    books = load(ledger)
+    show_errors(books.errors)
     count = len(books.errors)
     if count:
         raise Refused(
             f"帳簿に{count}件のエラーがあります。上の 'ファイル:行' を直してから、"
             "もう一度 check してください。"
+        )
+    if not books.entries:
+        raise Refused(
+            f"帳簿 {books.path} に記録がありません。ファイルが空か、途中で切れていないか確かめてください。"
         )
     transactions = sum(1 for e in books.entries if type(e).__name__ == "Transaction")
     click.echo(f"✓ エラーはありません ({books.path.name}: 取引 {transactions}件)。")

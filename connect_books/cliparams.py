@@ -8,7 +8,8 @@ group as ``エラー: …`` with exit status 1.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from connect_books.books import Books
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: How many of the books' errors a refusing command shows.
+#: How many errors of one file are shown; the rest are counted.
 SHOWN_ERRORS = 20
 
 
@@ -75,6 +76,27 @@ def ledger_argument(function: F) -> F:
     return click.argument("ledger", required=False, type=click.Path())(function)
 
 
+def show_errors(errors: Sequence[Any], *, err: bool = False) -> None:
+    """Print ``file:line: message`` for each error, at most :data:`SHOWN_ERRORS` a file."""
+    from connect_books.books import format_error
+
+    base = Path.cwd()
+    shown: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    for error in errors:
+        name = str((error.source or {}).get("filename", "?"))
+        if shown[name] < SHOWN_ERRORS:
+            shown[name] += 1
+            click.echo(format_error(error, base), err=err)
+        else:
+            hidden[name] += 1
+    for name, count in hidden.items():
+        click.echo(
+            f"{Path(name).name}: ほかに{count}件のエラーがあります (最初の{SHOWN_ERRORS}件を表示しました)。",
+            err=err,
+        )
+
+
 def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> Books:
     """The books for a command; with ``clean``, refuse books that have errors.
 
@@ -91,7 +113,7 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
       Refused: the books cannot be found or read, are not whole, or have errors while
         ``clean``.
     """
-    from connect_books.books import format_error, load
+    from connect_books.books import load
     from connect_books.gate import GateError
     from connect_books.policy import PolicyError
 
@@ -100,11 +122,7 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
     if broken or not books.entries:
         clean = True  # books that are not whole are never used, whatever the command
     if clean and books.errors:
-        base = Path.cwd()
-        for error in books.errors[:SHOWN_ERRORS]:
-            click.echo(format_error(error, base), err=True)
-        if len(books.errors) > SHOWN_ERRORS:
-            click.echo(f"… ほか{len(books.errors) - SHOWN_ERRORS}件", err=True)
+        show_errors(books.errors, err=True)
         what = purpose or "処理を行いません"
         raise Refused(
             f"帳簿に{len(books.errors)}件のエラーがあるため、{what}。"

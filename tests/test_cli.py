@@ -61,7 +61,7 @@ def test_a_refusal_is_printed_by_the_group(monkeypatch: pytest.MonkeyPatch) -> N
     def refuse(*_: object, **__: object) -> None:
         raise WriteRefused("書き込みをやめました。", ["a.beancount:1: 問題"])
 
-    monkeypatch.setattr("connect_books.cli.load_books", refuse)
+    monkeypatch.setattr("connect_books.books.load", refuse)
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 1
     assert result.output == "エラー: 書き込みをやめました。\na.beancount:1: 問題\n"

@@ -7,6 +7,7 @@ the Japanese reason, at the file and line where there is one, with the books unc
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -204,3 +205,19 @@ def test_a_document_link_retargeted_outside_is_caught_on_the_next_check(
     link.unlink()
     link.symlink_to("/etc/passwd")  # retargeted after a clean check
     refused_at(books, line, f"証憑のファイル {link} は証憑フォルダ (documents/) の外")
+
+
+def test_at_most_twenty_errors_of_a_file_are_shown(books: Path) -> None:
+    bad = "".join(
+        PAID.format(f"誤り{n}", "1000", "Liabilities:2999-ない科目", "-1000") + "\n"
+        for n in range(30)
+    )
+    add(books, bad)
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert len(re.findall(r"2026\.beancount:\d+:", result.output)) == 20
+    assert (
+        "2026.beancount: ほかに10件のエラーがあります (最初の20件を表示しました)。"
+        in (result.output)
+    )
+    assert "エラー: 帳簿に30件のエラーがあります。" in result.output
