@@ -55,3 +55,13 @@ def fund_short(fund: Fund) -> str:
     """The everyday name of a fund: ``インクルファンド`` for ``…基金(インクルファンド)``."""
     match = _PAREN_TAIL.search(fund.name)
     return match.group(1) if match else fund.name
+
+
+def fund_use(fund: Fund) -> str:
+    """使用目的 of a fund for the 財産目録: its ``purpose:``, else what it is by kind."""
+    purpose = str(fund.meta.get("purpose") or "").strip()
+    if purpose:
+        return purpose
+    if fund.restricted:
+        return "寄付者が使途を指定した基金 (助成事業に充てる)"
+    return f"{fund.body or '運営委員会'}の決定による積立金 (助成事業に充てる)"
