@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, jdate
 from connect_books.output import spreadsheet_text
 
 Kind = Literal["yen", "ratio", "text", "date", "mark"]
@@ -104,7 +104,7 @@ class Report:
         """``年度途中 (2026年11月30日現在)`` when the figures stop before the year end."""
         if self.as_of is None:
             return None
-        return f"年度途中 ({self.as_of.year}年{self.as_of.month}月{self.as_of.day}日現在)"
+        return f"年度途中 ({jdate(self.as_of)}現在)"
 
     @property
     def main(self) -> Table:

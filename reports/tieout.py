@@ -93,7 +93,7 @@ class _Checks:
             mark = OK if passed else NG
         else:
             mark = OK if a is not None and b is not None and a == b else NG
-        if mark == NG and (a is None or b is None):
+        if mark != OK and (a is None or b is None):
             note = f"{absent} ({note})" if note else absent
         values["result"] = mark
         values["note"] = note or None
@@ -174,11 +174,10 @@ def report(idx: Index, p: Period) -> Report:
             f"{info.label} = 残高確認 ({jdate(p.end)})",
             idx.balance(info.name, p.end),
             yen(asserted) if asserted is not None else None,
-            f"{day.isoformat()} 付の残高確認 (balance)"
-            if asserted is not None
-            else f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
+            f"{day.isoformat()} 付の残高確認 (balance)" if asserted is not None else "",
             info=asserted is None and p.as_of is not None,
             key=info.name,
+            absent=f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
         )
     restricted_note = act.note("使途等が制約された寄付等の内訳")
     for fund in idx.funds.funds.values():
