@@ -93,7 +93,8 @@ class _Checks:
             mark = OK if passed else NG
         else:
             mark = OK if a is not None and b is not None and a == b else NG
-        if mark != OK and (a is None or b is None):
+        missing = a is None or b is None
+        if missing and (mark == NG or (mark == INFO and not note)):
             note = f"{absent} ({note})" if note else absent
         values["result"] = mark
         values["note"] = note or None

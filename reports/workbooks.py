@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -57,9 +58,12 @@ from connect_books.reports.xlsx import PlacedReport, add_report_sheet
 #: The board pack's sheets, in order.
 BOARD_SHEETS = ("予算対比", "月次推移", "事業別", "基金")
 #: The audit pack's sheets: (sheet name, report name), then the 監査報告書.
+ACTIVITY_SHEET, NOTES_SHEET, BY_ACTIVITY_SHEET = "活動計算書", "注記", "事業別損益"
+NOTES_TITLE = "活動計算書の注記"
+BY_ACTIVITY = "事業別損益の状況"
 AUDIT_SHEETS = (
     ("収支計算書", "budget"),
-    ("活動計算書", "activity"),
+    (ACTIVITY_SHEET, "activity"),  # three sheets: 活動計算書, 注記, 事業別損益
     ("貸借対照表", "balance-sheet"),
     ("財産目録", "inventory"),
     ("会費", "dues"),
@@ -142,9 +146,62 @@ def audit_pack(idx: Index, period: Period | FiscalYear) -> Workbook:
         title += f" ({jdate(period.as_of)}現在・年度途中)"
     workbook = new_workbook(title, "決算監査", f"{ORGANISATION} {title}")
     for sheet, name in AUDIT_SHEETS:
-        add_sheet(workbook, registry.make(idx, name, period), sheet)
+        made = registry.make(idx, name, period)
+        if name == "activity":
+            for part_sheet, part in statement_and_notes(made):
+                add_sheet(workbook, part, part_sheet)
+        else:
+            add_sheet(workbook, made, sheet)
     add_audit_report(workbook, year, period.as_of)
     return workbook
+
+
+def statement_and_notes(report: Report) -> list[tuple[str, Report]]:
+    """The 活動計算書 as printed: the statement, its notes, and the wide 事業別損益.
+
+    Each on a sheet of its own, so that each prints on A4 at a readable size; the notes
+    are numbered in the report's order. Nothing is recomputed: the tables are the
+    report's own.
+    """
+    statement = replace(report, tables=(report.main,))
+    notes = list(report.tables[1:])
+    numbered = [
+        replace(table, title=f"{n} {table.title}")
+        for n, table in enumerate(notes, start=1)
+    ]
+    wide = [
+        t for t, note in zip(numbered, notes, strict=True) if note.title == BY_ACTIVITY
+    ]
+    narrow = [t for t in numbered if t not in wide]
+    parts = [(ACTIVITY_SHEET, statement)]
+    if narrow:
+        first = narrow[0]
+        heading = Row(first.title, {}, "heading", 0, "注記")
+        narrow[0] = replace(first, rows=(heading, *first.rows))
+        remarks = tuple(
+            f"{t.title}は「{BY_ACTIVITY_SHEET}」のシートにあります。" for t in wide
+        )
+        parts.append(
+            (
+                NOTES_SHEET,
+                replace(
+                    report, title=NOTES_TITLE, tables=tuple(narrow), remarks=remarks
+                ),
+            )
+        )
+    for table in wide:
+        parts.append(
+            (
+                BY_ACTIVITY_SHEET,
+                replace(
+                    report,
+                    title=f"{NOTES_TITLE} {table.title}",
+                    tables=(table,),
+                    remarks=(),
+                ),
+            )
+        )
+    return parts
 
 
 def activity_budget(budget: Report) -> Report:

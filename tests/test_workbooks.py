@@ -280,6 +280,8 @@ BOARD_REPORTS = {"予算対比": "budget", "月次推移": "trend", "基金": "f
 AUDIT_REPORTS = {
     "収支計算書": "budget",
     "活動計算書": "activity",
+    "注記": "activity",
+    "事業別損益": "activity",
     "貸借対照表": "balance-sheet",
     "財産目録": "inventory",
     "会費": "dues",
@@ -489,9 +491,62 @@ def test_audit_pack_figures_match_the_reports(
 ) -> None:
     wb = openpyxl.load_workbook(audit_workbook)
     for sheet, name in AUDIT_REPORTS.items():
-        data = report_json(name, sample_path, 2025)
+        data = activity_part(report_json(name, sample_path, 2025), sheet)
         assert wb[sheet]["A2"].value == data["title"], sheet
         assert assert_matches_json(wb[sheet], data) > 5, sheet
+
+
+def activity_part(data: dict[str, Any], sheet: str) -> dict[str, Any]:
+    """What one sheet of the 活動計算書 shows: the statement, its notes, or 事業別損益.
+
+    The notes are numbered in the report's order; the first note's title is its first
+    row (the sheet's title is 「活動計算書の注記」).
+    """
+    if data["report"] != "activity":
+        return data
+    if sheet == "活動計算書":
+        return {**data, "tables": []}
+    notes = [
+        {**t, "title": f"{n} {t['title']}"}
+        for n, t in enumerate(data["tables"], start=1)
+    ]
+    if sheet == "事業別損益":
+        (wide,) = [t for t in notes if t["title"].endswith("事業別損益の状況")]
+        return {
+            **data,
+            "title": f"活動計算書の注記 {wide['title']}",
+            "columns": wide["columns"],
+            "rows": wide["rows"],
+            "tables": [],
+        }
+    narrow = [t for t in notes if not t["title"].endswith("事業別損益の状況")]
+    heading = {"label": narrow[0]["title"], "style": "heading", "level": 0}
+    return {
+        **data,
+        "title": "活動計算書の注記",
+        "columns": narrow[0]["columns"],
+        "rows": [heading, *narrow[0]["rows"]],
+        "tables": narrow[1:],
+    }
+
+
+def test_audit_pack_activity_sheets(audit_workbook: Path) -> None:
+    wb = openpyxl.load_workbook(audit_workbook)
+    statement = [c.value for c in wb["活動計算書"]["A"] if c.value]
+    assert "Ⅲ 正味財産期末残高" in statement
+    assert "事業別損益の状況" not in " ".join(map(str, statement))
+    notes = [c.value for c in wb["注記"]["A"] if c.value]
+    for title in (
+        "1 重要な会計方針",
+        "3 使途等が制約された寄付等の内訳",
+        "4 引継財産の内訳",
+        "5 役員及び関連当事者との取引",
+        "6 助成決定済み未払額",
+    ):
+        assert title in notes, title
+    assert wb["事業別損益"]["A2"].value == "活動計算書の注記 2 事業別損益の状況"
+    for sheet in ("活動計算書", "注記", "事業別損益"):
+        assert_printable(wb[sheet])
 
 
 def test_audit_report_template(audit_workbook: Path) -> None:
@@ -689,4 +744,3 @@ def test_year_end_workbooks_carry_no_interim_mark(audit_workbook: Path) -> None:
     labels = [c.value for c in wb["活動計算書"]["A"] if c.value]
     assert "Ⅲ 正味財産期末残高" in labels
     assert "指定正味財産からの振替額" in labels
-    assert "事業別損益の状況" in labels and "引継財産の内訳" in labels
