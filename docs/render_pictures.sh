@@ -5,7 +5,7 @@
 #
 # Needs LibreOffice, poppler and a Japanese font (Debian):
 #   apt-get install -y libreoffice-calc poppler-utils fonts-noto-cjk
-# Not run by the tests. Writes docs/board-pack.png, docs/audit-pack.png and docs/activity.png.
+# Not run by the tests. Writes docs/board-pack.png, docs/audit-pack.png and docs/activity.png, activity-2.png.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,3 +43,4 @@ render() {
 render board-pack "月次推移"
 render audit-pack "監事の照合"
 render audit-pack "一般正味財産増減の部" activity
+render audit-pack "指定正味財産増減の部" activity-2

@@ -56,7 +56,7 @@ def report(idx: Index, p: Period) -> Report:
             Column("receipts", "受入"),
             Column("grants", "助成支払"),
             Column("transfers", "振替"),
-            Column("closing", "期末残高"),
+            Column("closing", "期末残高" if p.as_of is None else "現在残高"),
             Column("class", "区分", "text"),
         ),
         tuple(fund_rows),
