@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from connect_books.accounts import FLOW_KINDS, Kind, Roots
+from connect_books.accounts import FLOW_KINDS, Kind
 from connect_books.chart import AccountInfo
 from connect_books.errors import where
 from connect_books.fiscal import Period, jdate
@@ -28,42 +28,24 @@ from connect_books.money import yen_text
 from connect_books.reports import notes, notes_more
 from connect_books.reports.figures import Figures, Split, split_of
 from connect_books.reports.index import Index
+from connect_books.reports.labels import (
+    ADMIN,
+    EXTRA_EXPENSE,
+    EXTRA_INCOME,
+    KINDS,
+    ORDINARY_INCOME,
+    PROGRAM,
+    REVENUE_LINES,
+    TRANSFER_IN,
+    placement,
+)
 from connect_books.reports.table import Column, Report, Row, Style, Table
 
 NAME = "activity"
 TITLE = "活動計算書"
-REVENUE_LINES = ("受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益")
 #: Lines of Ⅱ shown even when nothing was received.
 RESTRICTED_LINES = ("受取寄附金", "受取助成金等")
-KINDS = ("人件費", "その他経費")
-PROGRAM, ADMIN, ORDINARY_INCOME, EXTRA_INCOME, EXTRA_EXPENSE = (
-    "事業費",
-    "管理費",
-    "経常収益",
-    "経常外収益",
-    "経常外費用",
-)
-TRANSFER_IN = "指定正味財産からの振替額"
 TRANSFER_OUT = "一般正味財産への振替額"
-
-
-def placement(info: AccountInfo, roots: Roots) -> tuple[str, str, str]:
-    """Where an income or expense account goes: (group, kind, line)."""
-    if roots.is_(info.name, Kind.INCOME):
-        group = EXTRA_INCOME if info.section == EXTRA_INCOME else ORDINARY_INCOME
-        return (
-            group,
-            "",
-            info.line or ("その他収益" if group == ORDINARY_INCOME else info.label),
-        )
-    if info.section == PROGRAM:
-        group = PROGRAM
-    elif info.section == EXTRA_EXPENSE:
-        group = EXTRA_EXPENSE
-    else:  # 管理費, 予備費 (should stay unspent) and anything unplaced
-        group = ADMIN
-    kind = "人件費" if info.kind == "人件費" else "その他経費"
-    return group, kind, info.line or info.label
 
 
 def closing_label(what: str, p: Period) -> str:

@@ -17,7 +17,16 @@ from connect_books.fiscal import Period
 from connect_books.money import yen_text
 from connect_books.reports.figures import RestrictedFigures, Split
 from connect_books.reports.index import Index
-from connect_books.reports.labels import ACTIVITIES
+from connect_books.reports.labels import (
+    ACTIVITIES,
+    KINDS,
+    ORDINARY_INCOME,
+    PROGRAM,
+    REVENUE_LINES,
+    TRANSFER_IN,
+    placement,
+)
+from connect_books.reports.labels import ADMIN as ADMIN_GROUP
 from connect_books.reports.table import Cell, Column, Row, Table, cells
 from connect_books.restriction import MoveKind
 
@@ -47,18 +56,6 @@ def by_activity(
     of the cost that spent it; 事業費 to its account's activity (or its tag), 管理費 to
     管理部門.
     """
-    from connect_books.reports.activity import (
-        ADMIN as ADMIN_GROUP,
-    )
-    from connect_books.reports.activity import (
-        KINDS,
-        ORDINARY_INCOME,
-        PROGRAM,
-        REVENUE_LINES,
-        TRANSFER_IN,
-        placement,
-    )
-
     fig = split.figures
     start, end = fig.start, fig.end
     moved: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
