@@ -38,6 +38,7 @@ from openpyxl.drawing.text import (
     RichTextProperties,
 )
 from openpyxl.drawing.text import Font as DrawingFont
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -85,10 +86,7 @@ def interim_mark(report: Report) -> str | None:
     """The 「途中」 line of a sheet whose figures stop before the year end (else None)."""
     if report.as_of is None:
         return None
-    return (
-        f"【年度途中】{report.year.label}は終わっていません。"
-        f"{jdate(report.as_of)}現在の途中の数字で、決算ではありません。"
-    )
+    return f"【年度途中】{jdate(report.as_of)}現在の数字 (決算前)"
 
 
 def add_sheet(workbook: Workbook, report: Report, name: str) -> PlacedReport:
@@ -98,6 +96,12 @@ def add_sheet(workbook: Workbook, report: Report, name: str) -> PlacedReport:
     if mark:
         cell = put_text(placed.sheet.cell(row=4, column=1), mark)
         cell.font = font(10, bold=True, color="C00000")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if placed.width > 2:  # up to the 「(単位:円)」 in the last column
+            placed.sheet.merge_cells(
+                start_row=4, start_column=1, end_row=4, end_column=placed.width - 1
+            )
+        placed.sheet.row_dimensions[4].height = 28
     return placed
 
 
