@@ -4,7 +4,11 @@
 running balances (so the balance on any day is a binary search), plus the few details
 that only a pass over the postings can gather: dues postings by member, payable moves by
 payee, grant payments with the decision they name, money moving in and out of each fund,
-balance assertions, and which expense payments carry a voucher. The readers of the
+balance assertions, which expense payments carry a voucher, the moves of restricted net
+assets (classified by :class:`~connect_books.restriction.RestrictionReader`, the one
+definition of 指定正味財産), postings tagged with another activity
+(:class:`~connect_books.activities.ActivityTags`), the transactions with related parties
+and the balances brought in from the predecessors. The readers of the
 books' data (:class:`~connect_books.chart.Chart`, :class:`~connect_books.roster.Roster`,
 :class:`~connect_books.funds.Funds`, :class:`~connect_books.budgets.Budgets`, the
 settlements) and the root names (:class:`~connect_books.accounts.Roots`, from the
