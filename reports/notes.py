@@ -54,7 +54,8 @@ def by_activity(
     Revenue goes to its posting's activity (``activity:`` on the posting or transaction,
     else its account's), 管理部門 when it has none; 指定正味財産からの振替額 to the activity
     of the cost that spent it; 事業費 to its account's activity (or its tag), 管理費 to
-    管理部門.
+    管理部門. Restricted receipts (Ⅱ) follow as 「(参考)」 rows by activity, outside the
+    totals: they become the activity's revenue when spent (振替).
     """
     fig = split.figures
     start, end = fig.start, fig.end
@@ -125,6 +126,16 @@ def by_activity(
         for k in {*revenue_total, *cost_total}
     }
     rows.append(Row("当期経常増減額", _values(net), "total", 0, "事業別:経常増減額"))
+    restricted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for receipt in split.receipts():
+        line = placement(idx.info(receipt.account), idx.roots)[2]
+        restricted[line][column_of(receipt.activity)] += receipt.amount
+    if (
+        restricted
+    ):  # what the activities received for later (Ⅱ), outside the totals above
+        rows.append(Row("(参考) 指定正味財産の受入", {}, "heading", 0, "事業別:指定"))
+        for line, by_column in restricted.items():
+            rows.append(Row(line, _values(by_column), "item", 1, f"事業別:指定:{line}"))
     columns = (
         *(Column(f"a{n}", f"{n} {label}") for n, label in ACTIVITIES.items()),
         Column("program", "事業部門計"),

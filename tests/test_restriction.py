@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from beancount import loader
 from click.testing import CliRunner
@@ -109,6 +110,11 @@ def test_a_restricted_grant_outside_a_fund_is_restricted_until_spent() -> None:
     by_activity = act.note("事業別損益の状況")
     assert by_activity is not None
     assert by_activity.figure("事業別:振替", "a2") == 120000  # spent on activity 2
+    # received for activity 2: shown for reference, outside Ⅰ's totals
+    assert by_activity.figure("事業別:指定:受取助成金等", "a2") == 300000
+    assert by_activity.figure("事業別:経常収益計", "total") == fig(
+        "経常収益計", "amount"
+    )
     bs = balance_sheet.report(idx, P(Y25))
     assert bs.figure("指定正味財産", "current") == 680007
     assert bs.figure("指定:gift:みらい 研修2025", "current") == 180000
@@ -293,24 +299,8 @@ SAMPLE_ADDITIONS = """
 """
 
 
-def test_on_a_copy_of_the_sample_books(tmp_path: Path, sample_path: Path) -> None:
-    """The sample books with a restricted grant, tagged revenue and a related party."""
-    shutil.copytree(sample_path.parent, tmp_path / "ledger")
-    journal = tmp_path / "ledger" / "2026.beancount"
-    text = journal.read_text(encoding="utf-8")
-    for account, before, after in (
-        ("Assets:1110-現金", 251860, 251860 + 12000),
-        ("Assets:1120-普通預金-ろうきん", 1569355, 1569355 + 60000),
-    ):  # the passbook and the cash count at 11月末 include the additions
-        text = re.sub(
-            rf"(2026-12-01 balance {account}\s+){before} JPY",
-            rf"\g<1>{after} JPY",
-            text,
-        )
-    journal.write_text(text + SAMPLE_ADDITIONS, encoding="utf-8")
-    main_file = tmp_path / "ledger" / "main.beancount"
-    books = load(main_file)
-    assert books.errors == []
+def activity_json(main_file: Path) -> dict[str, Any]:
+    """``connect-books report activity`` for 2026年度 to 2026-11-30, as JSON."""
     result = CliRunner().invoke(
         main,
         [
@@ -324,22 +314,71 @@ def test_on_a_copy_of_the_sample_books(tmp_path: Path, sample_path: Path) -> Non
         ],
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    rows = {r["key"]: r for r in data["rows"] if "key" in r}
-    assert rows["指定:受取助成金等"]["amount"] == 60000
-    assert rows["指定:期末"]["amount"] == 3_310_038 + 60000
-    tables = {t["title"]: t for t in data["tables"]}
-    by_key = {r.get("key"): r for r in tables["事業別損益の状況"]["rows"]}
-    grants = query_total(
-        books,
-        "SELECT sum(number) WHERE account = 'Income:4310-受取助成金'"
-        " AND date >= 2026-04-01 AND date <= 2026-11-30 AND NOT ANY_META('restricted')",
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def keyed(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["key"]: r for r in rows if "key" in r}
+
+
+def test_on_a_copy_of_the_sample_books(tmp_path: Path, sample_path: Path) -> None:
+    """The sample books with a restricted grant, tagged revenue and a related party."""
+    before = activity_json(sample_path)
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    journal = tmp_path / "ledger" / "2026.beancount"
+    text = journal.read_text(encoding="utf-8")
+    for account, added in (
+        ("Assets:1110-現金", 12000),
+        ("Assets:1120-普通預金-ろうきん", 60000),
+    ):  # the passbook and the cash count at 11月末 include the additions
+        text = re.sub(
+            rf"(2026-12-01 balance {account}\s+)(\d+) JPY",
+            lambda m, added=added: f"{m.group(1)}{int(m.group(2)) + added} JPY",
+            text,
+        )
+    journal.write_text(text + SAMPLE_ADDITIONS, encoding="utf-8")
+    main_file = tmp_path / "ledger" / "main.beancount"
+    books = load(main_file)
+    assert books.errors == []
+    after = activity_json(main_file)
+    was, now = keyed(before["rows"]), keyed(after["rows"])
+    assert (
+        now["指定:受取助成金等"]["amount"] == was["指定:受取助成金等"]["amount"] + 60000
     )
-    assert by_key["事業別:収益:事業収益"]["a2"] == 12000
-    assert by_key["事業別:収益:受取助成金等"]["admin"] == -grants == 200000
-    related = tables["役員及び関連当事者との取引"]["rows"]
-    assert related[0]["label"] == "生活クラブ運動グループ世田谷地域協議会"
-    assert related[0]["costs"] == 150000  # MZ-2026-01, paid 2026-11-05
-    idx = index_of(books)
-    checks = tieout.report(idx, P(FiscalYear(2026), D(2026, 11, 30)))
-    assert checks.main.by_key("一致:一般+指定:貸借対照表").get("result") == "✓"
+    assert now["指定:期末"]["amount"] == was["指定:期末"]["amount"] + 60000
+    assert now["一般:期末"]["amount"] == was["一般:期末"]["amount"] + 12000
+    held = query_total(
+        books,
+        "SELECT sum(number) WHERE account = 'Assets:1130-普通預金-インクルファンド'"
+        " AND date <= 2026-11-30",
+    ) - query_total(
+        books,
+        "SELECT sum(number) WHERE account ~ '^(Income|Expenses):'"
+        " AND ANY_META('restricted') IS NOT NULL AND date <= 2026-11-30",
+    )
+    assert now["指定:期末"]["amount"] == held
+    notes = {t["title"]: t for t in after["tables"]}
+    old_notes = {t["title"]: t for t in before["tables"]}
+    by_key = keyed(notes["事業別損益の状況"]["rows"])
+    old = keyed(old_notes["事業別損益の状況"]["rows"])
+    sales = "事業別:収益:事業収益"
+    assert by_key[sales]["a2"] == old[sales]["a2"] + 12000  # tagged: activity 2
+    assert by_key[sales]["admin"] == old[sales]["admin"]
+    assert (
+        by_key["事業別:指定:受取助成金等"]["a2"]
+        == old.get("事業別:指定:受取助成金等", {}).get("a2", 0) + 60000
+    )
+    gift = notes["使途等が制約された寄付等の内訳"]["rows"]
+    assert any(
+        r["label"] == "みらい協同基金 研修2026" and r["closing"] == 60000 for r in gift
+    )
+    related = notes["役員及び関連当事者との取引"]["rows"]
+    setagaya = [
+        r for r in related if r["label"] == "生活クラブ運動グループ世田谷地域協議会"
+    ]
+    assert [r["costs"] for r in setagaya] == [150000]  # MZ-2026-01, paid 2026-11-05
+    assert setagaya[0]["relation"].startswith("会員団体")
+    checks = tieout.report(index_of(books), P(FiscalYear(2026), D(2026, 11, 30)))
+    for key in ("一致:一般+指定:貸借対照表", "一致:指定:注記", "基金:inclufund:指定"):
+        assert checks.main.by_key(key).get("result") == "✓", key
