@@ -47,11 +47,13 @@ def board_pack(
     from connect_books.reports.sheets import save_workbook
     from connect_books.reports.workbooks import board_pack as make
 
+    books = load_books(ledger, purpose=PURPOSE)
+    today = datetime.date.today()
+    out.check_year(books.entries, year, today)
     try:
-        day = out.board_pack_day(year, as_of, datetime.date.today())
+        day = out.board_pack_day(year, as_of, today)
     except ReportError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
-    books = load_books(ledger, purpose=PURPOSE)
     path = Path(output) if output else out.board_pack_name(year, day)
     click.echo(str(save_workbook(make(index_of(books), year, day), path)))
 
@@ -61,19 +63,32 @@ def board_pack(
     "--year", type=FISCAL_YEAR, required=True, metavar="YEAR", help="年度 (例: 2025)"
 )
 @click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    metavar="DATE",
+    help="終わっていない年度の基準日 (既定: 今日)",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="書き出すファイル"
 )
 @ledger_argument
-def audit_pack(year: FiscalYear, output: str | None, ledger: str | None) -> None:
-    """監査資料 (計算書・財産目録・照合・監査報告書のひな形) を Excel で書き出す。"""
+def audit_pack(
+    year: FiscalYear,
+    as_of: datetime.date | None,
+    output: str | None,
+    ledger: str | None,
+) -> None:
+    """監査資料 (計算書・注記・財産目録・照合・監査報告書のひな形) を Excel で書き出す。"""
     from connect_books.reports import output as out
     from connect_books.reports.registry import index_of
     from connect_books.reports.sheets import save_workbook
     from connect_books.reports.workbooks import audit_pack as make
 
     books = load_books(ledger, purpose=PURPOSE)
-    notice = out.unfinished_notice(year, datetime.date.today())
+    period = out.period_for(books.entries, year, as_of, datetime.date.today())
+    notice = out.unfinished_notice(period)
     if notice:
         click.echo(notice, err=True)
-    path = Path(output) if output else out.audit_pack_name(year)
-    click.echo(str(save_workbook(make(index_of(books), year), path)))
+    path = Path(output) if output else out.audit_pack_name(period)
+    click.echo(str(save_workbook(make(index_of(books), period), path)))

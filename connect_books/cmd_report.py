@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from connect_books.cliparams import DATE, FISCAL_YEAR, ledger_argument, load_books
-from connect_books.fiscal import FiscalYear, Period
+from connect_books.fiscal import FiscalYear
 
 
 @click.command("report")
@@ -30,7 +30,7 @@ from connect_books.fiscal import FiscalYear, Period
     "as_of",
     type=DATE,
     metavar="DATE",
-    help="基準日 (年度の途中の実績: 2026-09-30)",
+    help="基準日 (年度の途中の実績: 2026-09-30。終わっていない年度の既定は今日)",
 )
 @click.option(
     "--format",
@@ -64,8 +64,8 @@ def report(
     books = load_books(ledger, clean=False)
     if books.errors:
         click.echo(out.errors_notice(len(books.errors)), err=True)
-    out.require_records(books.entries, year)
-    result = registry.make(registry.index_of(books), key, Period.of(year, as_of))
+    period = out.period_for(books.entries, year, as_of, datetime.date.today())
+    result = registry.make(registry.index_of(books), key, period)
     if output is None:
         click.echo(out.render(result, chosen), nl=False)
         return

@@ -5,7 +5,7 @@
 #
 # Needs LibreOffice, poppler and a Japanese font (Debian):
 #   apt-get install -y libreoffice-calc poppler-utils fonts-noto-cjk
-# Not run by the tests. Writes docs/board-pack.png and docs/audit-pack.png.
+# Not run by the tests. Writes docs/board-pack.png, docs/audit-pack.png and docs/activity.png, activity-2.png.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,14 +22,16 @@ trap 'rm -rf "$WORK"' EXIT
 soffice -env:UserInstallation="file://$WORK/profile" --headless \
     --convert-to pdf --outdir "$WORK" "$WORK/board-pack.xlsx" "$WORK/audit-pack.xlsx" >/dev/null
 
-# render NAME TITLE: the first page whose text contains TITLE (the sheet's statement title).
+# render NAME TITLE [OUT]: the first page whose text contains TITLE (the sheet's statement
+# title) as docs/OUT.png (OUT defaults to NAME).
 render() {
+    out=${3:-$1}
     pages=$(pdfinfo "$WORK/$1.pdf" | awk '/^Pages:/ {print $2}')
     page=1
     while [ "$page" -le "$pages" ]; do
         if pdftotext -f "$page" -l "$page" "$WORK/$1.pdf" - | grep -q "$2"; then
-            pdftoppm -png -r 80 -f "$page" -l "$page" -singlefile "$WORK/$1.pdf" "$DOCS/$1"
-            echo "$DOCS/$1.png (page $page of $pages)"
+            pdftoppm -png -r 80 -f "$page" -l "$page" -singlefile "$WORK/$1.pdf" "$DOCS/$out"
+            echo "$DOCS/$out.png (page $page of $pages)"
             return 0
         fi
         page=$((page + 1))
@@ -40,3 +42,5 @@ render() {
 
 render board-pack "月次推移"
 render audit-pack "監事の照合"
+render audit-pack "一般正味財産増減の部" activity
+render audit-pack "指定正味財産増減の部" activity-2

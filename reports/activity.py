@@ -1,10 +1,18 @@
-"""活動計算書 (NPO法人会計基準) with its notes.
+"""活動計算書 (NPO法人会計基準, 指定正味財産を区分する様式) with its notes.
 
-Ⅰ経常収益, Ⅱ経常費用 (事業費 and 管理費, each split into 人件費 and その他経費 with the
-nature lines), 当期経常増減額, Ⅲ経常外収益, Ⅳ経常外費用, 当期正味財産増減額,
-前期繰越正味財産額 and 次期繰越正味財産額. Lines come from each account's ``line``
-metadata, groups from ``section`` and ``kind``. Notes: 事業別損益の状況 (by activity 1〜5,
-管理部門) and 使途等が制約された寄付等の内訳 (per fund).
+Ⅰ 一般正味財産増減の部: 経常収益 (受取会費 … その他収益, 指定正味財産からの振替額),
+経常費用 (事業費 and 管理費, each 人件費 / その他経費 with the nature lines), 当期経常増減額,
+経常外収益・経常外費用, 当期一般正味財産増減額, 一般正味財産期首残高・期末残高.
+Ⅱ 指定正味財産増減の部: the restricted receipts by line (受取寄附金, 受取助成金等 …),
+一般正味財産への振替額 (▲), 当期指定正味財産増減額, 指定正味財産期首残高・期末残高.
+Ⅲ 正味財産期末残高.
+
+What is restricted comes from :mod:`connect_books.restriction` (through the figures'
+:func:`~connect_books.reports.figures.split_of`): restricted money spent is an ordinary
+cost of 一般正味財産, with the same amount shown as 指定正味財産からの振替額 in Ⅰ and as
+一般正味財産への振替額 in Ⅱ. During the year the closing rows say 「…残高 (日付現在)」, never
+期末. Lines come from each account's ``line`` metadata, groups from ``section`` and
+``kind``; every figure row has a stable ``key`` (``一般:期末``, ``指定:期末`` …).
 """
 
 from __future__ import annotations
@@ -12,163 +20,220 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from connect_books.accounts import FLOW_KINDS, Kind, Roots
+from connect_books.accounts import FLOW_KINDS, Kind
 from connect_books.chart import AccountInfo
-from connect_books.fiscal import Period
+from connect_books.errors import where
+from connect_books.fiscal import Period, jdate
 from connect_books.money import yen_text
-from connect_books.reports.figures import Figures, figures_of, fund_figures
+from connect_books.reports import notes, notes_more
+from connect_books.reports.figures import Figures, Split, split_of
 from connect_books.reports.index import Index
-from connect_books.reports.labels import ACTIVITIES
-from connect_books.reports.table import Cell, Column, Report, Row, Style, Table, cells
+from connect_books.reports.labels import (
+    ADMIN,
+    EXTRA_EXPENSE,
+    EXTRA_INCOME,
+    KINDS,
+    ORDINARY_INCOME,
+    PROGRAM,
+    REVENUE_LINES,
+    TRANSFER_IN,
+    placement,
+)
+from connect_books.reports.table import Column, Report, Row, Style, Table
 
 NAME = "activity"
 TITLE = "活動計算書"
-REVENUE_LINES = ("受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益")
-KINDS = ("人件費", "その他経費")
-PROGRAM, ADMIN, ORDINARY_INCOME, EXTRA_INCOME, EXTRA_EXPENSE = (
-    "事業費",
-    "管理費",
-    "経常収益",
-    "経常外収益",
-    "経常外費用",
-)
+#: Lines of Ⅱ shown even when nothing was received.
+RESTRICTED_LINES = ("受取寄附金", "受取助成金等")
+TRANSFER_OUT = "一般正味財産への振替額"
 
 
-def placement(info: AccountInfo, roots: Roots) -> tuple[str, str, str]:
-    """Where an income or expense account goes: (group, kind, line)."""
-    if roots.is_(info.name, Kind.INCOME):
-        group = EXTRA_INCOME if info.section == EXTRA_INCOME else ORDINARY_INCOME
-        return (
-            group,
-            "",
-            info.line or ("その他収益" if group == ORDINARY_INCOME else info.label),
-        )
-    if info.section == PROGRAM:
-        group = PROGRAM
-    elif info.section == EXTRA_EXPENSE:
-        group = EXTRA_EXPENSE
-    else:  # 管理費, 予備費 (should stay unspent) and anything unplaced
-        group = ADMIN
-    kind = "人件費" if info.kind == "人件費" else "その他経費"
-    return group, kind, info.line or info.label
+def closing_label(what: str, p: Period) -> str:
+    """``一般正味財産期末残高``, or ``一般正味財産残高 (2026年11月30日現在)`` mid-year."""
+    if p.interim:
+        return f"{what}残高 ({jdate(p.end)}現在)"
+    return f"{what}期末残高"
+
+
+def general_lines(
+    idx: Index, split: Split, accounts: list[AccountInfo]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """group → kind → line → amount of 一般正味財産 (revenue and costs positive).
+
+    Revenue is the accounts' movement less what was restricted (it is in Ⅱ).
+    """
+    fig = split.figures
+    lines: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    restricted: dict[str, int] = defaultdict(int)
+    for move in split.receipts():
+        restricted[move.account] += move.amount
+    for info in accounts:
+        group, kind, line = placement(info, idx.roots)
+        if idx.roots.is_(info.name, Kind.INCOME):
+            value = -fig.moved(info.name) - restricted.get(info.name, 0)
+        else:
+            value = fig.moved(info.name)
+        bucket = lines[group][kind]
+        bucket[line] = bucket.get(line, 0) + value
+    return lines
 
 
 def report(idx: Index, p: Period) -> Report:
     """The 活動計算書 for the period ``p`` (to its as-of day when inside the year)."""
-    fig = figures_of(idx, p.start, p.end)
-    accounts = _accounts(idx, fig, p.start, p.end)
-
-    # group -> kind -> line -> amount (positive: revenue or cost)
-    lines: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    unplaced: list[str] = []
-    for info in accounts:
-        group, kind, line = placement(info, idx.roots)
-        sign = -1 if idx.roots.is_(info.name, Kind.INCOME) else 1
-        bucket = lines[group][kind]
-        bucket[line] = bucket.get(line, 0) + sign * fig.moved(info.name)
-        if (
-            idx.roots.is_(info.name, Kind.EXPENSES)
-            and info.section
-            not in (
-                PROGRAM,
-                ADMIN,
-                EXTRA_EXPENSE,
-            )
-            and fig.moved(info.name)
-        ):
-            unplaced.append(info.label)
-
+    split = split_of(idx, p.start, p.end)
+    fig = split.figures
+    accounts = flow_accounts(idx, fig, p.start, p.end)
+    lines = general_lines(idx, split, accounts)
     rows: list[Row] = []
 
     def amount(
         label: str, value: int, style: Style = "item", level: int = 0, key: str = ""
-    ) -> None:
-        rows.append(Row(label, {"amount": value}, style, level, key))
+    ) -> int:
+        rows.append(Row(label, {"amount": value}, style, level, key or label))
+        return value
 
     def heading(label: str, level: int = 0, key: str = "") -> None:
         rows.append(Row(label, {}, "heading", level, key))
 
-    heading("Ⅰ経常収益")
+    heading("Ⅰ 一般正味財産増減の部", 0, "一般")
+    heading("1 経常増減の部", 1)
+    heading("(1) 経常収益", 1, "一般:経常収益")
     revenue = lines[ORDINARY_INCOME][""]
     for line in [*REVENUE_LINES, *[x for x in revenue if x not in REVENUE_LINES]]:
-        amount(line, revenue.get(line, 0), level=1, key=f"経常収益:{line}")
-    ordinary_revenue = sum(revenue.values())
-    amount("経常収益計", ordinary_revenue, "subtotal")
-
-    heading("Ⅱ経常費用")
+        amount(line, revenue.get(line, 0), level=2, key=f"経常収益:{line}")
+    amount(TRANSFER_IN, split.released, level=2, key="一般:振替")
+    ordinary_revenue = amount(
+        "経常収益計",
+        sum(revenue.values()) + split.released,
+        "subtotal",
+        1,
+        "経常収益計",
+    )
+    heading("(2) 経常費用", 1, "一般:経常費用")
     costs = 0
     for group in (PROGRAM, ADMIN):
-        heading(group, 1)
+        heading(group, 2, group)
         group_total = 0
         for kind in KINDS:
-            heading(kind, 2, f"{group}:{kind}")
+            heading(kind, 3, f"{group}:{kind}")
             bucket = lines[group][kind]
             for line, value in bucket.items():
-                amount(line, value, level=3, key=f"{group}:{kind}:{line}")
-            amount(
-                f"{kind}計", sum(bucket.values()), "subtotal", 2, f"{group}:{kind}計"
-            )
-            group_total += sum(bucket.values())
-        amount(f"{group}計", group_total, "subtotal", 1)
-        costs += group_total
-    amount("経常費用計", costs, "subtotal")
-    ordinary = ordinary_revenue - costs
-    amount("当期経常増減額", ordinary, "total")
+                amount(line, value, level=4, key=f"{group}:{kind}:{line}")
+            kind_total = sum(bucket.values())
+            amount(f"{kind}計", kind_total, "subtotal", 3, f"{group}:{kind}計")
+            group_total += kind_total
+        costs += amount(f"{group}計", group_total, "subtotal", 2, f"{group}計")
+    amount("経常費用計", costs, "subtotal", 1, "経常費用計")
+    ordinary = amount("当期経常増減額", ordinary_revenue - costs, "total", 1)
 
-    heading("Ⅲ経常外収益")
-    extra_revenue = 0
-    for kind_lines in lines[EXTRA_INCOME].values():
-        for line, value in kind_lines.items():
-            amount(line, value, level=1, key=f"経常外収益:{line}")
-            extra_revenue += value
-    amount("経常外収益計", extra_revenue, "subtotal")
-    heading("Ⅳ経常外費用")
-    extra_costs = 0
-    for kind_lines in lines[EXTRA_EXPENSE].values():
-        for line, value in kind_lines.items():
-            amount(line, value, level=1, key=f"経常外費用:{line}")
-            extra_costs += value
-    amount("経常外費用計", extra_costs, "subtotal")
-
-    change = ordinary + extra_revenue - extra_costs
-    amount("当期正味財産増減額", change, "total")
-    amount("前期繰越正味財産額", fig.net_assets_opening)
-    amount("次期繰越正味財産額", fig.net_assets_closing, "total")
-
-    title = TITLE
-    statement = Table(title, (Column("amount", "金額"),), tuple(rows))
-    notes = (_by_activity(idx, fig, accounts), _restricted(idx, p.start, p.end))
-    remarks = []
-    if fig.brought_in:
-        remarks.append(
-            f"前期繰越正味財産額には前身団体からの引継 {yen_text(fig.brought_in)} を含みます。"
-        )
+    heading("2 経常外増減の部", 1)
+    extra: dict[str, int] = {}
+    for group, label in (
+        (EXTRA_INCOME, "(1) 経常外収益"),
+        (EXTRA_EXPENSE, "(2) 経常外費用"),
+    ):
+        heading(label, 1, f"一般:{group}")
+        total = 0
+        for kind_lines in lines[group].values():
+            for line, value in kind_lines.items():
+                total += amount(line, value, level=2, key=f"{group}:{line}")
+        extra[group] = amount(f"{group}計", total, "subtotal", 1)
+    amount(
+        "当期経常外増減額", extra[EXTRA_INCOME] - extra[EXTRA_EXPENSE], "subtotal", 1
+    )
+    general_change = ordinary + extra[EXTRA_INCOME] - extra[EXTRA_EXPENSE]
     if fig.equity_moves:
-        remarks.append(
-            f"正味財産の科目への直接の記帳 {yen_text(fig.equity_moves)} があります (定款第29条: 決定を確認してください)。"
+        general_change += amount(
+            "正味財産の直接増減", fig.equity_moves, level=1, key="一般:直接増減"
         )
-    if unplaced:
-        remarks.append(
-            f"計算書上の区分 (section) のない費用科目を管理費に含めました: {'、'.join(unplaced)}"
-        )
-    remarks.append(
-        "事業別損益の状況: 事業に直接対応しない収益は管理部門の欄に記載しています。"
+    amount("当期一般正味財産増減額", general_change, "total", 0, "一般:増減額")
+    amount("一般正味財産期首残高", split.general_opening, key="一般:期首")
+    amount(
+        closing_label("一般正味財産", p),
+        split.general_closing,
+        "total",
+        key="一般:期末",
+    )
+
+    heading("Ⅱ 指定正味財産増減の部", 0, "指定")
+    by_line: dict[str, int] = defaultdict(int)
+    for move in split.receipts():
+        by_line[placement(idx.info(move.account), idx.roots)[2]] += move.amount
+    for line in [*RESTRICTED_LINES, *[x for x in by_line if x not in RESTRICTED_LINES]]:
+        amount(line, by_line.get(line, 0), level=1, key=f"指定:{line}")
+    amount(TRANSFER_OUT, -split.released, level=1, key="指定:振替")
+    restricted_change = split.restricted_closing - split.restricted_opening
+    amount("当期指定正味財産増減額", restricted_change, "total", 0, "指定:増減額")
+    amount("指定正味財産期首残高", split.restricted_opening, key="指定:期首")
+    amount(
+        closing_label("指定正味財産", p),
+        split.restricted_closing,
+        "total",
+        key="指定:期末",
+    )
+    amount(
+        "Ⅲ " + closing_label("正味財産", p),
+        fig.net_assets_closing,
+        "total",
+        key="正味財産:期末",
+    )
+
+    statement = Table(TITLE, (Column("amount", "金額"),), tuple(rows))
+    tables = (
+        statement,
+        notes_more.policies(idx, p),
+        notes.by_activity(idx, split, accounts, lines),
+        notes.restricted(idx, split, p),
+        *notes_more.inherited(idx, p),
+        notes_more.related_parties(idx, p),
+        notes_more.grants_unpaid(idx, p),
     )
     return Report(
         NAME,
-        title,
+        TITLE,
         p.year,
         p.start,
         p.end,
-        (statement, *notes),
-        tuple(remarks),
+        tables,
+        remarks(idx, p, fig, accounts),
         p.as_of,
     )
 
 
-def _accounts(
+def remarks(
+    idx: Index, p: Period, fig: Figures, accounts: list[AccountInfo]
+) -> tuple[str, ...]:
+    """What the reader of the statement should know (brought-in balances, problems)."""
+    found = []
+    if fig.brought_in:
+        found.append(
+            f"一般・指定正味財産期首残高には前身団体からの引継 {yen_text(fig.brought_in)} を含みます (注記 引継財産の内訳)。"
+        )
+    if fig.equity_moves:
+        found.append(
+            f"正味財産の科目への直接の記帳 {yen_text(fig.equity_moves)} があります (定款第29条: 決定を確認してください)。"
+        )
+    unplaced = [
+        info.label
+        for info in accounts
+        if idx.roots.is_(info.name, Kind.EXPENSES)
+        and info.section not in (PROGRAM, ADMIN, EXTRA_EXPENSE)
+        and fig.moved(info.name)
+    ]
+    if unplaced:
+        found.append(
+            f"計算書上の区分 (section) のない費用科目を管理費に含めました: {'、'.join(unplaced)}"
+        )
+    for problem in idx.problems:
+        if p.start <= problem.date <= p.end:
+            found.append(f"{where(dict(problem.meta))}: {problem.message}")
+    return tuple(found)
+
+
+def flow_accounts(
     idx: Index, fig: Figures, start: datetime.date, end: datetime.date
 ) -> list[AccountInfo]:
+    """Income and expense accounts open in the period or moved in it (予備費 if used)."""
     names = {
         name
         for name, info in idx.chart.accounts.items()
@@ -179,119 +244,5 @@ def _accounts(
         idx.info(n)
         for n in sorted(names)
         if idx.roots.is_(n, *FLOW_KINDS)
-        and (
-            idx.info(n).section != "予備費" or fig.moved(n)
-        )  # 予備費 is a budget line only
+        and (idx.info(n).section != "予備費" or fig.moved(n))
     ]
-
-
-def _by_activity(idx: Index, fig: Figures, accounts: list[AccountInfo]) -> Table:
-    """事業別損益の状況: ordinary revenue and costs by activity, with 管理部門."""
-    keys = [f"a{n}" for n in ACTIVITIES]
-    columns = (
-        *(Column(f"a{n}", label) for n, label in ACTIVITIES.items()),
-        Column("program", "事業部門計"),
-        Column("admin", "管理部門"),
-        Column("total", "合計"),
-    )
-    # (section, kind, line) -> column -> amount
-    revenue: dict[str, dict[str, int]] = {}
-    costs: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in KINDS}
-    for info in accounts:
-        group, kind, line = placement(info, idx.roots)
-        if group in (EXTRA_INCOME, EXTRA_EXPENSE):
-            continue
-        if group == ORDINARY_INCOME:
-            value = -fig.moved(info.name)
-            target = revenue.setdefault(line, {})
-        else:
-            value = fig.moved(info.name)
-            target = costs[kind].setdefault(line, {})
-        if group == ADMIN or (
-            group == ORDINARY_INCOME and info.activity not in ACTIVITIES
-        ):
-            column = "admin"
-        elif info.activity in ACTIVITIES:
-            column = f"a{info.activity}"
-        else:
-            column = "program"
-        target[column] = target.get(column, 0) + value
-
-    def values(by_column: dict[str, int]) -> dict[str, Cell]:
-        program = sum(by_column.get(k, 0) for k in (*keys, "program"))
-        admin = by_column.get("admin", 0)
-        out: dict[str, Cell] = {k: by_column.get(k, 0) for k in keys}
-        out.update(program=program, admin=admin, total=program + admin)
-        return out
-
-    def add(total: dict[str, int], part: dict[str, int]) -> None:
-        for k, v in part.items():
-            total[k] = total.get(k, 0) + v
-
-    rows: list[Row] = [Row("経常収益", {}, "heading", 0)]
-    revenue_total: dict[str, int] = {}
-    ordered = [
-        *[x for x in REVENUE_LINES if x in revenue],
-        *[x for x in revenue if x not in REVENUE_LINES],
-    ]
-    for line in ordered:
-        rows.append(Row(line, values(revenue[line]), "item", 1, f"経常収益:{line}"))
-        add(revenue_total, revenue[line])
-    rows.append(Row("経常収益計", values(revenue_total), "subtotal", 0))
-    rows.append(Row("経常費用", {}, "heading", 0))
-    cost_total: dict[str, int] = {}
-    for kind in KINDS:
-        rows.append(Row(kind, {}, "heading", 1, f"経常費用:{kind}"))
-        kind_total: dict[str, int] = {}
-        for line, by_column in costs[kind].items():
-            rows.append(Row(line, values(by_column), "item", 2, f"{kind}:{line}"))
-            add(kind_total, by_column)
-        rows.append(
-            Row(f"{kind}計", values(kind_total), "subtotal", 1, f"経常費用:{kind}計")
-        )
-        add(cost_total, kind_total)
-    rows.append(Row("経常費用計", values(cost_total), "subtotal", 0))
-    net = {
-        k: revenue_total.get(k, 0) - cost_total.get(k, 0)
-        for k in {*revenue_total, *cost_total}
-    }
-    rows.append(Row("当期経常増減額", values(net), "total", 0))
-    return Table("事業別損益の状況", columns, tuple(rows))
-
-
-def _restricted(idx: Index, start: datetime.date, end: datetime.date) -> Table:
-    """使途等が制約された寄付等の内訳: each fund's opening, increase, decrease and closing."""
-    columns = (
-        Column("opening", "期首残高"),
-        Column("increase", "当期増加額"),
-        Column("decrease", "当期減少額"),
-        Column("closing", "期末残高"),
-        Column("note", "備考", "text"),
-    )
-    rows = []
-    totals = dict.fromkeys(("opening", "increase", "decrease", "closing"), 0)
-    for f in fund_figures(idx, start, end):
-        parts = []
-        if f.receipts:
-            parts.append(f"寄付等の受入 {yen_text(f.receipts)}")
-        if f.grants:
-            parts.append(f"助成金の支払 {yen_text(-f.grants)}")
-        if f.transfers:
-            parts.append(f"振替 {yen_text(f.transfers)}")
-        parts.append(
-            "使途指定"
-            if f.fund.restricted
-            else f"{f.fund.body or '機構'}の決定による積立"
-        )
-        amounts = {
-            "opening": f.opening,
-            "increase": f.increase,
-            "decrease": f.decrease,
-            "closing": f.closing,
-        }
-        for k in totals:
-            totals[k] += amounts[k]
-        values = cells({**amounts, "note": "、".join(parts)})
-        rows.append(Row(f.fund.name, values, "item", 0, f"基金:{f.fund.id}"))
-    rows.append(Row("合計", cells(totals), "total", 0))
-    return Table("使途等が制約された寄付等の内訳", columns, tuple(rows))

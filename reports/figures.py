@@ -20,6 +20,7 @@ from connect_books.accounts import FLOW_KINDS, Kind, Roots
 from connect_books.funds import Fund
 from connect_books.money import ZERO, yen
 from connect_books.reports.index import FundMoveKind, Index
+from connect_books.restriction import MoveKind, RestrictedMove, Restriction
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -169,3 +170,102 @@ def fund_figures(
         )
     idx.funds_cache[(start, end)] = result
     return result
+
+
+@dataclass(frozen=True)
+class RestrictedFigures:
+    """One restriction over a period: opening, what came in, what was released, closing.
+
+    ``moves`` are the period's moves (brought-in balances are part of the opening).
+    """
+
+    restriction: Restriction
+    opening: int
+    closing: int
+    moves: tuple[RestrictedMove, ...]
+
+    @property
+    def receipts(self) -> int:
+        """Restricted gifts, grants and interest received in the period."""
+        return sum(m.amount for m in self.moves if m.kind is MoveKind.RECEIPT)
+
+    @property
+    def released(self) -> int:
+        """Released to 一般正味財産 (positive; negative when money came in by transfer)."""
+        return -sum(m.amount for m in self.moves if m.kind is MoveKind.RELEASE)
+
+    @property
+    def increase(self) -> int:
+        """当期増加額 (positive)."""
+        return sum(m.amount for m in self.moves if m.amount > 0)
+
+    @property
+    def decrease(self) -> int:
+        """当期減少額 (positive)."""
+        return -sum(m.amount for m in self.moves if m.amount < 0)
+
+
+@dataclass(frozen=True)
+class Split:
+    """一般正味財産 and 指定正味財産 of a period: the one split every statement shows."""
+
+    figures: Figures
+    restricted: tuple[RestrictedFigures, ...]
+
+    @property
+    def restricted_opening(self) -> int:
+        """指定正味財産期首残高."""
+        return sum(r.opening for r in self.restricted)
+
+    @property
+    def restricted_closing(self) -> int:
+        """指定正味財産期末残高."""
+        return sum(r.closing for r in self.restricted)
+
+    @property
+    def general_opening(self) -> int:
+        """一般正味財産期首残高 = 正味財産 − 指定正味財産."""
+        return self.figures.net_assets_opening - self.restricted_opening
+
+    @property
+    def general_closing(self) -> int:
+        """一般正味財産期末残高 = 正味財産 − 指定正味財産."""
+        return self.figures.net_assets_closing - self.restricted_closing
+
+    @property
+    def released(self) -> int:
+        """指定正味財産から一般正味財産への振替額 (positive)."""
+        return sum(r.released for r in self.restricted)
+
+    def receipts(self, kind: MoveKind = MoveKind.RECEIPT) -> list[RestrictedMove]:
+        """The period's moves of ``kind``, every restriction."""
+        return [m for r in self.restricted for m in r.moves if m.kind is kind]
+
+
+def split_of(idx: Index, start: datetime.date, end: datetime.date) -> Split:
+    """一般 and 指定正味財産 for ``start``..``end`` (brought-in balances as opening)."""
+    restrictions = idx.restrictions
+    opening: dict[str, int] = defaultdict(int)
+    moves: dict[str, list[RestrictedMove]] = defaultdict(list)
+    for move in restrictions.moves:
+        if move.date > end:
+            continue
+        if move.date < start or move.kind is MoveKind.OPENING:
+            opening[move.key] += move.amount
+        else:
+            moves[move.key].append(move)
+    figures = [
+        RestrictedFigures(
+            restriction,
+            opening[key],
+            opening[key] + sum(m.amount for m in moves[key]),
+            tuple(moves[key]),
+        )
+        for key, restriction in restrictions.restrictions.items()
+    ]
+    return Split(figures_of(idx, start, end), tuple(figures))
+
+
+def restricted_at(idx: Index, day: datetime.date) -> int:
+    """指定正味財産 at the end of ``day``."""
+    return idx.restrictions.balance(day)

@@ -1,7 +1,9 @@
 """基金の状況: each fund's movements, and each grant decision with what has been paid.
 
 Funds (事業内容4): 期首残高, 受入 (designated donations, interest…), 助成支払, 振替 (transfers
-by decision, e.g. into the まちづくり積立金), 期末残高 — from the fund's asset account.
+by decision, e.g. into the まちづくり積立金), 期末残高 — from the fund's asset account — and
+区分: a restricted fund is 指定正味財産, a reserve the board set aside a 特定資産 of
+一般正味財産.
 Decisions (第14条3): ID, 決定日, 機関, 助成先, 決定額, 支払額 (to the end of the period),
 うち当期, 残額.
 """
@@ -36,8 +38,15 @@ def report(idx: Index, p: Period) -> Report:
         }
         for key in totals:
             totals[key] += amounts[key]
+        kind = "指定正味財産" if f.fund.restricted else "特定資産 (一般正味財産)"
         fund_rows.append(
-            Row(f.fund.name, cells(amounts), "item", 0, f"基金:{f.fund.id}")
+            Row(
+                f.fund.name,
+                {**cells(amounts), "class": kind},
+                "item",
+                0,
+                f"基金:{f.fund.id}",
+            )
         )
     fund_rows.append(Row("合計", cells(totals), "total", 0))
     funds_table = Table(
@@ -47,7 +56,8 @@ def report(idx: Index, p: Period) -> Report:
             Column("receipts", "受入"),
             Column("grants", "助成支払"),
             Column("transfers", "振替"),
-            Column("closing", "期末残高"),
+            Column("closing", "期末残高" if p.as_of is None else "現在残高"),
+            Column("class", "区分", "text"),
         ),
         tuple(fund_rows),
     )

@@ -4,7 +4,11 @@
 running balances (so the balance on any day is a binary search), plus the few details
 that only a pass over the postings can gather: dues postings by member, payable moves by
 payee, grant payments with the decision they name, money moving in and out of each fund,
-balance assertions, and which expense payments carry a voucher. The readers of the
+balance assertions, which expense payments carry a voucher, the moves of restricted net
+assets (classified by :class:`~connect_books.restriction.RestrictionReader`, the one
+definition of 指定正味財産), postings tagged with another activity
+(:class:`~connect_books.activities.ActivityTags`), the transactions with related parties
+and the balances brought in from the predecessors. The readers of the
 books' data (:class:`~connect_books.chart.Chart`, :class:`~connect_books.roster.Roster`,
 :class:`~connect_books.funds.Funds`, :class:`~connect_books.budgets.Budgets`, the
 settlements) and the root names (:class:`~connect_books.accounts.Roots`, from the
@@ -31,11 +35,19 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from connect_books.accounts import Kind, Roots
+from connect_books.activities import (
+    ActivityMove,
+    ActivityTags,
+    Problem,
+    tagged_activity,
+)
 from connect_books.budgets import Budgets
 from connect_books.chart import DUES_ROLES, AccountInfo, Chart, Role
 from connect_books.fiscal import FiscalYear
 from connect_books.funds import Funds
 from connect_books.money import JPY, ZERO, yen
+from connect_books.related import RelatedDeal, RelatedParties
+from connect_books.restriction import RestrictionReader, Restrictions
 from connect_books.roster import Member, Roster
 from connect_books.settlement import Settlement, read_settlements
 
@@ -156,6 +168,17 @@ class Index:
     expenses: list[ExpensePayment]
     first: datetime.date | None
     last: datetime.date | None
+    #: Restricted net assets (指定正味財産): every restriction and its moves.
+    restrictions: Restrictions = field(default_factory=lambda: Restrictions({}, [], []))
+    #: Postings whose ``activity:`` differs from their account's.
+    activity_moves: list[ActivityMove] = field(default_factory=list)
+    #: ``activity:`` or ``restricted:`` metadata the statements could not use.
+    problems: list[Problem] = field(default_factory=list)
+    #: The related-party roster and the transactions with those parties.
+    related: RelatedParties = field(default_factory=lambda: RelatedParties({}, {}))
+    deals: list[RelatedDeal] = field(default_factory=list)
+    #: The transactions that brought in the predecessors' balances (``opening: TRUE``).
+    openings: list[data.Transaction] = field(default_factory=list)
     #: Per-period figures, filled by :func:`~connect_books.reports.figures.figures_of`.
     figures_cache: dict[Span, Figures] = field(default_factory=dict, repr=False)
     #: Per-period fund figures, filled by :func:`~connect_books.reports.figures.fund_figures`.
@@ -199,6 +222,12 @@ def build_index(
     document_links: set[str] = set()
     first: datetime.date | None = None
     last: datetime.date | None = None
+    funds = Funds.from_entries(entries)[0]
+    restrictions = RestrictionReader(funds, chart, roots)
+    related = RelatedParties.from_entries(entries)[0]
+    tags = ActivityTags(roots, chart)
+    deals: list[RelatedDeal] = []
+    openings: list[data.Transaction] = []
     for entry in entries:
         if isinstance(entry, data.Transaction):
             day = entry.date
@@ -206,6 +235,12 @@ def build_index(
                 first = day
             last = day
             is_opening = entry.meta.get("opening") is True
+            if is_opening:
+                openings.append(entry)
+            restrictions.add(entry)
+            deal = related.deal(entry, roots)
+            if deal is not None:
+                deals.append(deal)
             special = False
             spent = ZERO
             for posting in entry.postings:
@@ -216,6 +251,9 @@ def build_index(
                 number = units.number
                 dates[account].append(day)
                 amounts[account].append(number)
+                tag = tagged_activity(posting.meta, entry.meta)
+                if tag is not None:
+                    tags.add(entry, posting, tag, number)
                 if is_opening:
                     opening[account].append((day, number))
                 if account in roles:
@@ -251,7 +289,7 @@ def build_index(
     return Index(
         roots=roots,
         chart=chart,
-        funds=Funds.from_entries(entries)[0],
+        funds=funds,
         budgets=Budgets.from_entries(entries)[0],
         roster=Roster.from_entries(entries)[0],
         settlements=read_settlements(entries)[0],
@@ -265,6 +303,12 @@ def build_index(
         expenses=expenses,
         first=first,
         last=last,
+        restrictions=Restrictions.of(restrictions),
+        activity_moves=tags.moves,
+        problems=[*restrictions.problems, *tags.problems],
+        related=related,
+        deals=deals,
+        openings=openings,
     )
 
 

@@ -3,7 +3,8 @@
 Columns 科目 | 摘要 | 金額. Cash shows its ``detail`` (手許有高); deposits their bank and
 branch (never an account number); 未収会費 one line per member and 年度 in arrears
 (「2025年度会費 エコメッセ分」); 未払金 one line per payee (「○○に対する…」); 前受会費 per
-member. 資産合計, 負債合計 and 正味財産 agree with the 貸借対照表.
+member. A fund's deposit says whether it is 指定正味財産 or a 特定資産 and its 使用目的.
+資産合計, 負債合計 and 正味財産 (with うち指定・うち一般正味財産) agree with the 貸借対照表.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from connect_books.reports.balance_sheet import (
     LIABILITY_SECTIONS,
     sections,
 )
-from connect_books.reports.figures import figures_of
+from connect_books.reports.figures import figures_of, split_of
 from connect_books.reports.index import Index
-from connect_books.reports.labels import short_name
+from connect_books.reports.labels import fund_use, short_name
 from connect_books.reports.subledgers import (
     dues_ahead,
     dues_lines,
@@ -40,12 +41,15 @@ def item_name(info: AccountInfo) -> str:
 
 
 def deposit_detail(idx: Index, info: AccountInfo) -> str:
-    """``中央労働金庫 世田谷支店`` (plus the fund it holds), else the ``detail`` metadata."""
+    """``中央労働金庫 世田谷支店`` (plus the fund it holds and its 使用目的), else ``detail``."""
+    fund = idx.funds.funds.get(info.fund)
+    use = ""
+    if fund is not None:
+        kind = "指定正味財産" if fund.restricted else "特定資産"
+        use = f" ({fund.name}: {kind}、使用目的: {fund_use(fund)})"
     if info.bank:
-        text = " ".join(x for x in (info.bank, info.branch) if x)
-        fund = idx.funds.funds.get(info.fund)
-        return f"{text} ({fund.name})" if fund else text
-    return info.detail
+        return " ".join(x for x in (info.bank, info.branch) if x) + use
+    return info.detail + use
 
 
 def report(idx: Index, p: Period) -> Report:
@@ -76,7 +80,7 @@ def report(idx: Index, p: Period) -> Report:
     def block(
         kind: Kind, known: tuple[str, ...], sign: int, heading: str, total_label: str
     ) -> int:
-        rows.append(Row(heading, {}, "heading", 0))
+        rows.append(Row(heading, {}, "heading", 0, heading))
         grand = 0
         for section, by_line in sections(idx, kind, known, p.end).items():
             amounts = {
@@ -86,23 +90,52 @@ def report(idx: Index, p: Period) -> Report:
             }
             if not any(amounts.values()):
                 continue
-            rows.append(Row(section, {}, "heading", 1))
+            rows.append(Row(section, {}, "heading", 1, section))
             subtotal = 0
             for accounts in by_line.values():
                 for account in accounts:
                     if amounts[account]:
                         details(idx.info(account), amounts[account], 2)
                         subtotal += amounts[account]
-            rows.append(Row(f"{section}合計", {"amount": subtotal}, "subtotal", 1))
+            rows.append(
+                Row(
+                    f"{section}合計",
+                    {"amount": subtotal},
+                    "subtotal",
+                    1,
+                    f"{section}合計",
+                )
+            )
             grand += subtotal
-        rows.append(Row(total_label, {"amount": grand}, "total", 0))
+        rows.append(Row(total_label, {"amount": grand}, "total", 0, total_label))
         return grand
 
     assets = block(Kind.ASSETS, ASSET_SECTIONS, 1, "Ⅰ資産の部", "資産合計")
     liabilities = block(
         Kind.LIABILITIES, LIABILITY_SECTIONS, -1, "Ⅱ負債の部", "負債合計"
     )
-    rows.append(Row("正味財産", {"amount": assets - liabilities}, "total", 0))
+    rows.append(
+        Row("正味財産", {"amount": assets - liabilities}, "total", 0, "正味財産")
+    )
+    split = split_of(idx, p.start, p.end)
+    rows.append(
+        Row(
+            "うち指定正味財産",
+            {"detail": "使途が制約された寄付等", "amount": split.restricted_closing},
+            "item",
+            1,
+            "指定正味財産",
+        )
+    )
+    rows.append(
+        Row(
+            "うち一般正味財産",
+            {"amount": split.general_closing},
+            "item",
+            1,
+            "一般正味財産",
+        )
+    )
 
     columns = (Column("detail", "摘要", "text"), Column("amount", "金額"))
     remarks = [f"{jdate(p.end)}現在"]

@@ -1,4 +1,4 @@
-"""How the statements name things: the activities, organisations, funds, and ratios.
+"""How the statements name things: activities, the 活動計算書's lines, organisations, funds.
 
 Amounts are printed with :func:`connect_books.money.yen_text`; this module holds the
 other words and numbers the statements share.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from connect_books.accounts import Kind, Roots
+from connect_books.chart import AccountInfo
 from connect_books.funds import Fund
 
 #: Activity labels (事業内容 1〜5).
@@ -19,6 +21,38 @@ ACTIVITIES: dict[int, str] = {
     4: "事業活動・資金循環",
     5: "政策づくり",
 }
+
+#: The 活動計算書's groups and lines (NPO法人会計基準).
+REVENUE_LINES = ("受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益")
+KINDS = ("人件費", "その他経費")
+PROGRAM, ADMIN, ORDINARY_INCOME, EXTRA_INCOME, EXTRA_EXPENSE = (
+    "事業費",
+    "管理費",
+    "経常収益",
+    "経常外収益",
+    "経常外費用",
+)
+TRANSFER_IN = "指定正味財産からの振替額"
+
+
+def placement(info: AccountInfo, roots: Roots) -> tuple[str, str, str]:
+    """Where an income or expense account goes: (group, kind, line)."""
+    if roots.is_(info.name, Kind.INCOME):
+        group = EXTRA_INCOME if info.section == EXTRA_INCOME else ORDINARY_INCOME
+        return (
+            group,
+            "",
+            info.line or ("その他収益" if group == ORDINARY_INCOME else info.label),
+        )
+    if info.section == PROGRAM:
+        group = PROGRAM
+    elif info.section == EXTRA_EXPENSE:
+        group = EXTRA_EXPENSE
+    else:  # 管理費, 予備費 (should stay unspent) and anything unplaced
+        group = ADMIN
+    kind = "人件費" if info.kind == "人件費" else "その他経費"
+    return group, kind, info.line or info.label
+
 
 _LEGAL_FORMS = (
     "認定特定非営利活動法人",
@@ -55,3 +89,13 @@ def fund_short(fund: Fund) -> str:
     """The everyday name of a fund: ``インクルファンド`` for ``…基金(インクルファンド)``."""
     match = _PAREN_TAIL.search(fund.name)
     return match.group(1) if match else fund.name
+
+
+def fund_use(fund: Fund) -> str:
+    """使用目的 of a fund for the 財産目録: its ``purpose:``, else what it is by kind."""
+    purpose = str(fund.meta.get("purpose") or "").strip()
+    if purpose:
+        return purpose
+    if fund.restricted:
+        return "寄付者が使途を指定した基金 (助成事業に充てる)"
+    return f"{fund.body or '運営委員会'}の決定による積立金 (助成事業に充てる)"

@@ -16,7 +16,7 @@ from typing import Literal
 
 from beancount.core import data
 
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, Period
 from connect_books.output import write_file
 from connect_books.reports.registry import ReportError
 from connect_books.reports.table import Report
@@ -54,17 +54,54 @@ def errors_notice(count: int) -> str:
     )
 
 
-def require_records(entries: Sequence[data.Directive], year: FiscalYear) -> None:
-    """Refuse a 年度 that starts after the last entry of the books.
+def check_year(
+    entries: Sequence[data.Directive], year: FiscalYear, today: datetime.date
+) -> None:
+    """Refuse a 年度 outside the books: not begun yet, or before or after their records.
 
     Raises:
-      ReportError: nothing is recorded for ``year`` yet.
+      ReportError: the 年度 lies after the current one, after the last record or
+        before the first.
     """
-    last = max((e.date for e in entries), default=None)
-    if last is not None and year.start > last:
+    current = FiscalYear.of(today)
+    if year.year > current.year:  # before touching its dates: 9999年度 has no 3月31日
+        raise ReportError(
+            f"{year.label}はまだ始まっていません (今日 {today.isoformat()} は{current.label}です)。"
+            f"{current.label}までの年度を指定してください。"
+        )
+    days = [e.date for e in entries]
+    if not days:
+        raise ReportError("帳簿に記録がありません。")
+    first, last = min(days), max(days)
+    if year.start > last:
         raise ReportError(
             f"{year.label} ({year.start.isoformat()}〜) の記録は帳簿にありません (最後の記録は {last.isoformat()})。"
         )
+    if year.end < first:
+        raise ReportError(
+            f"{year.label} ({year.period_label}) は帳簿の最初の記録 ({first.isoformat()}) より前です。"
+        )
+
+
+def period_for(
+    entries: Sequence[data.Directive],
+    year: FiscalYear,
+    as_of: datetime.date | None,
+    today: datetime.date,
+) -> Period:
+    """The period a command reports: the whole 年度 once it has ended, else to a day.
+
+    A 年度 that has not ended runs to ``as_of`` or, without it, to today (never to its
+    future year end), so a statement is titled with the day its figures are from.
+
+    Raises:
+      ReportError: the 年度 lies outside the books (:func:`check_year`).
+      PeriodRefused: ``as_of`` lies before the 年度 starts.
+    """
+    check_year(entries, year, today)
+    if as_of is None and today < year.end:
+        as_of = max(today, year.start)
+    return Period.of(year, as_of)
 
 
 def render(report: Report, fmt: Format) -> str:
@@ -83,9 +120,10 @@ def write(report: Report, fmt: Format, target: Path) -> Path:
       OutputRefused: ``target`` is not a regular, writable file, or the disk is full.
     """
     if fmt == "xlsx":
-        from connect_books.reports.xlsx import write_report
+        from connect_books.reports.sheets import save_workbook
+        from connect_books.reports.workbooks import report_workbook
 
-        return write_report(report, target)
+        return save_workbook(report_workbook(report), target)
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     return write_file(target, render(report, fmt).encode(encoding))
 
@@ -112,16 +150,21 @@ def board_pack_name(year: FiscalYear, as_of: datetime.date) -> Path:
     return OUT_DIR / f"{year.label}_運営委員会資料_{as_of.isoformat()}.xlsx"
 
 
-def audit_pack_name(year: FiscalYear) -> Path:
-    """``out/2025年度_監査資料.xlsx``."""
-    return OUT_DIR / f"{year.label}_監査資料.xlsx"
-
-
-def unfinished_notice(year: FiscalYear, today: datetime.date) -> str | None:
-    """The warning for an audit pack of a 年度 that has not ended (None once it has)."""
-    if today <= year.end:
+def audit_pack_name(period: Period) -> Path:
+    """``out/2025年度_監査資料.xlsx`` (``…_2026-11-30現在.xlsx`` for a 年度 not ended)."""
+    if period.as_of is not None:
         return (
-            f"注意: {year.label}はまだ終わっていません ({year.end.isoformat()}まで)。"
-            "計算書は今日までの記帳にもとづく途中の数字です。"
+            OUT_DIR
+            / f"{period.year.label}_監査資料_{period.as_of.isoformat()}現在.xlsx"
         )
-    return None
+    return OUT_DIR / f"{period.year.label}_監査資料.xlsx"
+
+
+def unfinished_notice(period: Period) -> str | None:
+    """The warning for a pack of a 年度 that has not ended (None for a whole 年度)."""
+    if period.as_of is None:
+        return None
+    return (
+        f"注意: {period.year.label}はまだ終わっていません ({period.year.end.isoformat()}まで)。"
+        f"計算書は {period.as_of.isoformat()} 現在の途中の数字です。"
+    )

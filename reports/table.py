@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, jdate
 from connect_books.output import spreadsheet_text
 
 Kind = Literal["yen", "ratio", "text", "date", "mark"]
@@ -79,6 +79,12 @@ class Table:
                 return row
         raise KeyError(key)
 
+    def figure(self, key: str, column: str) -> int | None:
+        """The yen in row ``key``, column ``column`` (None when the row or cell is missing)."""
+        row = next((r for r in self.rows if r.key == key), None)
+        value = row.get(column) if row is not None else None
+        return value if isinstance(value, int) else None
+
 
 @dataclass(frozen=True)
 class Report:
@@ -94,6 +100,13 @@ class Report:
     as_of: datetime.date | None = None
 
     @property
+    def status(self) -> str | None:
+        """``年度途中 (2026年11月30日現在)`` when the figures stop before the year end."""
+        if self.as_of is None:
+            return None
+        return f"年度途中 ({jdate(self.as_of)}現在)"
+
+    @property
     def main(self) -> Table:
         """The statement itself (the first table)."""
         return self.tables[0]
@@ -107,6 +120,14 @@ class Report:
         """The first row of the statement printed as ``label``."""
         return self.main.row(label)
 
+    def figure(self, key: str, column: str) -> int | None:
+        """The statement's yen in row ``key``, column ``column`` (None when missing)."""
+        return self.main.figure(key, column)
+
+    def note(self, title: str) -> Table | None:
+        """The note titled ``title`` (None when the report has none)."""
+        return next((t for t in self.tables[1:] if t.title == title), None)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON form: ``report``, ``year``, ``period``, ``rows`` (+ ``tables`` for notes)."""
         return {
@@ -116,6 +137,8 @@ class Report:
             "year_label": self.year.label,
             "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
             "as_of": self.as_of.isoformat() if self.as_of else None,
+            "interim": self.as_of is not None,
+            "status": self.status,
             "columns": [_column_json(c) for c in self.main.columns],
             "rows": [_row_json(r, self.main.columns) for r in self.main.rows],
             "tables": [
@@ -137,6 +160,8 @@ class Report:
             if index:
                 writer.writerow([])
             writer.writerow([table.title])
+            if not index and self.status:
+                writer.writerow([self.status])
             writer.writerow(["科目", *(c.label for c in table.columns)])
             for row in table.rows:
                 writer.writerow(

@@ -1,11 +1,16 @@
 """監事の照合 (tie-out): the auditors' checks, each a row with its figures and ✓ / ✗.
 
-The checks compare the statements as produced (the same Report objects the board reads):
+The checks compare the statements as produced (the same Report objects the board reads),
+reading every figure by its row's stable ``key``, never by a printed label. A figure that
+is missing (no such row, or an empty cell) makes its check ✗, never 0.
 
-1. 前年度の次期繰越 = 本年度の前期繰越 (and the 総会-approved figure, once settled);
+1. 繰越: 前年度の正味財産合計 = 本年度の前期繰越 (一般・指定それぞれも), and the 総会-approved
+   figure (✗ when the previous 年度 has no settlement recorded);
 2. each cash and bank balance = its year-end ``balance`` assertion (passbook, cash count);
-3. 財産目録 = 貸借対照表; 活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計 =
-   財産目録 正味財産 = 収支計算書 次期繰越金;
+   each fund's balance = its deposit account, and a restricted fund's = its 指定正味財産;
+3. 財産目録 = 貸借対照表; 一般 + 指定 = 正味財産合計 in the 活動計算書, 貸借対照表 and 財産目録;
+   活動計算書 正味財産期末残高 = 貸借対照表 正味財産合計 = 財産目録 正味財産; the same 指定正味財産
+   everywhere; 収支計算書 次期繰越収支差額 = 資金 (流動資産 − 流動負債 on the 貸借対照表);
 4. 未収会費 (and 前受会費) = the dues roll;
 5. every grant paid within its decision;
 6. vouchers: expense payments without a ``document`` (information, not a failure);
@@ -29,12 +34,15 @@ from connect_books.reports import (
     inventory,
 )
 from connect_books.reports.index import Index
+from connect_books.reports.labels import fund_short
 from connect_books.reports.subledgers import dues_ahead, unmatched_grants
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
 NAME = "tie-out"
 TITLE = "監事の照合"
 OK, NG, INFO = "✓", "✗", "—"
+#: The row of the 収支計算書 (combined) whose 決算額 is the 次期繰越収支差額.
+BUDGET_CARRY_KEY = "次期繰越収支差額"
 COLUMNS = (
     Column("a", "帳簿・計算書"),
     Column("b", "照合先"),
@@ -42,6 +50,66 @@ COLUMNS = (
     Column("result", "結果", "mark"),
     Column("note", "備考", "text"),
 )
+
+
+def figure(table: Report | Table | None, key: str, column: str) -> int | None:
+    """The figure in row ``key``, column ``column`` (None when anything is missing)."""
+    return table.figure(key, column) if table is not None else None
+
+
+def added(*values: int | None) -> int | None:
+    """The sum, or None when any part is missing."""
+    return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+
+class _Checks:
+    """The rows of the tie-out, added one check at a time."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+
+    def heading(self, label: str) -> None:
+        self.rows.append(Row(label, {}, "heading", 0, label))
+
+    def check(
+        self,
+        label: str,
+        a: int | None,
+        b: int | None,
+        note: str = "",
+        *,
+        key: str,
+        info: bool = False,
+        passed: bool | None = None,
+        show_diff: bool = True,
+        absent: str = "照合する数字が計算書にありません",
+    ) -> None:
+        values: dict[str, Cell] = {"a": a, "b": b}
+        if a is not None and b is not None and show_diff:
+            values["diff"] = a - b
+        if info:
+            mark = INFO
+        elif passed is not None:
+            mark = OK if passed else NG
+        else:
+            mark = OK if a is not None and b is not None and a == b else NG
+        missing = a is None or b is None
+        if missing and (mark == NG or (mark == INFO and not note)):
+            note = f"{absent} ({note})" if note else absent
+        values["result"] = mark
+        values["note"] = note or None
+        self.rows.append(Row(label, values, "item", 1, key))
+
+    def same(self, label: str, key: str, *pairs: tuple[str, int | None]) -> None:
+        """One row per later figure: each equals the first (``label`` names the pair)."""
+        (first_name, first), *others = pairs
+        for name, value in others:
+            self.check(
+                f"{label}: {first_name} = {name}",
+                first,
+                value,
+                key=f"{key}:{name}",
+            )
 
 
 def report(idx: Index, p: Period) -> Report:
@@ -53,227 +121,277 @@ def report(idx: Index, p: Period) -> Report:
     bud = income_expenditure.report(idx, p)
     roll = dues.report(idx, p)
     grants = funds.report(idx, p)
-    rows: list[Row] = []
-
-    def check(
-        label: str,
-        a: int | None,
-        b: int | None,
-        note: str = "",
-        *,
-        info: bool = False,
-        passed: bool | None = None,
-        key: str = "",
-        show_diff: bool = True,
-    ) -> None:
-        values: dict[str, Cell] = {"a": a, "b": b}
-        if a is not None and b is not None and show_diff:
-            values["diff"] = a - b
-        if info:
-            mark = INFO
-        elif passed is not None:
-            mark = OK if passed else NG
-        else:
-            mark = OK if a is not None and a == b else NG
-        values["result"] = mark
-        values["note"] = note or None
-        rows.append(Row(label, values, "item", 1, key))
-
-    def heading(label: str) -> None:
-        rows.append(Row(label, {}, "heading", 0))
-
-    net = _amount(bs.row("正味財産合計").get("current"))
+    c = _Checks()
 
     # 1 carry-forward
-    heading("1 繰越")
-    opening = _amount(bs.row("前期繰越正味財産").get("current"))
+    c.heading("1 繰越")
+    opening = figure(bs, "前期繰越正味財産", "current")
     previous = year.previous()
     if previous is None:
-        brought = _amount(act.main.row("前期繰越正味財産額").get("amount"))
-        check(
+        c.check(
             "前年度の次期繰越 = 本年度の前期繰越",
             None,
             opening,
-            f"初年度: 前身団体からの引継 {yen_text(brought)}",
+            f"初年度: 前身団体からの引継 {yen_text(opening or 0)}",
             info=True,
+            key="繰越:前年度",
         )
     else:
         before = balance_sheet.report(idx, Period.of(previous))
-        check(
+        c.check(
             "前年度の次期繰越 = 本年度の前期繰越",
-            _amount(before.row("正味財産合計").get("current")),
+            figure(before, "正味財産合計", "current"),
             opening,
             f"{previous.label} 貸借対照表 正味財産合計 と {year.label} 前期繰越正味財産",
+            key="繰越:前年度",
         )
-        settled = idx.settlements.get(previous)
-        if settled is not None:
-            check(
-                "前年度の決算承認額 = 本年度の前期繰越",
-                yen(settled.carry_forward),
-                opening,
-                f"{jdate(settled.date)} {settled.body}で承認",
+        for part in ("一般", "指定"):
+            c.check(
+                f"前年度末の{part}正味財産 = 本年度の{part}正味財産期首残高",
+                figure(before, f"{part}正味財産", "current"),
+                figure(act, f"{part}:期首", "amount"),
+                f"{previous.label} 貸借対照表 と {year.label} 活動計算書",
+                key=f"繰越:{part}",
             )
+        settled = idx.settlements.get(previous)
+        c.check(
+            "前年度の決算承認額 = 本年度の前期繰越",
+            yen(settled.carry_forward) if settled else None,
+            opening,
+            f"{jdate(settled.date)} {settled.body}で承認" if settled else "",
+            key="繰越:決算承認",
+            absent=f"{previous.label}の決算 (総会の承認) が記録されていません。"
+            "承認されたら connect-books close-year で記録してください",
+        )
 
-    # 2 cash and deposits against the passbooks / cash count
-    heading("2 現金・預金の残高")
+    # 2 cash, deposits and funds against the passbooks / cash count
+    c.heading("2 現金・預金・基金の残高")
     day = p.end + datetime.timedelta(days=1)
     for info in idx.chart.with_role(*CASH_ROLES):
         if info.opened > p.end:
             continue
-        booked = idx.balance(info.name, p.end)
         asserted = idx.assertions.get((info.name, day))
-        label = f"{info.label} = 残高確認 ({jdate(p.end)})"
-        if asserted is None:
-            check(
-                label,
-                booked,
-                None,
-                f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
-                info=p.as_of is not None,
-                passed=False,
-                key=info.name,
-            )
-        else:
-            check(
-                label,
-                booked,
-                yen(asserted),
-                f"{day.isoformat()} 付の残高確認 (balance)",
-                key=info.name,
+        c.check(
+            f"{info.label} = 残高確認 ({jdate(p.end)})",
+            idx.balance(info.name, p.end),
+            yen(asserted) if asserted is not None else None,
+            f"{day.isoformat()} 付の残高確認 (balance)" if asserted is not None else "",
+            info=asserted is None and p.as_of is not None,
+            key=info.name,
+            absent=f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
+        )
+    restricted_note = act.note("使途等が制約された寄付等の内訳")
+    for fund in idx.funds.funds.values():
+        name = fund_short(fund)
+        balance = figure(grants, f"基金:{fund.id}", "closing")
+        c.check(
+            f"基金 {name} の残高 = 口座 {idx.info(fund.asset).label}",
+            balance,
+            figure(inv, fund.asset, "amount") if balance else 0,
+            "基金の状況 期末残高 と 財産目録の預金",
+            key=f"基金:{fund.id}",
+        )
+        if fund.restricted:
+            c.check(
+                f"基金 {name} の残高 = 指定正味財産 ({name})",
+                balance,
+                figure(restricted_note, f"指定:fund:{fund.id}", "closing")
+                if balance
+                else 0,
+                "注記 使途等が制約された寄付等の内訳 の期末残高",
+                key=f"基金:{fund.id}:指定",
             )
 
     # 3 the statements agree
-    heading("3 計算書の一致")
-    check(
-        "財産目録 資産合計 = 貸借対照表 資産合計",
-        _amount(inv.row("資産合計").get("amount")),
-        _amount(bs.row("資産合計").get("current")),
-    )
-    check(
-        "財産目録 負債合計 = 貸借対照表 負債合計",
-        _amount(inv.row("負債合計").get("amount")),
-        _amount(bs.row("負債合計").get("current")),
-    )
+    c.heading("3 計算書の一致")
+    net = figure(bs, "正味財産合計", "current")
+    for key in ("資産合計", "負債合計"):
+        c.check(
+            f"財産目録 {key} = 貸借対照表 {key}",
+            figure(inv, key, "amount"),
+            figure(bs, key, "current"),
+            key=f"一致:{key}",
+        )
     unexplained = [r for r in inv.rows if r.get("detail") == "内訳不明"]
-    check(
+    c.check(
         "財産目録 内訳のない残高",
-        sum(_amount(r.get("amount")) for r in unexplained),
+        sum(_yen(r.get("amount")) for r in unexplained),
         0,
         "会員・支払先の記録のない未収会費・未払金" if unexplained else "",
+        key="一致:内訳不明",
     )
-    check(
+    assets, debts = figure(bs, "資産合計", "current"), figure(bs, "負債合計", "current")
+    c.check(
         "資産合計 − 負債合計 = 正味財産合計",
-        _amount(bs.row("資産合計").get("current"))
-        - _amount(bs.row("負債合計").get("current")),
+        None if assets is None or debts is None else assets - debts,
         net,
+        key="一致:資産−負債",
     )
-    check(
-        "活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計",
-        _amount(act.main.row("次期繰越正味財産額").get("amount")),
-        net,
+    for name, parts, total in (
+        (
+            "貸借対照表",
+            added(
+                *(figure(bs, k, "current") for k in ("一般正味財産", "指定正味財産"))
+            ),
+            net,
+        ),
+        (
+            "活動計算書",
+            added(
+                figure(act, "一般:期末", "amount"), figure(act, "指定:期末", "amount")
+            ),
+            figure(act, "正味財産:期末", "amount"),
+        ),
+        (
+            "財産目録",
+            added(
+                *(figure(inv, k, "amount") for k in ("一般正味財産", "指定正味財産"))
+            ),
+            figure(inv, "正味財産", "amount"),
+        ),
+    ):
+        c.check(
+            f"{name} 一般正味財産 + 指定正味財産 = 正味財産合計",
+            parts,
+            total,
+            key=f"一致:一般+指定:{name}",
+        )
+    c.same(
+        "正味財産",
+        "一致:正味財産",
+        ("貸借対照表", net),
+        ("活動計算書", figure(act, "正味財産:期末", "amount")),
+        ("財産目録", figure(inv, "正味財産", "amount")),
     )
-    check(
-        "財産目録 正味財産 = 貸借対照表 正味財産合計",
-        _amount(inv.row("正味財産").get("amount")),
-        net,
+    c.same(
+        "指定正味財産",
+        "一致:指定",
+        ("貸借対照表", figure(bs, "指定正味財産", "current")),
+        ("活動計算書", figure(act, "指定:期末", "amount")),
+        ("財産目録", figure(inv, "指定正味財産", "amount")),
+        ("注記", figure(restricted_note, "指定:合計", "closing")),
     )
-    check(
-        "収支計算書 次期繰越金 = 貸借対照表 正味財産合計",
-        _amount(bud.row("次期繰越金").get("actual")),
-        net,
+    current_assets = figure(bs, "流動資産合計", "current")
+    current_debts = figure(bs, "流動負債合計", "current")
+    c.check(
+        "収支計算書 次期繰越収支差額 = 貸借対照表 資金",
+        figure(bud, BUDGET_CARRY_KEY, "actual"),
+        None
+        if current_assets is None or current_debts is None
+        else current_assets - current_debts,
+        "資金 = 流動資産合計 − 流動負債合計",
+        key="一致:資金",
     )
 
-    # 4 dues
-    heading("4 会費")
+    _dues_checks(c, idx, p, roll)
+    _grant_checks(c, idx, p, grants)
+    _voucher_and_budget_checks(c, idx, p, bud)
+
+    failures = [r for r in c.rows if r.get("result") == NG]
+    passes = [r for r in c.rows if r.get("result") == OK]
+    remarks = [
+        f"照合 {len(passes) + len(failures)}件: ✓ {len(passes)}件、✗ {len(failures)}件 (— は情報)。"
+    ]
+    remarks += [f"✗ {r.label}" for r in failures]
+    table = Table(TITLE, COLUMNS, tuple(c.rows))
+    return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
+
+
+def _dues_checks(c: _Checks, idx: Index, p: Period, roll: Report) -> None:
+    c.heading("4 会費")
     receivable = sum(
         idx.balance(a.name, p.end) for a in idx.chart.with_role(Role.DUES_RECEIVABLE)
     )
     in_arrears = sum(
-        _amount(r.get("outstanding"))
+        _yen(r.get("outstanding"))
         for r in roll.rows
-        if r.style == "item" and (p.as_of is None or r.get("year") != year.label)
+        if r.style == "item" and (p.as_of is None or r.get("year") != p.year.label)
     )
-    check(
+    c.check(
         "未収会費 = 会費納入状況の未収",
         receivable,
         in_arrears,
         "年度末: すべての年度の未収"
         if p.as_of is None
-        else f"{year.label}より前の年度の未収",
+        else f"{p.year.label}より前の年度の未収",
+        key="会費:未収",
     )
     advance = -sum(
         idx.balance(a.name, p.end) for a in idx.chart.with_role(Role.DUES_ADVANCE)
     )
-    ahead = sum(line.ahead for line in dues_ahead(idx, year.next(), p.end))
-    check("前受会費 = 翌年度会費の前受", advance, ahead)
+    ahead = sum(line.ahead for line in dues_ahead(idx, p.year.next(), p.end))
+    c.check("前受会費 = 翌年度会費の前受", advance, ahead, key="会費:前受")
 
-    # 5 grants within their decisions
-    heading("5 助成")
-    decisions = grants.tables[1]
-    for row in decisions.rows:
+
+def _grant_checks(c: _Checks, idx: Index, p: Period, grants: Report) -> None:
+    c.heading("5 助成")
+    for row in grants.tables[1].rows:
         if row.style != "item":
             continue
-        amount, paid = _amount(row.get("amount")), _amount(row.get("paid"))
-        check(
+        amount, paid = figure(grants.tables[1], row.key, "amount"), row.get("paid")
+        paid_yen = paid if isinstance(paid, int) else None
+        c.check(
             f"{row.label} 支払額 ≤ 決定額",
-            paid,
+            paid_yen,
             amount,
             f"{row.get('grantee')}",
-            passed=paid <= amount,
-            key=row.label,
+            passed=paid_yen is not None and amount is not None and paid_yen <= amount,
+            key=row.key,
         )
     orphan = sum(yen(g.amount) for g in unmatched_grants(idx, p.start, p.end))
-    check(
+    c.check(
         "決定のない助成金の支払",
         orphan,
         0,
         "decision: で助成の決定を指していない支払" if orphan else "",
+        key="助成:決定なし",
     )
 
-    # 6 vouchers
-    heading("6 証憑")
+
+def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -> None:
+    c.heading("6 証憑")
     spent = [e for e in idx.expenses if p.start <= e.date <= p.end]
     missing = [e for e in spent if not e.has_voucher]
-    check(
+    c.check(
         "証憑 (document) の記録のない支出",
         yen(sum(e.amount for e in missing)),
         yen(sum(e.amount for e in spent)),
         f"支出 {len(spent)}件のうち証憑の記録のないもの {len(missing)}件 (情報: 紙の証憑と照合してください)",
         info=True,
         show_diff=False,
+        key="証憑",
     )
 
-    # 7 budget deviations
-    heading("7 予算")
-    over = [
-        r
-        for r in bud.rows
-        if idx.roots.is_(r.key, Kind.EXPENSES)
-        and r.get("budget") is not None
-        and _amount(r.get("actual")) > _amount(r.get("budget"))
-    ]
-    for row in over:
-        check(
-            f"予算超過: {row.label}",
-            _amount(row.get("actual")),
-            _amount(row.get("budget")),
-            "流用・予備費充用の説明が必要です",
-            info=True,
-            key=row.key,
-        )
+    c.heading("7 予算")
+    over = []
+    for row in bud.rows:
+        actual, budget = figure(bud, row.key, "actual"), figure(bud, row.key, "budget")
+        if (
+            idx.roots.is_(row.key, Kind.EXPENSES)
+            and actual is not None
+            and budget is not None
+            and actual > budget
+        ):
+            over.append(row)
+            c.check(
+                f"予算超過: {row.label}",
+                actual,
+                budget,
+                "流用・予備費充用の説明が必要です",
+                info=True,
+                key=row.key,
+            )
     if not over:
-        check("予算超過の科目", 0, 0, "予算を超えた支出科目はありません", info=True)
-
-    failures = [r for r in rows if r.get("result") == NG]
-    passes = [r for r in rows if r.get("result") == OK]
-    remarks = [
-        f"照合 {len(passes) + len(failures)}件: ✓ {len(passes)}件、✗ {len(failures)}件 (— は情報)。"
-    ]
-    remarks += [f"✗ {r.label}" for r in failures]
-    table = Table(TITLE, COLUMNS, tuple(rows))
-    return Report(NAME, TITLE, year, p.start, p.end, (table,), tuple(remarks), p.as_of)
+        c.check(
+            "予算超過の科目",
+            0,
+            0,
+            "予算を超えた支出科目はありません",
+            info=True,
+            key="予算",
+        )
 
 
-def _amount(value: Cell) -> int:
-    """A figure read back from a report's cell (0 when the cell is empty)."""
-    return int(value) if isinstance(value, int) else 0
+def _yen(value: Cell) -> int:
+    """A breakdown cell summed into a total (an empty cell adds nothing)."""
+    return value if isinstance(value, int) else 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -37,20 +38,20 @@ from openpyxl.drawing.text import (
     RichTextProperties,
 )
 from openpyxl.drawing.text import Font as DrawingFont
-from openpyxl.styles import Alignment, Border, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connect_books import ORGANISATION
 from connect_books.fiscal import FiscalYear, Period, jdate
 from connect_books.reports import registry
+from connect_books.reports.audit_report import AUDIT_REPORT_SHEET, add_audit_report
 from connect_books.reports.index import Index
 from connect_books.reports.sheets import (
     FONT_NAME,
     font,
     new_workbook,
     put_text,
-    set_up_page,
 )
 from connect_books.reports.table import Report, Row, Table
 from connect_books.reports.xlsx import PlacedReport, add_report_sheet
@@ -58,18 +59,19 @@ from connect_books.reports.xlsx import PlacedReport, add_report_sheet
 #: The board pack's sheets, in order.
 BOARD_SHEETS = ("予算対比", "月次推移", "事業別", "基金")
 #: The audit pack's sheets: (sheet name, report name), then the 監査報告書.
+ACTIVITY_SHEET, NOTES_SHEET, BY_ACTIVITY_SHEET = "活動計算書", "注記", "事業別損益"
+NOTES_TITLE = "活動計算書の注記"
+BY_ACTIVITY = "事業別損益の状況"
 AUDIT_SHEETS = (
     ("収支計算書", "budget"),
-    ("活動計算書", "activity"),
+    (ACTIVITY_SHEET, "activity"),  # three sheets: 活動計算書, 注記, 事業別損益
     ("貸借対照表", "balance-sheet"),
     ("財産目録", "inventory"),
     ("会費", "dues"),
     ("基金", "funds"),
     ("照合", "tie-out"),
 )
-AUDIT_REPORT_SHEET = "監査報告書"
-#: How many 監事 sign (定款第8条: 2〜3名).
-AUDITORS = 3
+__all__ = ["AUDIT_REPORT_SHEET", "audit_pack", "board_pack", "report_workbook"]
 
 #: Chart axes in thousands of yen (1,200 = ¥1,200,000), so the labels do not collide.
 THOUSANDS_FORMAT = "#,##0,"
@@ -78,6 +80,36 @@ _ACTIVITY_SUBTOTAL = re.compile(r"^事業(\d+):小計$")
 _CHART_WIDTH_CM = 17.0
 _CHART_HEIGHT_CM = 8.5
 _HALF_CHART_WIDTH_CM = 13.0
+
+
+def interim_mark(report: Report) -> str | None:
+    """The 「途中」 line of a sheet whose figures stop before the year end (else None)."""
+    if report.as_of is None:
+        return None
+    return f"【年度途中】{jdate(report.as_of)}現在の数字 (決算前)"
+
+
+def add_sheet(workbook: Workbook, report: Report, name: str) -> PlacedReport:
+    """Add ``report`` as a sheet, marked 「年度途中」 on the sheet when it is (row 4)."""
+    placed = add_report_sheet(workbook, report, name)
+    mark = interim_mark(report)
+    if mark:
+        cell = put_text(placed.sheet.cell(row=4, column=1), mark)
+        cell.font = font(10, bold=True, color="C00000")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if placed.width > 2:  # up to the 「(単位:円)」 in the last column
+            placed.sheet.merge_cells(
+                start_row=4, start_column=1, end_row=4, end_column=placed.width - 1
+            )
+        placed.sheet.row_dimensions[4].height = 28
+    return placed
+
+
+def report_workbook(report: Report) -> Workbook:
+    """One report as a one-sheet workbook (``connect-books report --format xlsx``)."""
+    workbook = new_workbook(f"{report.year.label} {report.title}", report.title)
+    add_sheet(workbook, report, report.title)
+    return workbook
 
 
 def board_pack(idx: Index, year: FiscalYear, as_of: datetime.date) -> Workbook:
@@ -96,25 +128,84 @@ def board_pack(idx: Index, year: FiscalYear, as_of: datetime.date) -> Workbook:
     budget_sheet, trend_sheet, activity_sheet, funds_sheet = BOARD_SHEETS
     period = Period.of(year, as_of)
     budget = registry.make(idx, "budget", period)
-    add_report_sheet(workbook, budget, budget_sheet)
+    add_sheet(workbook, budget, budget_sheet)
     trend = registry.make(idx, "trend", period)
-    add_trend_chart(add_report_sheet(workbook, trend, trend_sheet))
-    add_activity_chart(
-        add_report_sheet(workbook, activity_budget(budget), activity_sheet)
-    )
-    add_report_sheet(workbook, registry.make(idx, "funds", period), funds_sheet)
+    add_trend_chart(add_sheet(workbook, trend, trend_sheet))
+    add_activity_chart(add_sheet(workbook, activity_budget(budget), activity_sheet))
+    add_sheet(workbook, registry.make(idx, "funds", period), funds_sheet)
     return workbook
 
 
-def audit_pack(idx: Index, year: FiscalYear) -> Workbook:
-    """The 監事 workbook: every statement of ``year``, the tie-outs, a 監査報告書."""
+def audit_pack(idx: Index, period: Period | FiscalYear) -> Workbook:
+    """The 監事 workbook: every statement of the period, the tie-outs, a 監査報告書.
+
+    ``period`` is the whole 年度 once it has ended; a 年度 not ended runs to a day and
+    every sheet says so (「年度途中」).
+    """
+    if isinstance(period, FiscalYear):
+        period = Period.of(period)
+    year = period.year
     title = f"{year.label} 監査資料"
+    if period.as_of is not None:
+        title += f" ({jdate(period.as_of)}現在・年度途中)"
     workbook = new_workbook(title, "決算監査", f"{ORGANISATION} {title}")
-    period = Period.of(year)
     for sheet, name in AUDIT_SHEETS:
-        add_report_sheet(workbook, registry.make(idx, name, period), sheet)
-    add_audit_report(workbook, year)
+        made = registry.make(idx, name, period)
+        if name == "activity":
+            for part_sheet, part in statement_and_notes(made):
+                add_sheet(workbook, part, part_sheet)
+        else:
+            add_sheet(workbook, made, sheet)
+    add_audit_report(workbook, year, period.as_of)
     return workbook
+
+
+def statement_and_notes(report: Report) -> list[tuple[str, Report]]:
+    """The 活動計算書 as printed: the statement, its notes, and the wide 事業別損益.
+
+    Each on a sheet of its own, so that each prints on A4 at a readable size; the notes
+    are numbered in the report's order. Nothing is recomputed: the tables are the
+    report's own.
+    """
+    statement = replace(report, tables=(report.main,))
+    notes = list(report.tables[1:])
+    numbered = [
+        replace(table, title=f"{n} {table.title}")
+        for n, table in enumerate(notes, start=1)
+    ]
+    wide = [
+        t for t, note in zip(numbered, notes, strict=True) if note.title == BY_ACTIVITY
+    ]
+    narrow = [t for t in numbered if t not in wide]
+    parts = [(ACTIVITY_SHEET, statement)]
+    if narrow:
+        first = narrow[0]
+        heading = Row(first.title, {}, "heading", 0, "注記")
+        narrow[0] = replace(first, rows=(heading, *first.rows))
+        remarks = tuple(
+            f"{t.title}は「{BY_ACTIVITY_SHEET}」のシートにあります。" for t in wide
+        )
+        parts.append(
+            (
+                NOTES_SHEET,
+                replace(
+                    report, title=NOTES_TITLE, tables=tuple(narrow), remarks=remarks
+                ),
+            )
+        )
+    for table in wide:
+        parts.append(
+            (
+                BY_ACTIVITY_SHEET,
+                replace(
+                    report,
+                    title=f"{NOTES_TITLE} {table.title}",
+                    tables=(table,),
+                    remarks=(),
+                ),
+            )
+        )
+    return parts
 
 
 def activity_budget(budget: Report) -> Report:
@@ -293,87 +384,3 @@ def _finish_chart(
         axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
         axis.txPr = _text(9)
     chart.y_axis.number_format = THOUSANDS_FORMAT
-
-
-def add_audit_report(workbook: Workbook, year: FiscalYear) -> Worksheet:
-    """A 監査報告書 for the 監事 to sign: addressee, wording, a blank date and seals."""
-    ws = workbook.create_sheet(AUDIT_REPORT_SHEET)
-    ws.sheet_view.showGridLines = False
-    for column, width in zip("ABCDEF", (4, 18, 18, 18, 18, 8), strict=True):
-        ws.column_dimensions[column].width = width
-    body = font(11)
-
-    def line(
-        row: int,
-        text: str,
-        *,
-        size: float = 11,
-        bold: bool = False,
-        align: str = "left",
-        height: float | None = None,
-    ) -> None:
-        cell = put_text(ws.cell(row=row, column=2), text)
-        cell.font = font(size, bold=bold)
-        cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
-        if height:
-            ws.row_dimensions[row].height = height
-
-    statements = "会計帳簿、収支計算書、活動計算書、貸借対照表及び財産目録"
-    line(2, "　　　　年　　月　　日", align="right")
-    line(4, ORGANISATION)
-    line(5, "総会　御中")
-    line(8, "監 査 報 告 書", size=18, bold=True, align="center", height=30)
-    line(
-        11,
-        f"　私たちは、{ORGANISATION}の{year.label}({year.period_label})の{statements}を"
-        "監査しました。",
-        height=48,
-    )
-    line(13, "1　監査の方法", bold=True)
-    line(
-        14,
-        "　会計帳簿及び証憑書類を閲覧し、現金及び預金の残高を現金の実査、"
-        "通帳及び残高証明書と"
-        "照合したほか、必要と認めた手続を実施しました。",
-        height=48,
-    )
-    line(16, "2　監査の結果", bold=True)
-    line(
-        17,
-        f"(1)　{statements.removeprefix('会計帳簿、')}は、会計帳簿の記載と合致し、"
-        f"{year.label}の収支の状況、正味財産の増減の状況及び年度末の財産の状況を"
-        "正しく示しているものと認めます。",
-        height=64,
-    )
-    line(
-        18,
-        "(2)　業務の執行は、定款に従い適正に行われているものと認めます。",
-        height=32,
-    )
-    line(20, "以上", align="right")
-    row = 23
-    for _ in range(AUDITORS):
-        label = put_text(ws.cell(row=row, column=3), "監事")
-        label.font = body
-        label.alignment = Alignment(horizontal="right", vertical="bottom")
-        for line_column in (4, 5):
-            ws.cell(row=row, column=line_column).border = Border(
-                bottom=Side(style="thin")
-            )
-        seal = put_text(ws.cell(row=row, column=6), "印")
-        seal.font = body
-        seal.alignment = Alignment(horizontal="center", vertical="bottom")
-        ws.row_dimensions[row].height = 36
-        row += 2
-    hint = put_text(
-        ws.cell(row=row + 2, column=2),
-        "※ ひな形です。監査の結果に応じて文言を直し、"
-        "日付を記入して署名・押印してください。"
-        "(この行は印刷されません)",
-    )
-    hint.font = font(9, color="808080")
-    ws.print_area = f"A1:F{row}"
-    set_up_page(ws, f"{year.label} {AUDIT_REPORT_SHEET}", landscape=False)
-    ws.oddFooter.center.text = ""
-    return ws

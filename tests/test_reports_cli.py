@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import shutil
@@ -11,8 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from connect_books.books import Books
 from connect_books.cli import main
-from connect_books.reports.registry import REPORTS
+from connect_books.fiscal import FiscalYear, jdate
+from connect_books.reports import output
+from connect_books.reports.registry import REPORTS, ReportError
+
+D = datetime.date
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -35,12 +41,15 @@ def test_every_report_as_json(sample_path: Path, name: str) -> None:
 def test_json_figures_are_integer_yen(sample_path: Path) -> None:
     code, out, _ = run("activity", "--year", "2025年度", str(sample_path))
     assert code == 0
-    rows = {row["label"]: row for row in json.loads(out)["rows"]}
-    assert rows["受取会費"]["amount"] == 160000
-    assert (
-        rows["当期正味財産増減額"]["amount"] == -432407
-    )  # negative: the writer prints ▲
-    assert json.loads(out)["tables"][1]["title"] == "使途等が制約された寄付等の内訳"
+    data = json.loads(out)
+    rows = {row["key"]: row for row in data["rows"] if "key" in row}
+    assert rows["経常収益:受取会費"]["amount"] == 160000
+    assert rows["一般:増減額"]["amount"] == 137555
+    assert rows["指定:増減額"]["amount"] == -569962  # negative: the writer prints ▲
+    assert rows["指定:期末"]["amount"] == 3630038
+    assert data["interim"] is False and data["status"] is None
+    titles = [t["title"] for t in data["tables"]]
+    assert "使途等が制約された寄付等の内訳" in titles and "事業別損益の状況" in titles
 
 
 def test_as_of_and_default_ledger_from_env(sample_path: Path) -> None:
@@ -111,8 +120,12 @@ def test_xlsx_needs_an_output_path_and_writes_a_workbook(
             "エラー: 計算書 'nope' はありません。使える名前: budget (収支計算書)",
         ),
         (
-            ["budget", "--year", "2030"],
-            "エラー: 2030年度 (2030-04-01〜) の記録は帳簿にありません",
+            ["budget", "--year", "2100"],
+            "エラー: 2100年度はまだ始まっていません",
+        ),
+        (
+            ["balance-sheet", "--year", "2101"],
+            "エラー: 2101年度はまだ始まっていません",
         ),
         (
             ["budget", "--year", "2026", "--as-of", "2026-03-01"],
@@ -228,3 +241,62 @@ def test_output_never_follows_a_link(sample_path: Path, tmp_path: Path) -> None:
     assert code == 1
     assert err.startswith(f"エラー: 出力先 {link} は普通のファイルではありません"), err
     assert kept.read_text(encoding="utf-8") == "元のまま"
+
+
+def test_unfinished_year_runs_to_today_and_says_so(sample_path: Path) -> None:
+    """Without --as-of, a 年度 not ended is titled with today, never its year end."""
+    today = datetime.date.today()
+    year = FiscalYear.of(today)
+    code, out, err = run("balance-sheet", "--year", str(year.year), str(sample_path))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["as_of"] == today.isoformat()
+    assert data["period"]["end"] == today.isoformat()
+    assert data["interim"] is True
+    assert data["status"] == f"年度途中 ({jdate(today)}現在)"
+    assert data["columns"][0]["label"] == f"{jdate(today)}現在"
+    code, out, _ = run(
+        "inventory", "--year", str(year.year), "--format", "csv", str(sample_path)
+    )
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[:2] == [["財産目録"], [f"年度途中 ({jdate(today)}現在)"]]
+    code, out, _ = run(
+        "activity", "--year", str(year.year), "--as-of", "2026-09-30", str(sample_path)
+    )
+    labels = [row["label"] for row in json.loads(out)["rows"]]
+    assert "Ⅲ 正味財産残高 (2026年9月30日現在)" in labels
+    assert not [x for x in labels if "期末" in x or "次期繰越" in x]
+
+
+@pytest.mark.parametrize(
+    ("year", "today", "message"),
+    [
+        (
+            2100,
+            D(2026, 11, 29),
+            "2100年度はまだ始まっていません (今日 2026-11-29 は2026年度です)",
+        ),
+        (9998, D(2026, 11, 29), "9998年度はまだ始まっていません"),
+        (2027, D(2028, 5, 1), "2027年度 (2027-04-01〜) の記録は帳簿にありません"),
+        (2025, D(2030, 5, 1), None),
+    ],
+)
+def test_years_outside_the_books(
+    sample_books: Books, year: int, today: D, message: str | None
+) -> None:
+    if message is None:
+        period = output.period_for(sample_books.entries, FiscalYear(year), None, today)
+        assert period.as_of is None and period.end == D(2026, 3, 31)
+        return
+    with pytest.raises(ReportError) as refused:
+        output.check_year(sample_books.entries, FiscalYear(year), today)
+    assert str(refused.value).startswith(message)
+
+
+def test_a_year_before_the_books_is_refused(sample_books: Books) -> None:
+    later = [e for e in sample_books.entries if e.date >= D(2026, 4, 1)]
+    with pytest.raises(
+        ReportError, match=r"2025年度 .* は帳簿の最初の記録 \(2026-04-01\)"
+    ):
+        output.check_year(later, FiscalYear(2025), D(2026, 11, 29))

@@ -16,6 +16,8 @@ from connect_books.reports.index import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from test_reports_sample import failed_checks  # noqa: E402
+
 from bench.generate import END, generate  # noqa: E402
 
 D = datetime.date
@@ -72,18 +74,43 @@ def test_statement_totals_match_bean_query(
     assert budget.row("支出合計").get("actual") == spent
     assert budget.row("次期繰越金").get("actual") == net
     activity = reports["activity"]
-    assert (
-        activity.row("経常収益計").get("amount")
-        + activity.row("経常外収益計").get("amount")
-        == income
+    fund = "Assets:1130-普通預金-インクルファンド"
+    restricted = query_total(
+        generated,
+        "SELECT sum(number) WHERE account = %s AND date <= %s",
+        fund,
+        end,
     )
-    assert (
-        activity.row("経常費用計").get("amount")
-        + activity.row("経常外費用計").get("amount")
-        == spent
+    restricted_in = -query_total(
+        generated,
+        "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s"
+        " AND %s IN other_accounts",
+        start,
+        end,
+        fund,
     )
-    assert activity.row("当期正味財産増減額").get("amount") == income - spent
-    assert activity.row("次期繰越正味財産額").get("amount") == net
+    fig = activity.figure
+    released = fig("一般:振替", "amount")
+    assert released == -fig("指定:振替", "amount") > 0
+    assert (
+        fig("経常収益計", "amount") + fig("経常外収益計", "amount")
+        == income - restricted_in + released
+    )
+    assert fig("経常費用計", "amount") + fig("経常外費用計", "amount") == spent
+    assert fig("一般:増減額", "amount") + fig("指定:増減額", "amount") == income - spent
+    assert fig("指定:期末", "amount") == restricted
+    assert fig("一般:期末", "amount") == net - restricted
+    assert fig("正味財産:期末", "amount") == net
+    restricted_start = query_total(
+        generated,
+        "SELECT sum(number) WHERE account = %s AND date < %s",
+        fund,
+        start,
+    ) + (4_200_000 if year.year == 2025 else 0)  # brought in on the first day
+    assert fig("指定:期首", "amount") == restricted_start
+    assert (
+        restricted_start + restricted_in - released == restricted
+    )  # Ⅱ adds up from bean-query alone
     sections = query_by(
         generated,
         "SELECT open_meta(account, 'section') AS s, sum(number) WHERE account ~ '^Expenses:'"
@@ -93,9 +120,14 @@ def test_statement_totals_match_bean_query(
     )
     assert activity.row("事業費計").get("amount") == sections.get("事業費", 0)
     bs = reports["balance-sheet"]
-    assert bs.row("資産合計").get("current") == assets
-    assert bs.row("正味財産合計").get("current") == net
-    assert reports["inventory"].row("正味財産").get("amount") == net
+    assert bs.figure("資産合計", "current") == assets
+    assert bs.figure("正味財産合計", "current") == net
+    assert bs.figure("指定正味財産", "current") == restricted
+    assert bs.figure("一般正味財産", "current") == net - restricted
+    inventory = reports["inventory"]
+    assert inventory.figure("正味財産", "amount") == net
+    assert inventory.figure("指定正味財産", "amount") == restricted
+    assert inventory.figure("一般正味財産", "amount") == net - restricted
     trend = reports["trend"]
     assert (
         trend.row("合計").get("income") == income
@@ -106,14 +138,14 @@ def test_statement_totals_match_bean_query(
         "SELECT sum(number) WHERE account = 'Assets:1210-未収会費' AND date <= %s",
         end,
     )
-    assert bs.row("未収会費").get("current") == receivable
+    assert bs.figure("流動資産:未収会費", "current") == receivable
     dues_income = -query_total(
         generated,
         "SELECT sum(number) WHERE account = 'Income:4110-受取会費' AND date >= %s AND date <= %s",
         start,
         end,
     )
-    assert activity.row("受取会費").get("amount") == dues_income
+    assert fig("経常収益:受取会費", "amount") == dues_income
     grants = query_total(
         generated,
         "SELECT sum(number) WHERE account ~ '支払助成金' AND date >= %s AND date <= %s",
@@ -128,19 +160,27 @@ def test_statement_totals_match_bean_query(
 def test_every_tie_out_holds_on_generated_books(
     year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
-    r = registry.make(idx, "tie-out", Period.of(year, as_of))
-    assert [row.label for row in r.rows if row.get("result") == "✗"] == []
-    assert r.row("前年度の次期繰越 = 本年度の前期繰越").get("result") == (
+    p = Period.of(year, as_of)
+    r = registry.make(idx, "tie-out", p)
+    assert failed_checks(r, idx, p) == []
+    assert r.main.by_key("繰越:前年度").get("result") == (
         "—" if year.year == 2025 else "✓"
     )
+    for key in (
+        "一致:一般+指定:貸借対照表",
+        "一致:一般+指定:活動計算書",
+        "基金:inclufund",
+    ):
+        assert r.main.by_key(key).get("result") == "✓", key
 
 
 def test_carry_forward_between_generated_years(idx: Index) -> None:
     first = registry.make(idx, "balance-sheet", Period.of(FiscalYear(2025)))
     second = registry.make(idx, "balance-sheet", Period.of(FiscalYear(2026), END))
-    assert second.row("前期繰越正味財産").get("current") == first.row(
-        "正味財産合計"
-    ).get("current")
-    assert second.row("資産合計").get("previous") == first.row("資産合計").get(
-        "current"
+    assert second.figure("前期繰越正味財産", "current") == first.figure(
+        "正味財産合計", "current"
+    )
+    assert second.figure("資産合計", "previous") == first.figure("資産合計", "current")
+    assert second.figure("指定正味財産", "previous") == first.figure(
+        "指定正味財産", "current"
     )

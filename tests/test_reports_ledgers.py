@@ -391,7 +391,9 @@ def test_grants_within_and_beyond_their_decision() -> None:
     assert "✗ IF-2025-01 支払額 ≤ 決定額" in t.remarks
     remarks = funds.report(over, P(Y25)).remarks
     assert "決定額を超えて支払った決定があります: IF-2025-01" in remarks
-    note = activity.report(over, P(Y25)).tables[2].by_key("基金:inclufund")
+    note = activity.report(over, P(Y25)).note("使途等が制約された寄付等の内訳")
+    assert note is not None
+    note = note.by_key("指定:fund:inclufund")
     assert (note.get("increase"), note.get("decrease"), note.get("closing")) == (
         50000,
         325000,
@@ -471,14 +473,20 @@ def test_trend_short_first_year_and_interim() -> None:
 def test_net_assets_identity_holds_with_opening_balances() -> None:
     idx = indexed(GRANTS)
     bs = balance_sheet.report(idx, P(Y25))
-    assert bs.row("前期繰越正味財産").get("current") == 600000  # brought in on 6/28
-    assert bs.row("当期正味財産増減額").get("current") == -250000
-    assert bs.row("正味財産合計").get("current") == bs.row("資産合計").get(
-        "current"
-    ) - bs.row("負債合計").get("current")
+    assert bs.figure("前期繰越正味財産", "current") == 600000  # brought in on 6/28
+    assert bs.figure("当期正味財産増減額", "current") == -250000
+    assert bs.figure("正味財産合計", "current") == bs.figure(
+        "資産合計", "current"
+    ) - bs.figure("負債合計", "current")
     assert any("前身団体からの引継 600,000円" in x for x in bs.remarks)
+    # the grant spent restricted money: 振替 of 300,000, the fund keeps 250,000
+    assert bs.figure("指定正味財産", "current") == 500000 + 50000 - 300000
+    assert bs.figure("一般正味財産", "current") == 100000
     act = activity.report(idx, P(Y25))
-    assert act.row("次期繰越正味財産額").get("amount") == 350000
+    assert act.figure("正味財産:期末", "amount") == 350000
+    assert act.figure("一般:振替", "amount") == 300000
+    assert act.figure("一般:増減額", "amount") == 0  # the grant was the fund's money
+    assert act.figure("指定:増減額", "amount") == -250000
 
 
 def test_carry_forward_against_the_approved_settlement() -> None:
@@ -486,12 +494,19 @@ def test_carry_forward_against_the_approved_settlement() -> None:
         '2026-06-20 custom "settlement" 2025 "総会" {} JPY\n  audited: 2026-05-23\n'
     )
     good = tieout.report(indexed(GRANTS + settled.format(350000)), P(Y26))
-    row = good.row("前年度の決算承認額 = 本年度の前期繰越")
+    row = good.main.by_key("繰越:決算承認")
     assert (row.get("a"), row.get("b"), row.get("result")) == (350000, 350000, "✓")
     assert row.get("note") == "2026年6月20日 総会で承認"
     bad = tieout.report(indexed(GRANTS + settled.format(360000)), P(Y26))
-    row = bad.row("前年度の決算承認額 = 本年度の前期繰越")
+    row = bad.main.by_key("繰越:決算承認")
     assert (row.get("diff"), row.get("result")) == (10000, "✗")
-    assert "前年度の決算承認額 = 本年度の前期繰越" not in [
-        r.label for r in tieout.report(indexed(GRANTS), P(Y26)).rows
-    ]
+    unsettled = tieout.report(indexed(GRANTS), P(Y26)).main.by_key("繰越:決算承認")
+    assert (unsettled.get("a"), unsettled.get("b"), unsettled.get("result")) == (
+        None,
+        350000,
+        "✗",
+    )
+    assert unsettled.get("note") == (
+        "2025年度の決算 (総会の承認) が記録されていません。"
+        "承認されたら connect-books close-year で記録してください"
+    )

@@ -199,10 +199,45 @@ def test_budget_interim_rate_and_same_point_last_year(
 # ---- 活動計算書 --------------------------------------------------------------------------
 
 
+def restricted_fund(books: Books, day: D) -> int:
+    """The インクルファンド's deposit (the only restricted fund), from the postings."""
+    return query_total(
+        books,
+        "SELECT sum(number) WHERE account = 'Assets:1130-普通預金-インクルファンド'"
+        " AND date <= %s",
+        day,
+    )
+
+
+def restricted(books: Books, day: D) -> int:
+    """指定正味財産 from the postings: the restricted fund's deposit, plus what was
+    received with ``restricted:`` and not yet spent with it (never overspent here)."""
+    outside = query_total(
+        books,
+        "SELECT sum(number) WHERE account ~ '^(Income|Expenses):'"
+        " AND ANY_META('restricted') IS NOT NULL AND date <= %s",
+        day,
+    )
+    return restricted_fund(books, day) - outside
+
+
+def released(books: Books, start: D, end: D) -> int:
+    """指定正味財産からの振替額 from the postings: grants from the fund and costs paid
+    with ``restricted:``."""
+    return query_total(
+        books,
+        "SELECT sum(number) WHERE account ~ '^Expenses:' AND date >= %s AND date <= %s"
+        " AND ('Assets:1130-普通預金-インクルファンド' IN other_accounts"
+        " OR ANY_META('restricted') IS NOT NULL)",
+        start,
+        end,
+    )
+
+
 def test_activity_2025_lines_match_bean_query(sample_books: Books, idx: Index) -> None:
     r = activity.report(idx, P(Y25))
     start, end = D(2025, 6, 28), D(2026, 3, 31)
-    got = amounts(r, "amount")
+    fig = r.main.figure
     lines = query_by(
         sample_books,
         "SELECT open_meta(account, 'line') AS line, sum(number) WHERE account ~ '^Income:'"
@@ -210,10 +245,37 @@ def test_activity_2025_lines_match_bean_query(sample_books: Books, idx: Index) -
         start,
         end,
     )
+    # what came into the restricted fund's account with income is Ⅱ, the rest Ⅰ
+    into_fund = query_by(
+        sample_books,
+        "SELECT open_meta(account, 'line') AS line, sum(number) WHERE account ~ '^Income:'"
+        " AND date >= %s AND date <= %s"
+        " AND 'Assets:1130-普通預金-インクルファンド' IN other_accounts GROUP BY line",
+        start,
+        end,
+    )
     for line, value in lines.items():
-        assert got[line] == -value
-    assert got["受取会費"] == 160_000  # 150,000 received + ECOMESSE 10,000 未収
-    assert got["経常収益計"] == income(sample_books, start, end)
+        restricted = -into_fund.get(line, 0)
+        assert fig(f"経常収益:{line}", "amount") == -value - restricted, line
+        if line in ("受取寄附金", "受取助成金等") or restricted:
+            assert fig(f"指定:{line}", "amount") == restricted, line
+    assert fig("指定:受取寄附金", "amount") == 380_000  # designated gifts
+    assert fig("指定:その他収益", "amount") == 38  # the fund's own interest
+    assert fig("経常収益:受取会費", "amount") == 160_000
+    grants = query_total(
+        sample_books,
+        "SELECT sum(number) WHERE account ~ '支払助成金-インクルファンド'"
+        " AND date >= %s AND date <= %s",
+        start,
+        end,
+    )
+    assert fig("一般:振替", "amount") == grants == 950_000
+    assert fig("指定:振替", "amount") == -950_000
+    restricted_in = -sum(into_fund.values())
+    assert restricted_in == 380_038
+    assert fig("経常収益計", "amount") == (
+        income(sample_books, start, end) - restricted_in + grants
+    )
     sections = query_by(
         sample_books,
         "SELECT open_meta(account, 'section') AS s, sum(number) WHERE account ~ '^Expenses:'"
@@ -221,52 +283,103 @@ def test_activity_2025_lines_match_bean_query(sample_books: Books, idx: Index) -
         start,
         end,
     )
-    assert got["事業費計"] == sections["事業費"]
-    assert got["管理費計"] == sections["管理費"]
-    assert got["経常費用計"] == expenses(sample_books, start, end)
-    assert r.main.by_key("事業費:その他経費:支払助成金").get("amount") == 950_000
-    assert got["当期経常増減額"] == got["経常収益計"] - got["経常費用計"]
-    assert got["当期正味財産増減額"] == income(sample_books, start, end) - expenses(
-        sample_books, start, end
+    assert fig("事業費計", "amount") == sections["事業費"]
+    assert fig("管理費計", "amount") == sections["管理費"]
+    assert fig("経常費用計", "amount") == expenses(sample_books, start, end)
+    assert fig("事業費:その他経費:支払助成金", "amount") == 950_000
+    general = (
+        income(sample_books, start, end)
+        - restricted_in
+        + grants
+        - expenses(sample_books, start, end)
     )
-    assert got["次期繰越正味財産額"] == net_assets(sample_books, end)
     assert (
-        got["前期繰越正味財産額"] + got["当期正味財産増減額"]
-        == got["次期繰越正味財産額"]
+        fig("当期経常増減額", "amount") == general > 0
+    )  # general operations: a surplus
+    assert fig("一般:増減額", "amount") == general
+    assert fig("指定:増減額", "amount") == restricted_in - grants
+    # 一般 + 指定 = 正味財産 = 資産 − 負債, at the start and the end
+    assert fig("指定:期首", "amount") == 4_200_000  # brought in on 6/28
+    assert fig("一般:期首", "amount") + fig("指定:期首", "amount") == net_assets(
+        sample_books, start
+    )
+    assert fig("指定:期末", "amount") == restricted_fund(sample_books, end) == 3_630_038
+    assert fig("一般:期末", "amount") == net_assets(sample_books, end) - 3_630_038
+    assert (
+        fig("一般:期末", "amount") + fig("指定:期末", "amount")
+        == fig("正味財産:期末", "amount")
+        == net_assets(sample_books, end)
+    )
+    assert fig("一般:期首", "amount") + fig("一般:増減額", "amount") == fig(
+        "一般:期末", "amount"
+    )
+    assert fig("指定:期首", "amount") + fig("指定:増減額", "amount") == fig(
+        "指定:期末", "amount"
     )
     labels = [row.label for row in r.rows]
     for label in (
-        "Ⅰ経常収益",
-        "受取会費",
-        "受取寄附金",
-        "受取助成金等",
-        "事業収益",
-        "その他収益",
-        "経常収益計",
-        "Ⅱ経常費用",
-        "事業費",
-        "人件費",
-        "その他経費",
-        "事業費計",
-        "管理費",
-        "管理費計",
-        "経常費用計",
+        "Ⅰ 一般正味財産増減の部",
+        "(1) 経常収益",
+        "指定正味財産からの振替額",
+        "(2) 経常費用",
         "当期経常増減額",
-        "Ⅲ経常外収益",
-        "経常外収益計",
-        "Ⅳ経常外費用",
-        "経常外費用計",
-        "当期正味財産増減額",
-        "前期繰越正味財産額",
-        "次期繰越正味財産額",
+        "(1) 経常外収益",
+        "(2) 経常外費用",
+        "当期一般正味財産増減額",
+        "一般正味財産期首残高",
+        "一般正味財産期末残高",
+        "Ⅱ 指定正味財産増減の部",
+        "一般正味財産への振替額",
+        "当期指定正味財産増減額",
+        "指定正味財産期首残高",
+        "指定正味財産期末残高",
+        "Ⅲ 正味財産期末残高",
     ):
         assert label in labels, label
+    assert "次期繰越正味財産額" not in labels
+
+
+def test_activity_mid_year_says_so(sample_books: Books, idx: Index) -> None:
+    as_of = D(2026, 11, 30)
+    r = activity.report(idx, P(Y26, as_of))
+    fig = r.main.figure
+    labels = [row.label for row in r.rows]
+    assert "一般正味財産残高 (2026年11月30日現在)" in labels
+    assert "Ⅲ 正味財産残高 (2026年11月30日現在)" in labels
+    assert not [x for x in labels if "期末" in x or "次期繰越" in x]
+    start = D(2026, 4, 1)
+    assert fig("指定:期首", "amount") == restricted(sample_books, D(2026, 3, 31))
+    assert fig("指定:期首", "amount") == 3_630_038
+    held = restricted(sample_books, as_of)
+    assert fig("指定:期末", "amount") == held
+    assert fig("一般:期末", "amount") == net_assets(sample_books, as_of) - held
+    assert fig("指定:受取寄附金", "amount") == -query_total(
+        sample_books,
+        "SELECT sum(number) WHERE account ~ '^Income:' AND date >= %s AND date <= %s"
+        " AND 'Assets:1130-普通預金-インクルファンド' IN other_accounts",
+        start,
+        as_of,
+    )
+    assert fig("一般:振替", "amount") == released(sample_books, start, as_of) > 0
+    assert fig("一般:期末", "amount") + fig("指定:期末", "amount") == fig(
+        "正味財産:期末", "amount"
+    )
+    assert r.status == "年度途中 (2026年11月30日現在)"
 
 
 def test_activity_notes(sample_books: Books, idx: Index) -> None:
     r = activity.report(idx, P(Y25))
-    by_activity = r.tables[1]
-    assert by_activity.title == "事業別損益の状況"
+    titles = [t.title for t in r.tables[1:]]
+    assert titles == [
+        "重要な会計方針",
+        "事業別損益の状況",
+        "使途等が制約された寄付等の内訳",
+        "引継財産の内訳",
+        "役員及び関連当事者との取引",
+        "助成決定済み未払額",
+    ]
+    by_activity = r.note("事業別損益の状況")
+    assert by_activity is not None
     assert [c.label for c in by_activity.columns][-3:] == [
         "事業部門計",
         "管理部門",
@@ -277,63 +390,121 @@ def test_activity_notes(sample_books: Books, idx: Index) -> None:
         "SELECT open_meta(account, 'activity') AS a, sum(number) WHERE open_meta(account, 'section') = '事業費'"
         " AND date >= 2025-06-28 AND date <= 2026-03-31 GROUP BY a",
     )
-    costs = by_activity.row("経常費用計")
     for activity_no, value in spent.items():
-        assert costs.get(f"a{activity_no}") == value
-    assert costs.get("admin") == r.row("管理費計").get("amount")
-    assert costs.get("total") == r.row("経常費用計").get("amount")
-    restricted = r.tables[2]
-    assert restricted.title == "使途等が制約された寄付等の内訳"
-    fund = restricted.by_key("基金:inclufund")
+        assert by_activity.figure("事業別:経常費用計", f"a{activity_no}") == value
+    for column, key in (("admin", "管理費計"), ("total", "経常費用計")):
+        assert by_activity.figure("事業別:経常費用計", column) == r.figure(
+            key, "amount"
+        )
+    for key in ("経常収益計", "経常増減額"):
+        assert by_activity.figure(f"事業別:{key}", "total") == r.figure(
+            "当期経常増減額" if key == "経常増減額" else key, "amount"
+        )
+    # the restricted gifts spent on grants are activity 4's revenue (振替)
+    assert by_activity.figure("事業別:振替", "a4") == 950_000
+    restricted = r.note("使途等が制約された寄付等の内訳")
+    assert restricted is not None
+    fund = restricted.by_key("指定:fund:inclufund")
     assert (
         fund.get("opening"),
         fund.get("increase"),
         fund.get("decrease"),
         fund.get("closing"),
-    ) == (
-        4_200_000,
-        380_038,
-        950_000,
-        3_630_038,
-    )
-    assert fund.get("closing") == query_total(
+    ) == (4_200_000, 380_038, 950_000, 3_630_038)
+    assert "受取利息の受入 38円" in str(fund.get("note"))
+    assert "支払助成金-インクルファンドに充当 950,000円" in str(fund.get("note"))
+    assert fund.get("closing") == restricted_fund(sample_books, D(2026, 3, 31))
+    assert restricted.figure("指定:合計", "closing") == r.figure("指定:期末", "amount")
+    assert not [row for row in restricted.rows if "まちづくり" in row.label]
+    inherited = r.note("引継財産の内訳")
+    assert inherited is not None
+    brought = query_total(
         sample_books,
-        "SELECT sum(number) WHERE account = 'Assets:1130-普通預金-インクルファンド' AND date <= 2026-03-31",
+        "SELECT sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date = 2025-06-28"
+        " AND ANY_META('opening')",
     )
+    assert inherited.figure("引継:正味財産", "amount") == brought == 7_037_000
+    assert inherited.figure("引継:指定", "amount") == 4_200_000
+    assert inherited.figure("引継:一般", "amount") == 2_837_000
+    cash = inherited.by_key("引継:Assets:1110-現金")
+    assert (cash.get("source"), cash.get("amount")) == ("コネクト推進機構", 32_000)
+    policies = r.note("重要な会計方針")
+    assert policies is not None
+    assert "NPO法人会計基準" in str(policies.rows[0].get("text"))
+    unpaid = r.note("助成決定済み未払額")
+    assert unpaid is not None and unpaid.rows[0].label == "該当なし"
+    later = activity.report(idx, P(Y26, D(2026, 11, 30))).note("助成決定済み未払額")
+    assert later is not None
+    row = later.by_key("未払:IF-2026-02")
+    assert (row.get("amount"), row.get("paid"), row.get("left")) == (
+        300_000,
+        150_000,
+        150_000,
+    )
+    assert activity.report(idx, P(Y26)).note("引継財産の内訳") is None
 
 
 # ---- 貸借対照表・財産目録 -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("year", [Y25, Y26])
+@pytest.mark.parametrize(
+    ("year", "as_of"), [(Y25, None), (Y26, None), (Y26, D(2026, 9, 30))]
+)
 def test_balance_sheet_lines_match_bean_query(
-    sample_books: Books, year: FiscalYear, idx: Index
+    sample_books: Books, year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
-    r = balance_sheet.report(idx, P(year))
-    lines = query_by(
-        sample_books,
-        "SELECT open_meta(account, 'line') AS line, sum(number) WHERE account ~ '^(Assets|Liabilities):'"
-        " AND date <= %s GROUP BY line",
-        year.end,
-    )
-    for line, value in lines.items():
-        row = next(row for row in r.rows if row.label == line and row.style == "item")
-        assert row.get("current") == abs(value), line
+    p = P(year, as_of)
+    r = balance_sheet.report(idx, p)
+    lines = {
+        (section, line): int(value)
+        for section, line, value in query(
+            sample_books,
+            "SELECT open_meta(account, 'section') AS s, open_meta(account, 'line') AS l,"
+            " sum(number) WHERE account ~ '^(Assets|Liabilities):' AND date <= %s"
+            " GROUP BY s, l",
+            p.end,
+        )
+    }
+    for (section, line), value in lines.items():
+        assert r.figure(f"{section}:{line}", "current") == abs(value), line
     assets = query_total(
         sample_books,
         "SELECT sum(number) WHERE account ~ '^Assets:' AND date <= %s",
-        year.end,
+        p.end,
     )
-    assert r.row("資産合計").get("current") == assets
-    assert r.row("正味財産合計").get("current") == net_assets(sample_books, year.end)
-    assert r.row("負債及び正味財産合計").get("current") == assets
-    funds_total = query_total(
+    net = net_assets(sample_books, p.end)
+    assert r.figure("資産合計", "current") == assets
+    assert r.figure("正味財産合計", "current") == net
+    assert r.figure("負債及び正味財産合計", "current") == assets
+    held = restricted(sample_books, p.end)
+    assert r.figure("指定正味財産", "current") == held
+    fund = restricted_fund(sample_books, p.end)
+    assert r.figure("指定:fund:inclufund", "current") == fund
+    assert r.figure("一般正味財産", "current") == net - held
+    assert r.figure("一般正味財産", "current") + r.figure(
+        "指定正味財産", "current"
+    ) == r.figure("資産合計", "current") - r.figure("負債合計", "current")
+    reserve = query_total(
         sample_books,
-        "SELECT sum(number) WHERE account ~ '^Assets:11[34]0' AND date <= %s",
-        year.end,
+        "SELECT sum(number) WHERE account = %s AND date <= %s",
+        idx.funds.funds["machizukuri"].asset,
+        p.end,
     )
-    assert r.row("うち指定正味財産").get("current") == funds_total
-    assert [c.label for c in r.main.columns] == ["当年度末", "前年度末", "増減"]
+    assert r.figure("特定資産:machizukuri", "current") == reserve  # 一般, 「うち」
+    assert r.figure("基金:machizukuri", "current") == reserve
+    header = "当年度末" if as_of is None else "2026年9月30日現在"
+    assert [c.label for c in r.main.columns] == [header, "前年度末", "増減"]
+
+
+def test_balance_sheet_2025_restricted_is_the_fund_only(idx: Index) -> None:
+    r = balance_sheet.report(idx, P(Y25))
+    assert r.figure("指定正味財産", "current") == 3_630_038  # not 4,930,038
+    assert r.figure("一般正味財産", "current") == r.figure(
+        "正味財産合計", "current"
+    ) - r.figure("指定正味財産", "current")
+    labels = [row.label for row in r.rows]
+    assert "うち特定資産 まちづくり積立金" in labels
+    assert "うち指定正味財産" not in labels
 
 
 def test_balance_sheet_previous_year_column(idx: Index) -> None:
@@ -342,16 +513,16 @@ def test_balance_sheet_previous_year_column(idx: Index) -> None:
         balance_sheet.report(idx, P(Y25)),
     )
     for row in now.rows:
-        if row.style != "heading" and row.label not in (
+        if row.style != "heading" and row.key not in (
             "前期繰越正味財産",
             "当期正味財産増減額",
         ):
-            assert row.get("previous") == then.row(row.label).get("current"), row.label
+            assert row.get("previous") == then.figure(row.key, "current"), row.key
             assert row.get("change") == row.get("current") - row.get("previous")
-    assert now.row("前期繰越正味財産").get("current") == then.row("正味財産合計").get(
-        "current"
+    assert now.figure("前期繰越正味財産", "current") == then.figure(
+        "正味財産合計", "current"
     )
-    assert then.row("資産合計").get("previous") is None  # first year
+    assert then.figure("資産合計", "previous") is None  # first year
 
 
 def test_inventory_2025_lists_each_item(idx: Index) -> None:
@@ -372,9 +543,18 @@ def test_inventory_2025_lists_each_item(idx: Index) -> None:
     )
     assert ("前受会費", "2026年度会費 たがやす分 (前受)", 10_000) in items
     bs = balance_sheet.report(idx, P(Y25))
-    assert r.row("資産合計").get("amount") == bs.row("資産合計").get("current")
-    assert r.row("負債合計").get("amount") == bs.row("負債合計").get("current")
-    assert r.row("正味財産").get("amount") == bs.row("正味財産合計").get("current")
+    assert r.figure("資産合計", "amount") == bs.figure("資産合計", "current")
+    assert r.figure("負債合計", "amount") == bs.figure("負債合計", "current")
+    assert r.figure("正味財産", "amount") == bs.figure("正味財産合計", "current")
+    assert r.figure("指定正味財産", "amount") == 3_630_038
+    assert r.figure("一般正味財産", "amount") == bs.figure("一般正味財産", "current")
+    assert r.figure("一般正味財産", "amount") + r.figure(
+        "指定正味財産", "amount"
+    ) == r.figure("正味財産", "amount")
+    reserve = r.main.by_key(idx.funds.funds["machizukuri"].asset)
+    assert "特定資産、使用目的: " in str(reserve.get("detail"))
+    fund = r.main.by_key("Assets:1130-普通預金-インクルファンド")
+    assert "指定正味財産" in str(fund.get("detail"))
     assert r.main.columns[0].label == "摘要" and r.main.columns[1].label == "金額"
 
 
@@ -471,31 +651,57 @@ def test_trend_2025_months_match_bean_query(sample_books: Books, idx: Index) -> 
 # ---- 監事の照合 --------------------------------------------------------------------------
 
 
+def failed_checks(r: Report, idx: Index, p: Period) -> list[str]:
+    """The keys of the ✗ rows; the 資金 check only while the 収支計算書 has no key for it.
+
+    (The 任意団体 収支計算書 with its 次期繰越収支差額 row is another change; until then
+    that one figure is missing and its check is ✗, never passed as 0 = 0.)
+    """
+    failed = [row.key for row in r.rows if row.get("result") == "✗"]
+    budget = income_expenditure.report(idx, p)
+    if budget.figure(tieout.BUDGET_CARRY_KEY, "actual") is None:
+        assert "一致:資金" in failed
+        failed.remove("一致:資金")
+        assert r.main.by_key("一致:資金").get("note") is not None
+    return failed
+
+
 @pytest.mark.parametrize(
     ("year", "as_of"), [(Y25, None), (Y26, D(2026, 9, 30)), (Y26, D(2026, 11, 30))]
 )
 def test_every_tie_out_holds_on_the_sample(
-    year: FiscalYear, as_of: D | None, idx: Index
+    sample_books: Books, year: FiscalYear, as_of: D | None, idx: Index
 ) -> None:
-    r = tieout.report(idx, P(year, as_of))
-    failed = [row.label for row in r.rows if row.get("result") == "✗"]
-    assert failed == []
-    labels = [row.label for row in r.rows]
-    for label in (
-        "前年度の次期繰越 = 本年度の前期繰越",
-        "活動計算書 次期繰越正味財産額 = 貸借対照表 正味財産合計",
-        "財産目録 正味財産 = 貸借対照表 正味財産合計",
-        "収支計算書 次期繰越金 = 貸借対照表 正味財産合計",
-        "未収会費 = 会費納入状況の未収",
+    p = P(year, as_of)
+    r = tieout.report(idx, p)
+    assert failed_checks(r, idx, p) == []
+    keys = [row.key for row in r.rows]
+    for key in (
+        "繰越:前年度",
+        "一致:一般+指定:貸借対照表",
+        "一致:一般+指定:活動計算書",
+        "一致:一般+指定:財産目録",
+        "一致:正味財産:活動計算書",
+        "一致:正味財産:財産目録",
+        "一致:指定:活動計算書",
+        "一致:指定:財産目録",
+        "一致:指定:注記",
+        "一致:資金",
+        "基金:inclufund",
+        "基金:inclufund:指定",
+        "基金:machizukuri",
+        "会費:未収",
     ):
-        assert label in labels
+        assert key in keys, key
+    same = r.main.by_key("一致:指定:活動計算書")
+    assert same.get("a") == same.get("b") == restricted(sample_books, p.end)
 
 
 def test_tie_out_2026_carry_forward_and_bank_balances(
     sample_books: Books, idx: Index
 ) -> None:
     r = tieout.report(idx, P(Y26, D(2026, 9, 30)))
-    carry = r.row("前年度の次期繰越 = 本年度の前期繰越")
+    carry = r.main.by_key("繰越:前年度")
     assert carry.get("a") == carry.get("b") == net_assets(sample_books, D(2026, 3, 31))
     r25 = tieout.report(idx, P(Y25))
     bank = r25.main.by_key("Assets:1120-普通預金-ろうきん")
@@ -508,7 +714,7 @@ def test_tie_out_2026_carry_forward_and_bank_balances(
     )
     assert bank.get("a") == bank.get("b") == int(asserted)
     assert bank.get("result") == "✓"
-    dues_row = r25.row("未収会費 = 会費納入状況の未収")
+    dues_row = r25.main.by_key("会費:未収")
     assert dues_row.get("a") == dues_row.get("b") == 10_000
 
 

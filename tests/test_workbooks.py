@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from connect_books import ORGANISATION
 from connect_books.cli import main
 from connect_books.cmd_report import report as report_command
-from connect_books.fiscal import FiscalYear
+from connect_books.fiscal import FiscalYear, jdate
 from connect_books.reports.sheets import (
     YEN_FORMAT,
     display_width,
@@ -280,6 +280,8 @@ BOARD_REPORTS = {"予算対比": "budget", "月次推移": "trend", "基金": "f
 AUDIT_REPORTS = {
     "収支計算書": "budget",
     "活動計算書": "activity",
+    "注記": "activity",
+    "事業別損益": "activity",
     "貸借対照表": "balance-sheet",
     "財産目録": "inventory",
     "会費": "dues",
@@ -489,9 +491,62 @@ def test_audit_pack_figures_match_the_reports(
 ) -> None:
     wb = openpyxl.load_workbook(audit_workbook)
     for sheet, name in AUDIT_REPORTS.items():
-        data = report_json(name, sample_path, 2025)
+        data = activity_part(report_json(name, sample_path, 2025), sheet)
         assert wb[sheet]["A2"].value == data["title"], sheet
         assert assert_matches_json(wb[sheet], data) > 5, sheet
+
+
+def activity_part(data: dict[str, Any], sheet: str) -> dict[str, Any]:
+    """What one sheet of the 活動計算書 shows: the statement, its notes, or 事業別損益.
+
+    The notes are numbered in the report's order; the first note's title is its first
+    row (the sheet's title is 「活動計算書の注記」).
+    """
+    if data["report"] != "activity":
+        return data
+    if sheet == "活動計算書":
+        return {**data, "tables": []}
+    notes = [
+        {**t, "title": f"{n} {t['title']}"}
+        for n, t in enumerate(data["tables"], start=1)
+    ]
+    if sheet == "事業別損益":
+        (wide,) = [t for t in notes if t["title"].endswith("事業別損益の状況")]
+        return {
+            **data,
+            "title": f"活動計算書の注記 {wide['title']}",
+            "columns": wide["columns"],
+            "rows": wide["rows"],
+            "tables": [],
+        }
+    narrow = [t for t in notes if not t["title"].endswith("事業別損益の状況")]
+    heading = {"label": narrow[0]["title"], "style": "heading", "level": 0}
+    return {
+        **data,
+        "title": "活動計算書の注記",
+        "columns": narrow[0]["columns"],
+        "rows": [heading, *narrow[0]["rows"]],
+        "tables": narrow[1:],
+    }
+
+
+def test_audit_pack_activity_sheets(audit_workbook: Path) -> None:
+    wb = openpyxl.load_workbook(audit_workbook)
+    statement = [c.value for c in wb["活動計算書"]["A"] if c.value]
+    assert "Ⅲ 正味財産期末残高" in statement
+    assert "事業別損益の状況" not in " ".join(map(str, statement))
+    notes = [c.value for c in wb["注記"]["A"] if c.value]
+    for title in (
+        "1 重要な会計方針",
+        "3 使途等が制約された寄付等の内訳",
+        "4 引継財産の内訳",
+        "5 役員及び関連当事者との取引",
+        "6 助成決定済み未払額",
+    ):
+        assert title in notes, title
+    assert wb["事業別損益"]["A2"].value == "活動計算書の注記 2 事業別損益の状況"
+    for sheet in ("活動計算書", "注記", "事業別損益"):
+        assert_printable(wb[sheet])
 
 
 def test_audit_report_template(audit_workbook: Path) -> None:
@@ -624,3 +679,70 @@ def test_payee_reaching_the_inventory_stays_text(
         assert raw and 't="inlineStr"' in raw.group(0)
     data = report_json("inventory", books, 2026)
     assert any(str(r.get("detail", "")).startswith(payee) for r in data["rows"])
+
+
+@pytest.mark.parametrize("year", ["2100", "9999"])
+def test_audit_pack_for_a_year_outside_the_books_is_refused(
+    tmp_path: Path, sample_path: Path, year: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (
+        ["audit-pack", "--year", year, str(sample_path)],
+        [
+            "audit-pack",
+            "--year",
+            year,
+            "-o",
+            str(tmp_path / "a.xlsx"),
+            str(sample_path),
+        ],
+        ["board-pack", "--year", year, str(sample_path)],
+    ):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(
+            f"エラー: {year}年度はまだ始まっていません"
+            if year == "2100"
+            else f"エラー: {year}年度の記録は帳簿にありません"
+        ), result.output
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # no workbook, no out/ folder
+
+
+def test_audit_pack_of_an_unfinished_year_is_marked(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --as-of: today's figures, titled with today, 「年度途中」 on every sheet."""
+    monkeypatch.chdir(tmp_path)
+    today = datetime.date.today()
+    year = FiscalYear.of(today)
+    result = CliRunner().invoke(
+        main, ["audit-pack", "--year", str(year.year), str(sample_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "計算書は" in result.output and "現在の途中の数字です" in result.output
+    path = Path(f"out/{year.label}_監査資料_{today.isoformat()}現在.xlsx")
+    assert path.is_file()
+    wb = openpyxl.load_workbook(path)
+    assert (
+        wb.properties.title == f"{year.label} 監査資料 ({jdate(today)}現在・年度途中)"
+    )
+    for sheet in AUDIT_REPORTS:
+        ws = wb[sheet]
+        assert str(ws["A4"].value).startswith("【年度途中】"), sheet
+        assert f"{jdate(today)}現在" in str(ws["A4"].value)
+        assert "2027年3月31日" not in str(ws["A3"].value), sheet
+    assert wb["貸借対照表"]["A3"].value.endswith(f"{jdate(today)}現在")
+    texts = [c.value for row in wb["監査報告書"].iter_rows() for c in row if c.value]
+    assert any(str(t).startswith("【年度途中】") for t in texts)
+    data = report_json("balance-sheet", sample_path, year.year)
+    assert data["as_of"] == today.isoformat()
+
+
+def test_year_end_workbooks_carry_no_interim_mark(audit_workbook: Path) -> None:
+    wb = openpyxl.load_workbook(audit_workbook)
+    for sheet in AUDIT_REPORTS:
+        assert wb[sheet]["A4"].value is None, sheet
+    labels = [c.value for c in wb["活動計算書"]["A"] if c.value]
+    assert "Ⅲ 正味財産期末残高" in labels
+    assert "指定正味財産からの振替額" in labels
