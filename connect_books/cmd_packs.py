@@ -84,6 +84,7 @@ def audit_pack(
     from connect_books.reports.registry import index_of
     from connect_books.reports.sheets import save_workbook
     from connect_books.reports.workbooks import audit_pack as make
+    from connect_books.verification import seal_for
 
     books = load_books(ledger, purpose=PURPOSE)
     period = out.period_for(books.entries, year, as_of, datetime.date.today())
@@ -91,4 +92,5 @@ def audit_pack(
     if notice:
         click.echo(notice, err=True)
     path = Path(output) if output else out.audit_pack_name(period)
-    click.echo(str(save_workbook(make(index_of(books), period), path)))
+    seal = seal_for(books, year)
+    click.echo(str(save_workbook(make(index_of(books), period, seal), path)))

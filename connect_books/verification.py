@@ -1,9 +1,15 @@
-"""``connect-books verify``: do the books still hold what the 総会 approved?
+"""``connect-books verify``: do the books still hold what the 監事 audited and the 総会 approved?
 
-The 監事 keep the settlement's fingerprint on paper (the audit pack and the 監査報告書
-print it). :func:`verify_settlement` recomputes it from the books as they are now: the
-recorded approval, the previous year's fingerprint and the digest of every entry dated in
-the 年度. It agrees with the paper only if nothing of the settled year has changed.
+Two fingerprints go on paper (:func:`seal_for`, printed by the audit pack and its
+監査報告書):
+
+* before the settlement is recorded, the *records' fingerprint*: the SHA-256 of the
+  year's entries list (one ``DATE DIGEST`` per entry), what the 監事 audited;
+* once ``close-year`` has recorded it, the *settlement's fingerprint*, which also seals
+  the approval (date, body, audit date, carry-forward, reason) and the previous year's.
+
+:func:`verify_settlement` recomputes both from the books as they are now and says which,
+if either, the paper matches.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from connect_books.books import Books
-from connect_books.digest import year_records
+from connect_books.digest import fingerprint, year_records
 from connect_books.errors import Refused
 from connect_books.fiscal import FiscalYear, jdate
 from connect_books.money import yen_text
@@ -20,6 +26,43 @@ from connect_books.settlement import read_settlements, seal
 
 #: The shortest prefix of a fingerprint accepted from paper.
 MIN_PREFIX = 16
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The fingerprint to print for a 年度, what it covers, and how to check it later."""
+
+    label: str
+    value: str
+    notes: tuple[str, ...]
+
+
+def seal_for(books: Books, year: FiscalYear) -> Seal:
+    """The fingerprint the audit pack prints for ``year`` (see the module docstring)."""
+    settled, _ = read_settlements(books.entries)
+    settlement = settled.get(year)
+    if settlement is not None:
+        notes = [
+            f"{jdate(settlement.date)} {settlement.body}承認、次期繰越正味財産"
+            f" {yen_text(settlement.carry_forward)}"
+            + (f"、監査日 {jdate(settlement.audited)}" if settlement.audited else "")
+            + "。",
+        ]
+        if settlement.reason:
+            notes.append(f"定款どおりでない承認の理由: {settlement.reason}")
+        notes.append(
+            f"connect-books verify {year.year} <この指紋> で、帳簿が承認どおりかを確かめられます。"
+        )
+        return Seal("決算の指紋 (fingerprint)", settlement.fingerprint, tuple(notes))
+    lines = sorted(year_records(books.entries, [year], books.options)[year].lines)
+    return Seal(
+        "監査した記録の指紋",
+        fingerprint(lines),
+        (
+            f"{year.label}の記録 {len(lines)}件の指紋です (決算の記録はまだありません)。",
+            f"connect-books verify {year.year} <この指紋> で、監査のときの記録のままかを確かめられます。",
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,11 +92,22 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
     wanted = _normalised(paper)
     settled, _ = read_settlements(books.entries)
     settlement = settled.get(year)
+    record = year_records(books.entries, [year], books.options)[year]
+    audited = fingerprint(sorted(record.lines))
+    if audited.startswith(wanted):  # the records' fingerprint, printed at the audit
+        return Verification(
+            True,
+            (
+                f"✓ {year.label}の記録は監査した記録の指紋と一致します ({len(record.lines)}件)。",
+                f"  帳簿から計算した指紋 {audited}",
+                "帳簿は監査したときのままです。",
+            ),
+        )
     if settlement is None:
         raise Refused(
-            f"帳簿に{year.label}の決算の記録がありません。記録が消されていないか確かめてください。"
+            f"帳簿に{year.label}の決算の記録がなく、指紋は監査した記録の指紋とも一致しません。"
+            "記録が変わったか、決算の記録が消されていないか確かめてください。"
         )
-    record = year_records(books.entries, [year], books.options)[year]
     current = seal(
         year,
         settlement.date,
@@ -69,7 +123,7 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
     mark = "✓" if agrees else "✗"
     lines = [
         f"{mark} {year.label}の決算 ({jdate(settlement.date)} {settlement.body}承認)",
-        f"  印刷された指紋    {wanted}",
+        f"  印刷された指紋       {wanted}",
         f"  帳簿から計算した指紋 {current}",
         f"  承認された次期繰越正味財産 {yen_text(settlement.carry_forward)}",
     ]

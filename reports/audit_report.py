@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from connect_books import ORGANISATION
 from connect_books.fiscal import FiscalYear, jdate
 from connect_books.reports.sheets import font, put_text, set_up_page
+from connect_books.verification import Seal
 
 AUDIT_REPORT_SHEET = "監査報告書"
 #: How many 監事 sign (定款第8条: 2〜3名).
@@ -23,11 +24,16 @@ AUDITORS = 3
 
 
 def add_audit_report(
-    workbook: Workbook, year: FiscalYear, as_of: datetime.date | None = None
+    workbook: Workbook,
+    year: FiscalYear,
+    as_of: datetime.date | None = None,
+    seal: Seal | None = None,
 ) -> Worksheet:
     """A 監査報告書 for the 監事 to sign: addressee, wording, a blank date and seals.
 
     For a 年度 not ended (``as_of``) the sheet says in red that it cannot be signed yet.
+    ``seal`` (:func:`connect_books.verification.seal_for`) is printed under the
+    signatures, so that the paper can later confirm the books (``connect-books verify``).
     """
     ws = workbook.create_sheet(AUDIT_REPORT_SHEET)
     ws.sheet_view.showGridLines = False
@@ -100,11 +106,19 @@ def add_audit_report(
             ws.cell(row=row, column=line_column).border = Border(
                 bottom=Side(style="thin")
             )
-        seal = put_text(ws.cell(row=row, column=6), "印")
-        seal.font = body
-        seal.alignment = Alignment(horizontal="center", vertical="bottom")
+        mark = put_text(ws.cell(row=row, column=6), "印")
+        mark.font = body
+        mark.alignment = Alignment(horizontal="center", vertical="bottom")
         ws.row_dimensions[row].height = 36
         row += 2
+    if seal is not None:
+        line(row + 1, seal.label, bold=True)
+        code = put_text(ws.cell(row=row + 2, column=2), seal.value)
+        code.font = font(9)
+        ws.merge_cells(start_row=row + 2, start_column=2, end_row=row + 2, end_column=6)
+        for offset, note in enumerate(seal.notes, start=3):
+            line(row + offset, note, size=9, height=26)
+        row += 3 + len(seal.notes)
     hint = put_text(
         ws.cell(row=row + 2, column=2),
         "※ ひな形です。監査の結果に応じて文言を直し、"

@@ -55,6 +55,7 @@ from connect_books.reports.sheets import (
 )
 from connect_books.reports.table import Report, Row, Table
 from connect_books.reports.xlsx import PlacedReport, add_report_sheet
+from connect_books.verification import Seal
 
 #: The board pack's sheets, in order.
 BOARD_SHEETS = ("予算対比", "月次推移", "事業別", "基金")
@@ -136,7 +137,9 @@ def board_pack(idx: Index, year: FiscalYear, as_of: datetime.date) -> Workbook:
     return workbook
 
 
-def audit_pack(idx: Index, period: Period | FiscalYear) -> Workbook:
+def audit_pack(
+    idx: Index, period: Period | FiscalYear, seal: Seal | None = None
+) -> Workbook:
     """The 監事 workbook: every statement of the period, the tie-outs, a 監査報告書.
 
     ``period`` is the whole 年度 once it has ended; a 年度 not ended runs to a day and
@@ -156,7 +159,7 @@ def audit_pack(idx: Index, period: Period | FiscalYear) -> Workbook:
                 add_sheet(workbook, part, part_sheet)
         else:
             add_sheet(workbook, made, sheet)
-    add_audit_report(workbook, year, period.as_of)
+    add_audit_report(workbook, year, period.as_of, seal)
     return workbook
 
 

@@ -173,3 +173,40 @@ def test_verify_refuses_what_it_cannot_read(books: Path) -> None:
     result = run("verify", "2025", "xyz", str(books))
     assert result.exit_code == 1
     assert "指紋 'xyz' が読めません" in result.output
+
+
+def report_texts(path: Path) -> list[str]:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path)["監査報告書"]
+    return [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+
+
+def test_the_audit_pack_prints_the_fingerprint_that_verify_accepts(
+    books: Path, tmp_path: Path
+) -> None:
+    settled = tmp_path / "2025.xlsx"
+    assert (
+        run("audit-pack", "--year", "2025", "-o", str(settled), str(books)).exit_code
+        == 0
+    )
+    texts = report_texts(settled)
+    printed = texts[texts.index("決算の指紋 (fingerprint)") + 1]
+    assert f'fingerprint: "{printed}"' in (
+        books.parent / "settlements.beancount"
+    ).read_text(encoding="utf-8")
+    assert run("verify", "2025", printed, str(books)).exit_code == 0
+    # before its settlement, a year's pack prints the fingerprint of the records audited
+    unsettled = tmp_path / "2026.xlsx"
+    result = run("audit-pack", "--year", "2026", "-o", str(unsettled), str(books))
+    assert result.exit_code == 0, result.output
+    texts = report_texts(unsettled)
+    audited = texts[texts.index("監査した記録の指紋") + 1]
+    ok = run("verify", "2026", audited, str(books))
+    assert ok.exit_code == 0 and "監査したときのまま" in ok.output
+    journal = books.parent / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8").replace("10000 JPY", "1000 JPY", 1),
+        encoding="utf-8",
+    )
+    assert run("verify", "2026", audited, str(books)).exit_code == 1
