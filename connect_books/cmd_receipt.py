@@ -106,8 +106,14 @@ def issue(
     books = load_books(ledger, purpose="領収書を作りません")
     try:
         payer = find_member(books.roster, who).id
-    except LookupRefused:
-        payer = find_supporter(books.roster, who).id
+    except LookupRefused as not_member:
+        try:
+            payer = find_supporter(books.roster, who).id
+        except LookupRefused as not_supporter:
+            raise Refused(
+                f"'{who}' は会員にもサポーターにも見つかりません。会員: {not_member}"
+                f" サポーター: {not_supporter}"
+            ) from None
     items = [r for r in _all_received(books) if r.payer == payer]
     if day is not None:
         items = [r for r in items if r.date == day]

@@ -153,16 +153,16 @@ def clean_text(value: str, what: str, *, required: bool = False) -> str:
       EntryRefused: a line break or control character, a directive word, too long, or
         empty when ``required``.
     """
-    text = value.strip()
-    if required and not text:
-        raise EntryRefused(f"{what}を書いてください。")
-    bad = forbidden_character(text)
-    control = next((c for c in text if c in "\n\r\t"), None)
+    bad = forbidden_character(value)
+    control = next((c for c in value if c in "\n\r\t"), None)
     if control is not None or bad is not None:
         char = control or (bad[1] if bad else "")
         raise EntryRefused(
             f"{what}に改行や制御文字 (U+{ord(char):04X}) は書けません。一行で書いてください。"
         )
+    text = value.strip(" \u3000")
+    if required and not text:
+        raise EntryRefused(f"{what}を書いてください。")
     word = _DIRECTIVE_WORD.search(text)
     if word:
         raise EntryRefused(
@@ -359,7 +359,7 @@ def write(
         if placed is not None:
             entry_voucher.discard(placed)
         raise
-    if git_commit and placed is not None:
+    if git_commit and placed is not None and placed.created:
         entry_voucher.commit(placed, f"Add voucher {placed.path.name} for {what}")
     return written
 

@@ -26,6 +26,7 @@ import datetime
 from connect_books.chart import AccountInfo, Role
 from connect_books.entry import Context, Draft, EntryRefused, Line
 from connect_books.fiscal import FiscalYear, jdate
+from connect_books.journal_target import check_day
 from connect_books.money import yen_text
 from connect_books.reports.labels import short_name
 from connect_books.reports.subledgers import DuesLine, dues_lines, years_through
@@ -114,6 +115,7 @@ def dues_entry(
         )
     money = account or default_money_account(ctx)
     day = day or ctx.today
+    check_day(day, ctx.books.entries, ctx.today)
     paid_in = FiscalYear.of(day)
     year = year or owed_year(ctx, member, day)
     line = dues_line(ctx, member, year)
@@ -158,6 +160,7 @@ def _accrual(
 ) -> Draft:
     """未収会費 / 受取会費: dues not paid by the year end, booked in that 年度."""
     assert account is not None
+    check_day(day, ctx.books.entries, ctx.today)
     if not year.contains(day):
         raise EntryRefused(
             f"未収計上は{year.label}の日付 (ふつうは {year.end.isoformat()}) で書きます。"
@@ -182,6 +185,7 @@ def _recognise(
 ) -> Draft:
     """前受会費 / 受取会費: dues paid in advance, recognised in their 年度."""
     assert account is not None
+    check_day(day, ctx.books.entries, ctx.today)
     if not year.contains(day):
         raise EntryRefused(
             f"前受会費の振替は{year.label}の日付 (ふつうは {year.start.isoformat()}) で書きます。"

@@ -174,7 +174,9 @@ def commit(placed: Placed, message: str, attempts: int = 40) -> None:
                 check=False,
             )
         output = result.stderr + result.stdout
-        if result.returncode == 0 or "nothing to commit" in output:
+        if result.returncode == 0 or "nothing added to commit" in output:
+            return
+        if "nothing to commit" in output:
             return
         if "index.lock" not in output:
             break
