@@ -38,12 +38,14 @@ def finish(
     git_commit: bool,
 ) -> None:
     """Show the entry and where it goes, confirm (unless ``yes``), write, report."""
-    from connect_books.entry import check, write, written_at
+    from connect_books.entry import check, require_repository, write, written_at
     from connect_books.errors import Refused
     from connect_books.writer import CommitFailed
 
     check(ctx, draft)
     target = ctx.target(draft.date)
+    if git_commit:
+        require_repository(ctx.books.root)
     click.echo(f"次の仕訳を {_shown(target)} に書きます:\n")
     click.echo(draft.text())
     if not yes and not click.confirm("書き込みますか?", default=False):
@@ -171,7 +173,9 @@ def balance(
     from connect_books.cliparams import load_books
     from connect_books.entry import Context, parse_amount
     from connect_books.entry_balance import balance_check, write_balance
+    from connect_books.errors import Refused
     from connect_books.money import yen_text
+    from connect_books.writer import CommitFailed
 
     ctx = Context(load_books(ledger, clean=False))
     if month is None:
@@ -191,8 +195,11 @@ def balance(
         if not yes and not click.confirm("書き込みますか?", default=False):
             click.echo("書き込みませんでした (帳簿は変わっていません)。")
             return
-    written = write_balance(
-        ctx, check, command="connect-books balance", git_commit=git_commit
-    )
+    try:
+        written = write_balance(
+            ctx, check, command="connect-books balance", git_commit=git_commit
+        )
+    except CommitFailed as exc:
+        raise Refused(str(exc)) from None
     done = " (git commit しました)" if written.committed else ""
     click.echo(f"✓ 書き込みました: {_shown(written.target)}:{written.first_line}{done}")

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+import subprocess
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -345,6 +346,8 @@ def write(
     check(ctx, draft)
     target = ctx.target(draft.date)
     root = ctx.books.root
+    if git_commit:
+        require_repository(root)
     placed = entry_voucher.place(root, draft.voucher) if draft.voucher else None
     what = f"{draft.summary()} to {target.name} [{command}]"
     try:
@@ -362,6 +365,25 @@ def write(
     if git_commit and placed is not None and placed.created:
         entry_voucher.commit(placed, f"Add voucher {placed.path.name} for {what}")
     return written
+
+
+def require_repository(folder: Path) -> None:
+    """Refuse ``--commit`` for books outside a git repository, before anything is written.
+
+    Raises:
+      EntryRefused: ``folder`` is not in a git work tree.
+    """
+    result = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or result.stdout.strip() != "true":
+        raise EntryRefused(
+            f"帳簿のフォルダ {folder} は git のリポジトリの中にありません。--commit を外すか、"
+            "git init してから、もう一度実行してください (帳簿は変わっていません)。"
+        )
 
 
 def written_at(written: Written, base: Path | None = None) -> str:

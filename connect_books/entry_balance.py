@@ -18,7 +18,13 @@ import re
 from dataclasses import dataclass
 
 from connect_books.chart import CASH_ROLES
-from connect_books.entry import AMOUNT_COLUMN, Context, EntryRefused, width
+from connect_books.entry import (
+    AMOUNT_COLUMN,
+    Context,
+    EntryRefused,
+    require_repository,
+    width,
+)
 from connect_books.entry_lookup import find_account
 from connect_books.journal_target import check_day
 from connect_books.money import JPY, yen_text
@@ -125,6 +131,8 @@ def write_balance(
             "もう一度書いてください (帳簿は変わっていません)。"
         )
     target = ctx.target(check.day)
+    if git_commit:
+        require_repository(ctx.books.root)
     return append(
         ctx.books.path,
         target,

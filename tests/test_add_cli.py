@@ -201,3 +201,22 @@ def test_commit_records_what_and_which_command(books: Path, tmp_path: Path) -> N
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert [line for line in status.splitlines() if LOCK_NAME not in line] == []
+
+
+def test_commit_outside_a_repository_is_refused_before_writing(
+    books: Path, tmp_path: Path
+) -> None:
+    if (
+        subprocess.run(
+            ["git", "-C", str(books.parent), "rev-parse"],
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    ):
+        pytest.skip("the temporary folder lies inside a git repository")
+    before = snapshot(books.parent)
+    result = add(books, *GOOD, "--yes", "--commit")
+    assert result.exit_code == 1
+    assert "--commit を外すか" in result.output
+    assert snapshot(books.parent) == before
