@@ -357,6 +357,7 @@ def write(
             draft.text(),
             message=f"Add {what}",
             git_commit=git_commit,
+            loaded=ctx.books,
         )
     except WriteRefused:
         if placed is not None:

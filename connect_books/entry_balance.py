@@ -142,4 +142,5 @@ def write_balance(
             f" to {target.name} [{command}]"
         ),
         git_commit=git_commit,
+        loaded=ctx.books,
     )

@@ -8,8 +8,9 @@ the Fava 記帳 page, the bank import)::
     target = journal_file(books.path, books.entries, day)   # ledger/2026.beancount
 
 * an entry dated ``day`` goes into ``<ledger folder>/<year>.beancount``, where ``year``
-  is the 年度 of ``day`` (2026-05-01 → ``2026.beancount``); the first entry of a new
-  年度 creates the file and :func:`connect_books.writer.append` includes it;
+  is the 年度 of ``day`` (2026-05-01 → ``2026.beancount``;
+  :func:`connect_books.journal.journal_for`); the first entry of a new 年度 creates the
+  file and :func:`connect_books.writer.append` includes it;
 * a date in a settled 年度 (``custom "settlement"``), before the establishment
   (2025-06-28, 附則3) or more than :data:`FUTURE_DAYS` days after today is refused in
   Japanese, before anything is written;
@@ -29,6 +30,7 @@ from beancount.core import data
 
 from connect_books.errors import Refused
 from connect_books.fiscal import ESTABLISHED, FiscalYear, jdate
+from connect_books.journal import journal_for
 from connect_books.plugins.hygiene import FUTURE_DAYS
 from connect_books.settlement import Settlement, read_settlements
 
@@ -38,11 +40,6 @@ MAIN_FILE = "main.beancount"
 
 class DateRefused(Refused):
     """A date no new entry may have; ``str()`` says why, in Japanese."""
-
-
-def journal_name(year: FiscalYear) -> str:
-    """The journal file name of a 年度 (``2026.beancount``)."""
-    return f"{year.year}.beancount"
 
 
 def settled_years(entries: Iterable[data.Directive]) -> dict[FiscalYear, Settlement]:
@@ -102,9 +99,9 @@ def journal_file(
     Raises:
       DateRefused: see :func:`check_day`.
     """
-    year = check_day(day, entries, today)
+    check_day(day, entries, today)
     main = Path(ledger_main).resolve()
-    target = main.parent / journal_name(year)
+    target = journal_for(main, day)
     if target == main:  # a main file called 2026.beancount: never write into it
         raise DateRefused(
             f"{main.name} は帳簿のメインファイルなので、仕訳は書けません。"
