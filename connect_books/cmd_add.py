@@ -38,7 +38,8 @@ def finish(
     git_commit: bool,
 ) -> None:
     """Show the entry and where it goes, confirm (unless ``yes``), write, report."""
-    from connect_books.entry import check, require_repository, write, written_at
+    from connect_books.entry import check, write, written_at
+    from connect_books.entry_voucher import require_repository
     from connect_books.errors import Refused
     from connect_books.writer import CommitFailed
 

@@ -35,15 +35,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
-import subprocess
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from beancount.core import data
 
 from connect_books import entry_voucher
 from connect_books.books import Books
@@ -347,7 +344,7 @@ def write(
     target = ctx.target(draft.date)
     root = ctx.books.root
     if git_commit:
-        require_repository(root)
+        entry_voucher.require_repository(root)
     placed = entry_voucher.place(root, draft.voucher) if draft.voucher else None
     what = f"{draft.summary()} to {target.name} [{command}]"
     try:
@@ -368,25 +365,6 @@ def write(
     return written
 
 
-def require_repository(folder: Path) -> None:
-    """Refuse ``--commit`` for books outside a git repository, before anything is written.
-
-    Raises:
-      EntryRefused: ``folder`` is not in a git work tree.
-    """
-    result = subprocess.run(
-        ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 or result.stdout.strip() != "true":
-        raise EntryRefused(
-            f"帳簿のフォルダ {folder} は git のリポジトリの中にありません。--commit を外すか、"
-            "git init してから、もう一度実行してください (帳簿は変わっていません)。"
-        )
-
-
 def written_at(written: Written, base: Path | None = None) -> str:
     """``ledger/2026.beancount:412`` for a message."""
     path = written.target
@@ -394,8 +372,3 @@ def written_at(written: Written, base: Path | None = None) -> str:
         with contextlib.suppress(ValueError):
             path = path.relative_to(base)
     return f"{path}:{written.first_line}"
-
-
-def is_transaction(entry: data.Directive) -> bool:
-    """Whether ``entry`` is a transaction (for counting)."""
-    return isinstance(entry, data.Transaction)

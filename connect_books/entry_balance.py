@@ -22,10 +22,10 @@ from connect_books.entry import (
     AMOUNT_COLUMN,
     Context,
     EntryRefused,
-    require_repository,
     width,
 )
 from connect_books.entry_lookup import find_account
+from connect_books.entry_voucher import require_repository
 from connect_books.journal_target import check_day
 from connect_books.money import JPY, yen_text
 from connect_books.writer import Written, append

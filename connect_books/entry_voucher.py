@@ -1,4 +1,4 @@
-"""A voucher (証憑) for a new entry: copied into ``ledger/documents/`` and linked.
+"""A voucher (証憑) for a new entry: copied into ``ledger/documents/``, linked, committed.
 
 The file is copied to ``documents/<date>.<name>`` (a number is added when another file
 already has that name) and written as a ``document`` directive on the expense account,
@@ -8,6 +8,10 @@ sharing a link with the transaction, so the 監事's check "支出に証憑が�
       Expenses:5130-広報:5133-委託費     22000 JPY
       Assets:1120-普通預金-ろうきん     -22000 JPY
     2026-11-16 document Expenses:5130-広報:5133-委託費 "documents/2026-11-16.invoice.pdf" ^voucher-2026-11-16-3f9a0c1d
+
+With ``--commit``, :func:`require_repository` refuses books outside git before anything
+is written, and :func:`commit` commits the voucher after the entry (the writer commits
+the journal files under its lock).
 """
 
 from __future__ import annotations
@@ -185,3 +189,22 @@ def commit(placed: Placed, message: str, attempts: int = 40) -> None:
         "仕訳は書き込んで commit しましたが、証憑の git commit に失敗しました: "
         + " ".join(output.split())
     )
+
+
+def require_repository(folder: Path) -> None:
+    """Refuse ``--commit`` for books outside a git repository, before anything is written.
+
+    Raises:
+      VoucherRefused: ``folder`` is not in a git work tree.
+    """
+    result = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or result.stdout.strip() != "true":
+        raise VoucherRefused(
+            f"帳簿のフォルダ {folder} は git のリポジトリの中にありません。--commit を外すか、"
+            "git init してから、もう一度実行してください (帳簿は変わっていません)。"
+        )
