@@ -138,3 +138,16 @@ main.add_command(audit_pack)
 from connect_books.cmd_report import report  # noqa: E402
 
 main.add_command(report)
+
+from connect_books.cmd_add import add, balance  # noqa: E402
+
+main.add_command(add)
+main.add_command(balance)
+
+from connect_books.cmd_dues import dues  # noqa: E402
+
+main.add_command(dues)
+
+from connect_books.cmd_receipt import receipt  # noqa: E402
+
+main.add_command(receipt)
