@@ -291,7 +291,9 @@ KILLED_MID_WRITE = textwrap.dedent(
     from connect_books import atomic, writer
 
     def stall(source, destination):
-        Path(sys.argv[2]).write_text(str(source))  # the temp file is written and synced
+        marker = Path(sys.argv[2])
+        marker.with_suffix(".part").write_text(str(source))  # the temp file is synced
+        os.rename(marker.with_suffix(".part"), marker)  # the marker appears whole
         time.sleep(120)
 
     atomic.os.replace = stall
