@@ -12,7 +12,7 @@ each Fava ledger's file module by :class:`GuardedFileModule`, whose writes:
 Fava's own text surgery (which lines an entry spans, where metadata goes) is reused: it
 runs on a private copy of the file, and the copy's new text is what the writer validates
 and writes. New entries from Fava's add form go to the 年度's journal file
-(:func:`connect_books.journal.journal_for`), never to ``main.beancount``.
+(:func:`connect_books.journal_target.journal_file`: never a settled 年度), never to ``main.beancount``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from fava.util import next_key
 from flask import Flask
 
 from connect_books import writer
-from connect_books.journal import journal_for
+from connect_books.errors import Refused
+from connect_books.journal_target import journal_file
 
 
 class GuardedFileModule(FileModule):
@@ -103,7 +104,12 @@ class GuardedFileModule(FileModule):
         with self._lock:
             for entry in sorted(entries, key=lambda e: e.date):
                 text = to_string(entry, options.currency_column, options.indent)
-                target = journal_for(self.main, entry.date)
+                try:
+                    target = journal_file(
+                        self.main, self.ledger.all_entries, entry.date
+                    )
+                except Refused as refused:
+                    raise FavaAPIError(str(refused)) from None
                 _guarded(partial(_append, self.main, target, text))
                 self._reloaded(target)
 
