@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
 from fava.beans.str import to_string
 from fava.core import FavaLedger
 from fava.core import file as fava_file
@@ -105,13 +106,15 @@ class GuardedFileModule(FileModule):
             for entry in sorted(entries, key=lambda e: e.date):
                 text = to_string(entry, options.currency_column, options.indent)
                 try:
-                    target = journal_file(
-                        self.main, self.ledger.all_entries, entry.date
-                    )
+                    target = journal_file(self.main, self._entries(), entry.date)
                 except Refused as refused:
                     raise FavaAPIError(str(refused)) from None
                 _guarded(partial(_append, self.main, target, text))
                 self._reloaded(target)
+
+    def _entries(self) -> list[data.Directive]:
+        """The ledger's entries, as Beancount's types (Fava types them abstractly)."""
+        return list(self.ledger.all_entries)  # type: ignore[arg-type]
 
     def _edit(self, path: Path, change: Callable[[Path], object]) -> None:
         """Run Fava's ``change`` on a private copy of ``path``; write its result safely."""
