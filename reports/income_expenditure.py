@@ -164,13 +164,13 @@ def _remarks(
 ) -> list[str]:
     closing = now.closing
     parts = "、".join(f"{s.label} {yen_text(closing[s.key])}" for s in sections)
-    remarks = [
+    remarks = _budget_remarks(idx, year, p, view)
+    remarks += [
         f"資金の範囲: {liquidity.scope_text(idx)}。次期繰越収支差額は{jdate(p.end)}の資金"
         f" {yen_text(closing[TOTAL])} ({parts}) で、貸借対照表の流動資産"
         f" {yen_text(closing.assets[TOTAL])} − 流動負債 {yen_text(closing.liabilities[TOTAL])}"
         " と一致します。"
     ]
-    remarks += _budget_remarks(idx, year, p, view)
     transfers = {
         key: value
         for key, value in now.flows.of(TOTAL).items()
@@ -217,10 +217,7 @@ def _budget_remarks(
         return [
             f"{year.label}の予算の記録がありません (budgets.beancount)。予算額の欄は空です。"
         ]
-    remarks = [
-        "予算額の前期繰越収支差額は前年度から繰り越した資金 (決算額と同じ)、"
-        "次期繰越収支差額は 収入合計 − 当期支出合計 です。"
-    ]
+    remarks: list[str] = []
     own = idx.budgets.for_year(year)
     if view.provisional:
         until = (
@@ -247,4 +244,8 @@ def _budget_remarks(
         remarks.append(
             ("補正予算: " if decision.kind != ORIGINAL else "予算の決定: ") + what
         )
+    remarks.append(
+        "予算額の前期繰越収支差額は前年度から繰り越した資金 (決算額と同じ)、"
+        "次期繰越収支差額は 収入合計 − 当期支出合計 です (予算も収支が合います)。"
+    )
     return remarks

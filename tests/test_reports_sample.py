@@ -404,7 +404,7 @@ def test_inventory_2025_lists_each_item(idx: Index) -> None:
         if row.style == "item"
     ]
     assert ("現金", "手許有高", 185_800) in items
-    assert ("普通預金", "中央労働金庫 世田谷支店", 1_526_755) in items
+    assert ("普通預金", "中央労働金庫 世田谷支店", 1_328_755) in items
     assert ("未収会費", "2025年度会費 エコメッセ分", 10_000) in items
     payable = [i for i in items if i[0] == "未払金"]
     assert (
@@ -514,7 +514,7 @@ def test_trend_2025_months_match_bean_query(sample_books: Books, idx: Index) -> 
     for row in rows:
         y, m = map(int, row.key.split("-"))
         assert row.get("income") == monthly.get((y, m), 0)
-    assert r.row("合計").get("expenses") == 1_554_800
+    assert r.row("合計").get("expenses") == 1_579_550
     assert rows[-1].get("net_assets") == net_assets(sample_books, D(2026, 3, 31))
     assert rows[-1].get("cumulative") == r.row("合計").get("net")
 
