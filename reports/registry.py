@@ -24,6 +24,7 @@ from connect_books.reports import (
     inventory,
     tieout,
     trend,
+    withholding,
 )
 from connect_books.reports.index import Index, build_index
 from connect_books.reports.table import Report
@@ -48,6 +49,7 @@ REPORTS: dict[str, tuple[ReportFunction, str]] = {
     funds.NAME: (funds.report, funds.TITLE),
     tieout.NAME: (tieout.report, tieout.TITLE),
     trend.NAME: (trend.report, trend.TITLE),
+    withholding.NAME: (withholding.report, withholding.TITLE),
 }
 #: Other spellings accepted on the command line.
 ALIASES = {
