@@ -61,17 +61,35 @@ def tax_on(fee: int) -> int:
 
 
 def due_date(paid: datetime.date) -> datetime.date:
-    """The 10th of the month after ``paid``, moved to Monday when it falls on a weekend.
+    """The 10th of the month after ``paid``, or the next day the tax office is open.
 
-    (National holidays are not known here; 納期の特例 is not modelled.)
+    A due date on a Saturday, Sunday or national holiday moves to the next working day
+    (国税通則法第10条2). The holidays that can fall on the 10th to the 14th are known
+    here (:func:`_near_the_tenth_holiday`); 納期の特例 (half-yearly payment) is not modelled.
     """
     year, month = (
         (paid.year + 1, 1) if paid.month == 12 else (paid.year, paid.month + 1)
     )
     day = datetime.date(year, month, DUE_DAY)
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or _near_the_tenth_holiday(day):
         day += datetime.timedelta(days=1)
     return day
+
+
+def _near_the_tenth_holiday(day: datetime.date) -> bool:
+    """Whether ``day`` (10th〜14th) is a national holiday or its substitute (振替休日).
+
+    成人の日 and スポーツの日 (the second Monday of January and October), 建国記念の日
+    (2/11) and 山の日 (8/11), each moved to Monday the 12th when it falls on a Sunday.
+    """
+    if day.month in (1, 10) and day.weekday() == 0 and 8 <= day.day <= 14:
+        return True
+    if day.month in (2, 8):
+        if day.day == 11:
+            return True
+        fixed = datetime.date(day.year, day.month, 11)
+        return day.day == 12 and fixed.weekday() == 6
+    return False
 
 
 @dataclass(frozen=True)
