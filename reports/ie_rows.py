@@ -255,11 +255,11 @@ def build_rows(
             spent.add(fig)
     reserve = Fig(0 if view else None, 0, 0 if prev is not None else None)
     for account in groups.get("予備費", []):
-        part = flow(account, account)
-        reserve.add(part)
-        if part.original is not None:
+        piece = flow(account, account)
+        reserve.add(piece)
+        if piece.original is not None:
             first = reserve.original if reserve.original is not None else 0
-            reserve.original = first + part.original
+            reserve.original = first + piece.original
     if full or reserve.nonzero:
         emit("予備費", reserve, level=1)
         spent.add(reserve)

@@ -52,10 +52,10 @@ def report(idx: Index, p: Period) -> Report:
         by_payee: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         for payment in payments:
             sums = by_payee[payment.payee]
-            remitted = held.get(id(payment))
+            found = held.get(id(payment))
             sums[0] += payment.fee
             sums[1] += payment.withheld
-            sums[2] += remitted.paid if remitted else 0
+            sums[2] += found.paid if found else 0
             sums[3] += 1
         total = [0, 0, 0, 0]
         for payee, (fee, withheld, remitted, count) in sorted(by_payee.items()):
@@ -71,7 +71,16 @@ def report(idx: Index, p: Period) -> Report:
             )
             for n, value in enumerate((fee, withheld, remitted, count)):
                 total[n] += value
-        rows.append(Row("計", _values(*total, None), "subtotal", 0, f"{year}:計"))
+        fee, withheld, remitted, count = total
+        rows.append(
+            Row(
+                "計",
+                _values(fee, withheld, remitted, count, None),
+                "subtotal",
+                0,
+                f"{year}:計",
+            )
+        )
     detail = [
         _payment_row(x, held.get(id(x)), p.end)
         for x in book.payments
