@@ -19,6 +19,7 @@ from connect_books.reports import (
     activity,
     balance_sheet,
     dues,
+    fixed_assets,
     funds,
     income_expenditure,
     inventory,
@@ -50,6 +51,7 @@ REPORTS: dict[str, tuple[ReportFunction, str]] = {
     tieout.NAME: (tieout.report, tieout.TITLE),
     trend.NAME: (trend.report, trend.TITLE),
     withholding.NAME: (withholding.report, withholding.TITLE),
+    fixed_assets.NAME: (fixed_assets.report, fixed_assets.TITLE),
 }
 #: Other spellings accepted on the command line.
 ALIASES = {
