@@ -63,28 +63,27 @@ def report(idx: Index, p: Period) -> Report:
         rows.append(Row(info.line or info.label, {}, "heading", 0, account))
         total = dict.fromkeys(_SUMMED, 0)
         for asset in held:
-            added = asset.cost if asset.acquired >= p.start else 0
-            values: dict[str, Cell] = {
-                "id": asset.id,
-                "acquired": asset.acquired,
+            closing = book.book_value(asset.id, p.end)
+            figures = {
                 "cost": asset.cost,
-                "life": f"{asset.life}年",
                 "opening": book.book_value(asset.id, before),
-                "added": added,
+                "added": asset.cost if asset.acquired >= p.start else 0,
                 "depreciation": book.reduced(
                     asset.id, p.start, p.end, depreciation=True
                 ),
                 "disposed": book.reduced(asset.id, p.start, p.end, depreciation=False),
-                "closing": book.book_value(asset.id, p.end),
+                "closing": closing,
+                "accumulated": asset.cost - closing - _disposed(book, asset.id, p.end),
             }
-            values["accumulated"] = (
-                asset.cost
-                - int(values["closing"] or 0)
-                - _disposed(book, asset.id, p.end)
-            )
+            values: dict[str, Cell] = {
+                "id": asset.id,
+                "acquired": asset.acquired,
+                "life": f"{asset.life}年",
+                **figures,
+            }
             rows.append(Row(asset.name, values, "item", 1, asset.id))
             for key in _SUMMED:
-                total[key] += int(values[key] or 0)
+                total[key] += figures[key]
         rows.append(Row("計", dict(total), "subtotal", 0, f"{account}:計"))
         for key in _SUMMED:
             grand[key] += total[key]
