@@ -36,7 +36,7 @@ from connect_books.reports.figures import figures_of
 from connect_books.reports.ie_rows import SectionData, account_label, build_rows
 from connect_books.reports.index import Index
 from connect_books.reports.liquidity import GENERAL, TOTAL, Section
-from connect_books.reports.table import Column, Report, Table
+from connect_books.reports.table import Column, Report, Row, Table
 
 NAME = "budget"
 TITLE = "収支計算書"
@@ -90,6 +90,8 @@ def report(idx: Index, p: Period) -> Report:
             full=section.key in (TOTAL, GENERAL),
             key=functools.partial(section_key, section.key),
         )
+        if section.key == TOTAL:  # the first table's title is not printed above it
+            rows.insert(0, Row(section.label, {}, "heading", 0, "合計"))
         tables.append(Table(section.label, columns, tuple(rows)))
     remarks = _remarks(idx, year, p, view, now, sections, before)
     title = TITLE + (" (暫定予算)" if view is not None and view.provisional else "")
