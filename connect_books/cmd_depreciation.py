@@ -41,7 +41,12 @@ def depreciation(
     from connect_books.money import yen_text
     from connect_books.writer import CommitFailed, append
 
-    books = load_books(ledger, purpose="減価償却の仕訳を作りません")
+    books = load_books(ledger, clean=False)  # the writer refuses any new error
+    if books.errors:
+        click.echo(
+            f"注意: 帳簿に{len(books.errors)}件のエラーがあります (connect-books check で確認できます)。",
+            err=True,
+        )
     assets = FixedAssets.from_entries(books.entries)
     if assets.problems:
         lines = "\n".join(f"{where(p.meta)}: {p.message}" for p in assets.problems)

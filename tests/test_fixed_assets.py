@@ -168,6 +168,19 @@ def test_depreciation_prints_and_writes_only_when_asked(
     )
     assert written.exit_code == 0, written.output
     assert "2025.beancount:" in written.output and "書き込みました" in written.output
+    closed = runner.invoke(
+        main,
+        [
+            "close-year",
+            "2025",
+            str(books),
+            "--date",
+            "2026-06-20",
+            "--audited",
+            "2026-05-23",
+        ],
+    )
+    assert closed.exit_code == 0, closed.output
     loaded = load(books)
     assert loaded.errors == []
     assert (
