@@ -229,7 +229,12 @@ def generate(
     # Accounts by use, from the chart.
     spend: list[tuple[str, int]] = []
     for info in model.chart.in_section("事業費", "管理費"):
-        if info.role == "grant-expense" or info.kind == "人件費":
+        if (
+            info.role == "grant-expense"
+            or info.kind == "人件費"
+            or info.meta.get("withholding")
+            or info.meta.get("depreciation")
+        ):
             continue
         spend.append((info.name, info.activity or 0))
     inclufund = model.funds.funds["inclufund"]

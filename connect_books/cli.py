@@ -151,3 +151,7 @@ main.add_command(dues)
 from connect_books.cmd_receipt import receipt  # noqa: E402
 
 main.add_command(receipt)
+
+from connect_books.cmd_depreciation import depreciation  # noqa: E402
+
+main.add_command(depreciation)

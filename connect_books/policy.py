@@ -29,6 +29,7 @@ RULES = (
     "connect_books.plugins.dues",
     "connect_books.plugins.funds",
     "connect_books.plugins.budget",
+    "connect_books.plugins.withholding",
     "connect_books.plugins.settlement",
 )
 #: Fava extensions the project ships (``custom "fava-extension" "…"``).

@@ -183,6 +183,8 @@ class Index:
     figures_cache: dict[Span, Figures] = field(default_factory=dict, repr=False)
     #: Per-period fund figures, filled by :func:`~connect_books.reports.figures.fund_figures`.
     funds_cache: dict[Span, list[FundFigures]] = field(default_factory=dict, repr=False)
+    #: The loaded entries themselves, for the account books (仕訳帳, 元帳, 出納帳).
+    entries: Sequence[data.Directive] = field(default=(), repr=False)
 
     def balance(self, account: str, day: datetime.date) -> int:
         """An account's balance at the end of ``day`` (Beancount's sign), in yen."""
@@ -309,6 +311,7 @@ def build_index(
         related=related,
         deals=deals,
         openings=openings,
+        entries=entries,
     )
 
 

@@ -18,12 +18,17 @@ from connect_books.fiscal import Period
 from connect_books.reports import (
     activity,
     balance_sheet,
+    cashbook,
     dues,
+    fixed_assets,
     funds,
+    general_ledger,
     income_expenditure,
     inventory,
+    journal,
     tieout,
     trend,
+    withholding,
 )
 from connect_books.reports.index import Index, build_index
 from connect_books.reports.table import Report
@@ -48,6 +53,11 @@ REPORTS: dict[str, tuple[ReportFunction, str]] = {
     funds.NAME: (funds.report, funds.TITLE),
     tieout.NAME: (tieout.report, tieout.TITLE),
     trend.NAME: (trend.report, trend.TITLE),
+    withholding.NAME: (withholding.report, withholding.TITLE),
+    fixed_assets.NAME: (fixed_assets.report, fixed_assets.TITLE),
+    journal.NAME: (journal.report, journal.TITLE),
+    general_ledger.NAME: (general_ledger.report, general_ledger.TITLE),
+    cashbook.NAME: (cashbook.report, cashbook.TITLE),
 }
 #: Other spellings accepted on the command line.
 ALIASES = {
@@ -57,6 +67,11 @@ ALIASES = {
     "balance_sheet": balance_sheet.NAME,
     "balancesheet": balance_sheet.NAME,
     "bs": balance_sheet.NAME,
+    "general_ledger": general_ledger.NAME,
+    "ledger": general_ledger.NAME,
+    "cash_book": cashbook.NAME,
+    "cashbook": cashbook.NAME,
+    "fixed_assets": fixed_assets.NAME,
 }
 
 

@@ -163,7 +163,7 @@ def test_refuses_a_missing_year_end_balance(books: Path) -> None:
                 line
                 for line in journal.read_text().splitlines()
                 if not line.startswith(
-                    "2026-04-01 balance Assets:1140-定期預金-まちづくり積立金"
+                    "2026-04-01 balance Assets:1140-普通預金-まちづくり積立金"
                 )
             )
             + "\n"
@@ -173,7 +173,7 @@ def test_refuses_a_missing_year_end_balance(books: Path) -> None:
     assert "エラー: 期末 (2026-03-31) の残高の確認がない口座があります。" in refusal(
         result
     )
-    assert "2026-04-01 balance Assets:1140-定期預金-まちづくり積立金" in result.output
+    assert "2026-04-01 balance Assets:1140-普通預金-まちづくり積立金" in result.output
     assert "Assets:1120" not in result.output
     assert books.read_bytes() == before
 

@@ -44,7 +44,7 @@ def test_json_figures_are_integer_yen(sample_path: Path) -> None:
     data = json.loads(out)
     rows = {row["key"]: row for row in data["rows"] if "key" in row}
     assert rows["経常収益:受取会費"]["amount"] == 160000
-    assert rows["一般:増減額"]["amount"] == 137555
+    assert rows["一般:増減額"]["amount"] == 112805  # after 24,750 of depreciation
     assert rows["指定:増減額"]["amount"] == -569962  # negative: the writer prints ▲
     assert rows["指定:期末"]["amount"] == 3630038
     assert data["interim"] is False and data["status"] is None
@@ -62,7 +62,10 @@ def test_as_of_and_default_ledger_from_env(sample_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["as_of"] == "2026-05-31" and data["period"]["end"] == "2026-05-31"
     assert data["title"] == "収支計算書 (暫定予算)"
-    assert [c["label"] for c in data["columns"]][3:5] == ["執行率", "前年同期"]
+    assert [c["label"] for c in data["columns"]][3:5] == [
+        "達成率・執行率",
+        "前年同期 (2025年6月28日〜2025年6月28日)",  # the first 年度 began on 6/28
+    ]
 
 
 def test_csv_to_stdout_and_to_a_file(sample_path: Path, tmp_path: Path) -> None:

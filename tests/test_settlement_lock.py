@@ -76,7 +76,7 @@ def test_deleting_the_settlement_and_its_include_is_caught(books: Path) -> None:
     ("old", "new"),
     [
         ("2026-06-20 custom", "2026-06-13 custom"),  # approval date
-        ('"総会" 6604593', '"運営委員会" 6604593'),  # approving body
+        ('"総会" 6579843', '"運営委員会" 6579843'),  # approving body
         ("audited: 2026-05-23", "audited: 2026-05-30"),  # audit date
     ],
 )

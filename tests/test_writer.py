@@ -32,6 +32,7 @@ MAIN = textwrap.dedent(
     plugin "connect_books.plugins.dues"
     plugin "connect_books.plugins.funds"
     plugin "connect_books.plugins.budget"
+    plugin "connect_books.plugins.withholding"
     plugin "connect_books.plugins.settlement"
 
     include "accounts.beancount"
