@@ -45,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from connect_books import ORGANISATION
 from connect_books.fiscal import FiscalYear, Period, jdate
 from connect_books.reports import registry
+from connect_books.reports.account_books import add_account_books
 from connect_books.reports.audit_report import AUDIT_REPORT_SHEET, add_audit_report
 from connect_books.reports.index import Index
 from connect_books.reports.sheets import (
@@ -159,6 +160,7 @@ def audit_pack(
                 add_sheet(workbook, part, part_sheet)
         else:
             add_sheet(workbook, made, sheet)
+    add_account_books(workbook, idx, year, period.as_of)
     add_audit_report(workbook, year, period.as_of, seal)
     return workbook
 

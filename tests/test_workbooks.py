@@ -288,6 +288,17 @@ AUDIT_REPORTS = {
     "基金": "funds",
     "照合": "tie-out",
 }
+#: The account books that follow the statements in the audit pack (sample 2025年度).
+ACCOUNT_BOOKS = [
+    "仕訳帳",
+    "総勘定元帳",
+    "現金出納帳",
+    "預金出納帳 1120-普通預金-ろうきん",
+    "預金出納帳 1130-普通預金-インクルファンド",
+    "預金出納帳 1140-普通預金-まちづくり積立金",
+    "固定資産台帳",
+    "源泉徴収",
+]
 
 
 def run_cli(*args: str) -> str:
@@ -477,7 +488,7 @@ def test_board_pack_charts(board_workbook: Path) -> None:
 
 def test_audit_pack_sheets_and_print_setup(audit_workbook: Path) -> None:
     wb = openpyxl.load_workbook(audit_workbook)
-    assert wb.sheetnames == [*AUDIT_REPORTS, "監査報告書"]
+    assert wb.sheetnames == [*AUDIT_REPORTS, *ACCOUNT_BOOKS, "監査報告書"]
     for ws in wb:
         assert_printable(ws)
     for sheet in AUDIT_REPORTS:
