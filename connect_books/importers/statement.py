@@ -319,14 +319,14 @@ def _header_problem(
         extra = [name for name in found if name and name not in wanted]
         detail = "".join(
             [
-                f" ない列: {', '.join(missing)}。" if missing else "",
-                f" 増えた列: {', '.join(extra)}。" if extra else "",
-                " 列の順番が違います。" if not missing and not extra else "",
+                f"ない列: {', '.join(missing)}。" if missing else "",
+                f"増えた列: {', '.join(extra)}。" if extra else "",
+                "列の順番が違います。" if not missing and not extra else "",
             ]
         )
         return (
-            f"{path.name} の{best[0]}行目の見出しが {layout.name} の{setting}と違います。{detail}"
-            f" 見出し: {','.join(found)}。銀行の書き出し形式が変わったときは、"
+            f"{path.name} の{best[0]}行目の見出しが {layout.name} の{setting}と違います: {detail}"
+            f"(見出し: {','.join(found)}) 銀行の書き出し形式が変わったときは、"
             f"{setting}の header を確かめて直してください (帳簿は変わっていません)。"
         )
     text = "\n".join(rows[:20])

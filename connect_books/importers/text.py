@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 
 #: Small kana (after NFKC) and their full-size forms: bank transfer names use only the
 #: large ones (``ｷﾖｳﾄﾞｳｸﾐｱｲ`` for きょうどうくみあい).
@@ -28,6 +27,8 @@ _WAREKI = re.compile(
     r"^(令和|平成|R|H)\s*(\d{1,2}|元)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$",
     re.IGNORECASE,
 )
+#: An amount: one optional sign, digits (with or without thousands commas), a fraction.
+_AMOUNT = re.compile(r"([▲△+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 #: The date format that means 和暦 in a bank layout.
 WAREKI = "和暦"
 
@@ -60,23 +61,19 @@ def parse_amount(cell: str) -> int | None:
     Raises:
       AmountError: the cell is not a number of whole yen.
     """
-    text = unicodedata.normalize("NFKC", cell).strip()
+    text = unicodedata.normalize("NFKC", cell).strip().removesuffix("円").strip()
     if not text:
         return None
-    negative = text[0] in "▲△-"
-    digits = text.lstrip("▲△-+").removesuffix("円").replace(",", "").strip()
-    try:
-        number = Decimal(digits)
-    except InvalidOperation:
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
         msg = f"金額 '{cell}' が読めません"
-        raise AmountError(msg) from None
-    if not number.is_finite() or number != number.to_integral_value():
+        raise AmountError(msg)
+    sign, whole, fraction = match.groups()
+    if fraction and fraction.strip("0"):
         msg = f"金額 '{cell}' に 1 円未満の端数があります"
         raise AmountError(msg)
-    if number < 0 or digits.startswith(("+", "-")):
-        msg = f"金額 '{cell}' の符号が読めません"
-        raise AmountError(msg)
-    return -int(number) if negative else int(number)
+    number = int(whole.replace(",", ""))
+    return -number if sign in ("▲", "△", "-") else number
 
 
 def parse_date(cell: str, formats: tuple[str, ...]) -> datetime.date | None:
