@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from connect_books.cliparams import ledger_argument, load_books
-from connect_books.importers.importer import Proposal
-from connect_books.importers.plan import MONTH_END, ImportPlan
-from connect_books.money import yen_text
+
+if TYPE_CHECKING:  # the library is imported when the command runs (--help stays fast)
+    from connect_books.importers.importer import Proposal
+    from connect_books.importers.plan import ImportPlan
 
 #: How many new or already imported lines the preview lists (unmatched: all of them).
 SHOWN = 50
@@ -101,6 +103,9 @@ def import_statement(
 
 
 def _preview(plan: ImportPlan) -> None:
+    from connect_books.importers.plan import MONTH_END
+    from connect_books.money import yen_text
+
     statement = plan.statement
     layout = statement.layout
     click.echo(
