@@ -182,3 +182,23 @@ def test_the_entries_carry_member_and_supporter_ids_never_names(books: Path) -> 
     assert (
         "ﾊﾅﾐｽﾞｷ" not in journal
     )  # the organisation's transfer name is not copied either
+
+
+def test_the_treasurer_can_decline_and_nothing_is_written(books: Path) -> None:
+    before = snapshot(books)
+    result = run_import(str(DATA / "yucho-2026-10.csv"), str(books), input="y\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "残高確認 (balance) も書きますか? [Y/n]" in result.output
+    assert "2026.beancount に書き込みますか? [y/N]" in result.output
+    assert "書き込みませんでした (帳簿は変わっていません)" in result.output
+    assert snapshot(books) == before
+
+
+def test_the_treasurer_can_write_the_entries_without_the_balance(books: Path) -> None:
+    result = run_import(str(DATA / "yucho-2026-10.csv"), str(books), input="n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "✓ 5件を 2026.beancount" in result.output
+    journal = (books.parent / "2026.beancount").read_text(encoding="utf-8")
+    assert journal.count("import-key:") == 5
+    assert f"balance {YUCHO}" not in journal
+    check_passes(books)

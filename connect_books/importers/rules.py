@@ -18,7 +18,8 @@ and brackets do not matter; a rule matches when one of its names is contained)::
     names = ["テスウリヨウ", "手数料"]
     direction = "withdrawal"        # deposit (入金) / withdrawal (出金)。省略するとどちらも
     account = "Expenses:5210-管理費:5215-支払手数料"
-    narration = "振込手数料"        # 摘要。payee = "…" で取引先も決められます
+    narration = "振込手数料"        # 摘要
+    payee = "{bank}"                # 取引先 ({bank} は明細の銀行名。省略すると振込人名)
 
     [dues]
     advance_from = "03-01"          # この月日以降、その年度を納め終えた会員の入金は翌年度の前受会費
