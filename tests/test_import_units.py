@@ -14,7 +14,7 @@ from connect_books.books import load
 from connect_books.chart import Chart
 from connect_books.fiscal import FiscalYear
 from connect_books.importers.config import ImportData, importers
-from connect_books.importers.decode import StatementRefused
+from connect_books.importers.decode import StatementRefused, decode_bytes
 from connect_books.importers.dues import DuesState
 from connect_books.importers.keys import duplicate_keys, line_keys
 from connect_books.importers.layout import load_layout
@@ -353,3 +353,13 @@ def test_fava_gets_one_importer_per_layout_and_account_at_that_bank(
     yucho = next(i for i in found if i.account_name == YUCHO)
     assert yucho.identify(str(DATA / "yucho-2026-10.csv"))
     assert yucho.date(str(DATA / "yucho-2026-10.csv")) == datetime.date(2026, 10, 31)
+
+
+def test_cp932_characters_that_shift_jis_lacks_are_read() -> None:
+    raw = "取引日,摘要\r\n2026/10/05,髙橋㈱①～\r\n".encode("cp932")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("shift_jis")
+    decoded = decode_bytes(raw, "meisai.csv", ("cp932", "utf-8"))
+    assert decoded.encoding == "cp932"
+    assert "髙橋㈱①" in decoded.text
+    assert clean("髙橋㈱①") == "髙橋(株)1"
