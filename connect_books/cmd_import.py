@@ -91,6 +91,7 @@ def import_statement(
             plan.text(with_balance=with_balance),
             message=message,
             git_commit=git_commit,
+            loaded=books,
         )
     except CommitFailed as exc:
         click.echo(f"! {exc}", err=True)

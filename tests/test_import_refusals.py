@@ -242,11 +242,15 @@ def test_a_date_before_the_establishment_is_refused(
 def test_a_statement_across_two_open_years_is_refused(
     books: Path, tmp_path: Path
 ) -> None:
+    # 2025年度 unsettled and still within its settlement deadline (the books end in May)
     main_text = books.read_text(encoding="utf-8")
     books.write_text(
         main_text.replace('include "settlements.beancount"\n', ""), encoding="utf-8"
     )
     (books.parent / "settlements.beancount").unlink()
+    journal = books.parent / "2026.beancount"
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(text[: text.index(";; ---- 2026年6月 ----")], encoding="utf-8")
     rows = [ROUKIN_ROWS[0], "2026/03/30,ﾘｿｸ,,12,1597967", "2026/04/02,ﾘｿｸ,,12,1597979"]
     output = refused(books, write(tmp_path / "across.csv", rows), "--bank", "roukin")
     assert "2025年度と2026年度にまたがっています" in output
