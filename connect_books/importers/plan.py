@@ -14,6 +14,7 @@ written here: :meth:`ImportPlan.text` is what the caller appends, in one
 from __future__ import annotations
 
 import datetime
+import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -240,6 +241,7 @@ def _offered_balance(
     ), ""
 
 
+@functools.lru_cache(maxsize=1024)  # account names repeat
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 

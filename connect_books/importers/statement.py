@@ -117,10 +117,16 @@ def read_statement(path: Path, layout: Layout) -> Statement:
     frame = _frame(path, body, width)
     header = [clean(cell) for cell in _cells(rows[start])]
     columns = {name: header.index(name) for name in layout.key_header if name}
-    lines = [
-        _line(path, layout, columns, number, list(record))
-        for (number, _), record in zip(body, frame.itertuples(index=False), strict=True)
-    ]
+    lines = []
+    for (number, row), record in zip(body, frame.itertuples(index=False), strict=True):
+        bad = forbidden_character(row)
+        if bad is not None:
+            msg = (
+                f"{path.name} の{number}行目に制御文字 (U+{ord(bad[1]):04X}) があります。"
+                "この明細は取り込みません。"
+            )
+            raise StatementRefused(msg)
+        lines.append(_line(path, layout, columns, number, list(record)))
     if layout.order == "descending":
         lines.reverse()
     _check_order(path, lines)
@@ -223,11 +229,6 @@ def _line(
         return str(cells[columns[clean(name)]]) if name else ""
 
     where = f"{path.name} の{number}行目"
-    for value in cells:
-        bad = forbidden_character(str(value))
-        if bad is not None:
-            msg = f"{where}に制御文字 (U+{ord(bad[1]):04X}) があります。この明細は取り込みません。"
-            raise StatementRefused(msg)
     day = parse_date(cell(layout.date_column), layout.date_formats)
     if day is None:
         msg = (

@@ -11,6 +11,7 @@ hiragana made katakana, long-vowel marks as ``-``, Latin letters upper-case), so
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -76,6 +77,7 @@ def parse_amount(cell: str) -> int | None:
     return -number if sign in ("▲", "△", "-") else number
 
 
+@functools.lru_cache(maxsize=4096)  # a statement repeats its dates
 def parse_date(cell: str, formats: tuple[str, ...]) -> datetime.date | None:
     """The date in ``cell`` written in one of ``formats`` (``strptime`` or ``和暦``).
 
