@@ -174,6 +174,8 @@ def _row(proposal: Proposal, account: str) -> str:
     line, entry = proposal.line, proposal.entry
     side = "入金" if line.deposit else "出金"
     amount = f"{side} {abs(line.amount):>10,}円"
+    if proposal.imported:
+        return f"{line.date}  {amount}  {line.text}  取込キー {proposal.key}"
     if proposal.matched:
         counter = " / ".join(p.account for p in entry.postings if p.account != account)
         who = entry.payee or ""

@@ -16,10 +16,11 @@ from connect_books.fiscal import FiscalYear
 from connect_books.importers.config import ImportData, importers
 from connect_books.importers.decode import StatementRefused, decode_bytes
 from connect_books.importers.dues import DuesState
+from connect_books.importers.importer import propose
 from connect_books.importers.keys import duplicate_keys, line_keys
 from connect_books.importers.layout import load_layout
 from connect_books.importers.rules import load_rules
-from connect_books.importers.statement import BankLine, read_statement
+from connect_books.importers.statement import BankLine, Statement, read_statement
 from connect_books.importers.text import (
     AmountError,
     clean,
@@ -363,3 +364,38 @@ def test_cp932_characters_that_shift_jis_lacks_are_read() -> None:
     assert decoded.encoding == "cp932"
     assert "髙橋㈱①" in decoded.text
     assert clean("髙橋㈱①") == "髙橋(株)1"
+
+
+def test_an_imported_arrears_payment_is_not_allocated_again(
+    books: Path, tmp_path: Path
+) -> None:
+    """Overlap: the line that paid B's 未収会費 is in the books; B's next payment is this year's."""
+    account = "Assets:1120-普通預金"
+    layout = ImportData.find(load(books)).layouts()["yucho"]
+    paid = BankLine(9, datetime.date(2026, 5, 10), 10000, "ダンタイB", "振込", 10000)
+    later = BankLine(10, datetime.date(2026, 6, 10), 10000, "ダンタイB", "振込", 20000)
+    (key,) = line_keys(layout.id, account, [paid])
+    ledger = DUES_BOOKS + textwrap.dedent(
+        f"""
+        2026-05-10 * "団体B" "未収会費の回収"
+          member: "B"
+          import-key: "{key}"
+          Assets:1120-普通預金     10000 JPY
+          Assets:1210-未収会費    -10000 JPY
+        """
+    )
+    entries, errors, _ = loader.load_string(ledger)
+    assert not errors
+    roster, _ = Roster.from_entries(entries)
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text('[[member]]\nid = "B"\nnames = ["ダンタイB"]\n', "utf-8")
+    rules = load_rules(rules_file, roster, Chart.from_entries(entries))
+    statement = Statement(tmp_path / "b.csv", layout, "cp932", (paid, later))
+    first, second = propose(statement, account, rules, entries)
+    assert first.imported and not first.matched
+    assert second.matched, second.reason
+    assert second.entry.narration == "2026年度会費"
+    assert [p.account for p in second.entry.postings] == [
+        account,
+        "Income:4110-受取会費",
+    ]

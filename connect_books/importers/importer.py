@@ -11,6 +11,8 @@ transaction:
 * an unmatched line becomes an incomplete transaction flagged ``!`` with only the bank
   posting, for the treasurer to assign (Fava's import page lets them edit it; the command
   lists it and writes nothing for it);
+* a line whose ``import-key`` the books hold is marked imported (and beangulp's
+  ``__duplicate__``): no rule runs for it, so its dues are not allocated twice;
 
 :meth:`BankImporter.deduplicate` marks (beangulp's ``__duplicate__``) every proposal whose
 ``import-key`` the books already hold.
@@ -60,11 +62,13 @@ class Proposal:
     #: Why the line is unmatched (empty when it is matched).
     reason: str = ""
     target: Target | None = None
+    #: The books already hold the line (its ``import-key``): nothing is proposed for it.
+    imported: bool = False
 
     @property
     def matched(self) -> bool:
-        """Whether the entry is complete."""
-        return not self.reason
+        """Whether the entry is complete and new."""
+        return not self.reason and not self.imported
 
 
 def propose(
@@ -87,13 +91,19 @@ def propose(
     dues = DuesState.of(existing, roster, chart, settled)
     counter = _donation_account(chart, account)
     keys = line_keys(statement.layout.id, account, statement.lines)
+    known = existing_keys(existing)
     proposals = []
     for line, key in zip(statement.lines, keys, strict=True):
-        match = rules.match(line)
-        target = match.target
         meta = data.new_metadata(str(statement.path), line.line)
         meta[IMPORT_KEY] = key
         bank = _posting(account, line.amount)
+        if key in known:  # already booked: its dues must not be allocated again
+            meta[DUPLICATE] = True
+            entry = _unmatched(line, key, meta, bank, "").entry
+            proposals.append(Proposal(line, key, entry, imported=True))
+            continue
+        match = rules.match(line)
+        target = match.target
         if target is None:
             proposals.append(_unmatched(line, key, meta, bank, match.reason))
             continue

@@ -29,7 +29,6 @@ from connect_books.chart import CASH_ROLES, Chart
 from connect_books.errors import Refused, did_you_mean
 from connect_books.fiscal import FiscalYear
 from connect_books.importers.importer import Proposal, propose
-from connect_books.importers.keys import existing_keys
 from connect_books.importers.openyear import journal_path, open_year
 from connect_books.importers.rules import Rules
 from connect_books.importers.statement import Statement
@@ -101,12 +100,11 @@ def plan_import(
     name = statement.path.name
     year = open_year(statement.lines, settled, today, name)
     _check_account(Chart.from_entries(books.entries), account, statement)
-    known = existing_keys(books.entries)
     new: list[Proposal] = []
     imported: list[Proposal] = []
     unmatched: list[Proposal] = []
     for proposal in propose(statement, account, rules, books.entries):
-        if proposal.key in known:
+        if proposal.imported:
             imported.append(proposal)
         elif proposal.matched:
             new.append(proposal)
