@@ -9,8 +9,10 @@ matches), then times, each in a fresh process as the treasurer runs them:
 * ``connect-books check`` of the books;
 * ``connect-books import … --yes`` into a fresh copy of the books.
 
-It prints the medians, their ratio (the target is at most 2×) and how many lines the
-import wrote, and checks that a second import of the same file writes nothing::
+It prints the medians, their ratio (the target is at most 2×), the check of the books
+the import produced (the writer validates those whole books before it writes) and how
+many lines the import wrote, and checks that a second import of the same file writes
+nothing::
 
     python bench/import_bench.py                    # 10,000 transactions, 5,000 lines
     python bench/import_bench.py -n 10000 --lines 5000 --repeat 3
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
             ]
             elapsed, output = run(command)
             imports.append(elapsed)
+        after = [run([cli, "check", str(copy / "main.beancount")])[0] for _ in checks]
         again = run(command)[1]
         assert "書き込むものはありません" in again, again[-400:]
         written = [line for line in output.splitlines() if line.startswith("✓")]
@@ -175,6 +178,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"ratio:  {ratio:.2f}× (target ≤ {TARGET:.1f}×) {'✓' if ratio <= TARGET else '✗'}"
+    )
+    grown = statistics.median(after)
+    print(
+        f"check of the books after the import: median {grown:.2f} s"
+        f" (import = {imported / grown:.2f}× that check)"
     )
     print(f"wrote:  {written[-1] if written else '?'}; second import: nothing new ✓")
 
