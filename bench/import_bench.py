@@ -112,7 +112,9 @@ def prepare(n: int, lines: int, work: Path, seed: int) -> tuple[Path, Path, Path
         f'[[supporter]]\nid = "{sid}"\nnames = ["{_name(i)}"]\n'
         for i, sid in enumerate(supporters)
     ]
-    (data / "supporters.local.toml").write_text("\n".join(local), encoding="utf-8")
+    private = work / "private"
+    private.mkdir()
+    (private / "import-supporters.toml").write_text("\n".join(local), encoding="utf-8")
     last_day = min(datetime.date.today(), datetime.date(2026, 11, 28))
     csv = work / "roukin-bench.csv"
     csv.write_bytes(statement(lines, opening, last_day, seed).encode("cp932"))

@@ -3,7 +3,7 @@
 The books are a copy of the sample ``ledger/`` as it stood on 2026-10-01 (the journal cut
 before October) with a ゆうちょ振替口座 opened, and a copy of the repository's
 ``import/`` folder (rules and bank layouts) beside it, plus a test-only
-``supporters.local.toml``. The statements in ``tests/data/import/`` are cp932 files made
+``private/import-supporters.toml`` (individual supporters' transfer names). The statements in ``tests/data/import/`` are cp932 files made
 to the documented layouts; the expected ``.beancount`` files are beangulp's regression
 format (``beangulp.testing``). Other import test modules use the fixtures here.
 """
@@ -46,10 +46,10 @@ def make_repo(sample: Path, tmp_path: Path) -> Path:
     shutil.copytree(
         ROOT / "import",
         repo / "import",
-        ignore=shutil.ignore_patterns("supporters.local.toml"),
     )
+    (repo / "private").mkdir()
     shutil.copyfile(
-        DATA / "supporters.local.toml", repo / "import" / "supporters.local.toml"
+        DATA / "import-supporters.toml", repo / "private" / "import-supporters.toml"
     )
     journal = ledger / "2026.beancount"
     text = journal.read_text(encoding="utf-8")

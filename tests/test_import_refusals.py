@@ -221,14 +221,17 @@ def test_rows_out_of_date_order_are_refused(books: Path, tmp_path: Path) -> None
 def test_a_date_in_the_settled_year_is_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0], "2026/03/30,ﾘｿｸ,,12,1597967"]
     output = refused(books, write(tmp_path / "march.csv", rows), "--bank", "roukin")
-    assert "2行目 (2026-03-30)は決算済みの2025年度の日付です" in output
-    assert "訂正は2026年度の修正仕訳で" in output
+    assert (
+        "march.csv の2行目: 日付 2026-03-30 の2025年度は決算済み (2026年6月20日 総会承認)"
+        in output
+    )
+    assert "過年度損益修正の仕訳" in output
 
 
 def test_a_future_date_is_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0], "2099/10/02,ﾘｿｸ,,12,1597967"]
     output = refused(books, write(tmp_path / "future.csv", rows), "--bank", "roukin")
-    assert "2行目 (2099-10-02)は今日" in output and "より後の日付です" in output
+    assert "2行目 (2099-10-02) は今日" in output and "より後の日付です" in output
 
 
 def test_a_date_before_the_establishment_is_refused(
@@ -236,7 +239,10 @@ def test_a_date_before_the_establishment_is_refused(
 ) -> None:
     rows = [ROUKIN_ROWS[0], "2025/06/01,ﾘｿｸ,,12,1597967"]
     output = refused(books, write(tmp_path / "old.csv", rows), "--bank", "roukin")
-    assert "設立 (2025-06-28) より前の日付です" in output
+    assert (
+        "old.csv の2行目: 日付 2025-06-01 は機構の設立 (2025年6月28日、附則3) より前です"
+        in output
+    )
 
 
 def test_a_statement_across_two_open_years_is_refused(
@@ -253,7 +259,7 @@ def test_a_statement_across_two_open_years_is_refused(
     journal.write_text(text[: text.index(";; ---- 2026年6月 ----")], encoding="utf-8")
     rows = [ROUKIN_ROWS[0], "2026/03/30,ﾘｿｸ,,12,1597967", "2026/04/02,ﾘｿｸ,,12,1597979"]
     output = refused(books, write(tmp_path / "across.csv", rows), "--bank", "roukin")
-    assert "2025年度と2026年度にまたがっています" in output
+    assert "2025年度と2026年度にまたがっています (3行目 2026-04-02 から)" in output
     assert "2026-03-31 までと 2026-04-01 からに分けて" in output
 
 

@@ -4,9 +4,10 @@ The import data is a folder of TOML files next to the books, ``import/`` at the 
 the repository (beside ``ledger/``)::
 
     import/rules.toml               rules from payee to entry (committed)
-    import/supporters.local.toml    individual supporters' transfer names (not committed)
     import/banks/yucho.toml         bank CSV layouts (--bank yucho)
     import/banks/roukin.toml
+    private/import-supporters.toml  individual supporters' transfer names (personal data:
+                                    with the project's other personal data, never in git)
 
 ``--rules FILE`` names another rules file; the ``banks/`` folder beside it is used.
 :func:`importers` gives Fava's import page the same importers as the command: one per
@@ -24,7 +25,12 @@ from connect_books.errors import Refused, did_you_mean
 from connect_books.importers.decode import StatementRefused
 from connect_books.importers.importer import BankImporter
 from connect_books.importers.layout import Layout, load_layout
-from connect_books.importers.rules import RULES_FILE, Rules, load_rules
+from connect_books.importers.rules import (
+    PRIVATE_SUPPORTERS,
+    RULES_FILE,
+    Rules,
+    load_rules,
+)
 from connect_books.importers.statement import Statement, read_statement
 
 IMPORT_FOLDER = "import"
@@ -38,13 +44,17 @@ class ImportData:
     """The rules file and the bank layouts beside it."""
 
     rules_path: Path
+    #: The individual supporters' transfer names (read when the file exists).
+    private_path: Path
 
     @classmethod
     def find(cls, books: Books, rules: str | Path | None = None) -> ImportData:
         """``rules`` if given, else ``import/rules.toml`` beside the ledger folder."""
+        top = books.root.parent
+        private = top / PRIVATE_SUPPORTERS
         if rules is not None:
-            return cls(Path(rules).resolve())
-        return cls(books.root.parent / IMPORT_FOLDER / RULES_FILE)
+            return cls(Path(rules).resolve(), private)
+        return cls(top / IMPORT_FOLDER / RULES_FILE, private)
 
     @property
     def banks(self) -> Path:
@@ -59,9 +69,8 @@ class ImportData:
 
     def rules(self, books: Books) -> Rules:
         """The rules, checked against the books' roster and chart."""
-        return load_rules(
-            self.rules_path, books.roster, Chart.from_entries(books.entries)
-        )
+        chart = Chart.from_entries(books.entries)
+        return load_rules(self.rules_path, books.roster, chart, self.private_path)
 
 
 def choose_layout(

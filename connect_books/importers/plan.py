@@ -29,11 +29,10 @@ from connect_books.chart import CASH_ROLES, Chart
 from connect_books.errors import Refused, did_you_mean
 from connect_books.fiscal import FiscalYear
 from connect_books.importers.importer import Proposal, propose
-from connect_books.importers.openyear import journal_path, open_year
+from connect_books.importers.openyear import journal, statement_year
 from connect_books.importers.rules import Rules
 from connect_books.importers.statement import Statement
 from connect_books.money import JPY, posting_yen, yen_text
-from connect_books.settlement import read_settlements
 
 #: The display columns where amounts end in the journal (as in ``ledger/2026.beancount``).
 AMOUNT_END = 70
@@ -92,13 +91,12 @@ def plan_import(
     """Plan the import of ``statement`` into ``account`` of ``books``.
 
     Raises:
-      YearRefused: a date outside the open 年度 (or inside a settled one).
+      YearRefused: a date after today, in a settled 年度, or lines in two 年度.
       Refused: the account is not an open cash, bank or fund account on those dates.
       ClosingRefused: the statement's closing balance disagrees with the books.
     """
-    settled, _ = read_settlements(books.entries)
     name = statement.path.name
-    year = open_year(statement.lines, settled, today, name)
+    year = statement_year(statement.lines, books.entries, today, name)
     _check_account(Chart.from_entries(books.entries), account, statement)
     new: list[Proposal] = []
     imported: list[Proposal] = []
@@ -111,7 +109,7 @@ def plan_import(
         else:
             unmatched.append(proposal)
     last = statement.last_date
-    assert last is not None  # open_year refuses a statement without lines
+    assert last is not None  # statement_year refuses a statement without lines
     closing = statement.closing_balance
     books_closing = None
     if closing is not None:
@@ -127,7 +125,7 @@ def plan_import(
         statement=statement,
         account=account,
         year=year,
-        target=journal_path(books.root, year),
+        target=journal(books.path, books.entries, last, today),
         new=tuple(new),
         imported=tuple(imported),
         unmatched=tuple(unmatched),

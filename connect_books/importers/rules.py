@@ -10,7 +10,7 @@ and brackets do not matter; a rule matches when one of its names is contained)::
     names = ["タガヤス"]            # 振込名 (名簿の団体名は書かなくても照合します)
 
     [[supporter]]                   # 寄付: supporter: 付き。取引先は ID (氏名は帳簿に書かない)
-    id = "C0001"                    # 団体のサポーターだけ。個人は supporters.local.toml に
+    id = "C0001"                    # 団体のサポーターだけ。個人は private/ の別ファイルに
     names = ["ミドリノモリ"]
 
     [[rule]]                        # そのほか: 決まった科目へ
@@ -24,9 +24,9 @@ and brackets do not matter; a rule matches when one of its names is contained)::
     [dues]
     advance_from = "03-01"          # この月日以降、その年度を納め終えた会員の入金は翌年度の前受会費
 
-Individual supporters' transfer names are personal data: they are kept out of the
-repository in ``supporters.local.toml`` next to ``rules.toml`` (same ``[[supporter]]``
-form, ignored by git) and refused in ``rules.toml``. Members and supporters match
+Individual supporters' transfer names are personal data: they are kept with the other
+personal data, outside the books and out of git, in ``private/import-supporters.toml``
+beside the ledger folder (same ``[[supporter]]`` form), and refused in ``rules.toml``. Members and supporters match
 deposits only. When several rules match, the longest name wins; two different rules
 with names of the same length leave the line unmatched, as does no match at all.
 """
@@ -47,7 +47,9 @@ from connect_books.importers.text import fold
 from connect_books.roster import Roster
 
 RULES_FILE = "rules.toml"
-LOCAL_SUPPORTERS_FILE = "supporters.local.toml"
+#: Individual supporters' transfer names, relative to the folder holding ``ledger/``
+#: (``private/`` is where the project keeps personal data; git ignores it).
+PRIVATE_SUPPORTERS = Path("private") / "import-supporters.toml"
 MEMBER = "member"
 SUPPORTER = "supporter"
 RULE = "rule"
@@ -136,17 +138,19 @@ class Rules:
         return Match(best.pop())
 
 
-def load_rules(path: Path, roster: Roster, chart: Chart) -> Rules:
-    """Read ``path`` (and ``supporters.local.toml`` beside it, if present).
+def load_rules(
+    path: Path, roster: Roster, chart: Chart, private: Path | None = None
+) -> Rules:
+    """Read ``path``, and the individual supporters' file ``private`` if it exists.
 
     Raises:
       RulesRefused: a file cannot be read, or a rule names an unknown member, supporter
         or account, or an individual supporter's name is in ``rules.toml``.
     """
     raw = _toml(path)
-    local = path.with_name(LOCAL_SUPPORTERS_FILE)
-    local_raw = _toml(local) if local.is_file() else {}
-    read = _Reader(path, roster, chart)
+    local = private if private is not None and private.is_file() else None
+    local_raw = _toml(local) if local is not None else {}
+    read = _Reader(path, roster, chart, local)
     read.known(raw, {"dues", MEMBER, SUPPORTER, RULE}, "")
     read.known(local_raw, {SUPPORTER}, "", local)
     names: list[tuple[str, Target]] = []
@@ -182,10 +186,13 @@ def _toml(path: Path) -> dict[str, Any]:
 
 
 class _Reader:
-    def __init__(self, path: Path, roster: Roster, chart: Chart) -> None:
+    def __init__(
+        self, path: Path, roster: Roster, chart: Chart, private: Path | None
+    ) -> None:
         self.path = path
         self.roster = roster
         self.chart = chart
+        self.private = private
 
     def fail(self, message: str, path: Path | None = None) -> RulesRefused:
         return RulesRefused(f"取込の規則 {path or self.path}: {message}")
@@ -258,7 +265,7 @@ class _Reader:
     def supporter(
         self, table: dict[str, Any], *, local: bool
     ) -> list[tuple[str, Target]]:
-        path = self.path.with_name(LOCAL_SUPPORTERS_FILE) if local else None
+        path = self.private if local else None
         supporter_id = self.text(table, "id", "[[supporter]]", required=True)
         supporter = self.roster.supporters.get(supporter_id)
         if supporter is None:
@@ -270,7 +277,7 @@ class _Reader:
         if supporter.kind == "individual" and not local:
             raise self.fail(
                 f"[[supporter]] {supporter_id} は個人のサポーターです。個人の振込名は個人情報なので、"
-                f"リポジトリに入らない {LOCAL_SUPPORTERS_FILE} ({self.path.parent}) に書いてください。"
+                f"帳簿の外の {PRIVATE_SUPPORTERS} (ledger/ の隣、git に入らない) に同じ形で書いてください。"
             )
         target = Target(SUPPORTER, supporter_id, payee=supporter_id)
         return [
