@@ -1,7 +1,8 @@
 """``connect-books import``: the two bank presets land the expected entries, once.
 
-The books are a copy of the sample ``ledger/`` as it stood on 2026-10-01 (the journal cut
-before October) with a ゆうちょ振替口座 opened, and a copy of the repository's
+The books are a copy of the sample ``ledger/`` with two accounts opened for the tests
+(a ゆうちょ振替口座 and a second ろうきん account, both empty until the statements of
+October 2026 come in), and a copy of the repository's
 ``import/`` folder (rules and bank layouts) beside it, plus a test-only
 ``private/import-supporters.toml`` (individual supporters' transfer names). The statements in ``tests/data/import/`` are cp932 files made
 to the documented layouts; the expected ``.beancount`` files are beangulp's regression
@@ -27,12 +28,13 @@ from connect_books.importers.importer import BankImporter
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "import"
-CUT = ";; ---- 2026年10月 ----"
 YUCHO = "Assets:1150-振替口座-ゆうちょ"
-ROUKIN = "Assets:1120-普通預金-ろうきん"
+ROUKIN = "Assets:1125-普通預金-ろうきん-事業"
+#: The books have two ろうきん bank accounts: a ろうきん statement names its account.
+TO_ROUKIN = ("--bank", "roukin", "--account", ROUKIN)
 PRESETS = [
     ("yucho-2026-10.csv", "yucho", YUCHO, 42836, 5),
-    ("roukin-2026-10.csv", "roukin", ROUKIN, 1659227, 6),
+    ("roukin-2026-10.csv", "roukin", ROUKIN, 61272, 6),
 ]
 
 
@@ -51,13 +53,10 @@ def make_repo(sample: Path, tmp_path: Path) -> Path:
     shutil.copyfile(
         DATA / "import-supporters.toml", repo / "private" / "import-supporters.toml"
     )
-    journal = ledger / "2026.beancount"
-    text = journal.read_text(encoding="utf-8")
-    journal.write_text(text[: text.index(CUT)].rstrip("\n") + "\n", encoding="utf-8")
     accounts = ledger / "accounts.beancount"
     accounts.write_text(
         accounts.read_text(encoding="utf-8")
-        + (DATA / "yucho-account.beancount").read_text(encoding="utf-8"),
+        + (DATA / "import-accounts.beancount").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     return ledger / "main.beancount"
@@ -128,7 +127,9 @@ def test_each_preset_identifies_only_its_own_file(books: Path) -> None:
 def test_import_lands_the_entries_and_the_books_check(
     books: Path, name: str, bank: str, account: str, closing: int, count: int
 ) -> None:
-    result = run_import(str(DATA / name), str(books), "--bank", bank, "--yes")
+    result = run_import(
+        str(DATA / name), str(books), "--bank", bank, "--account", account, "--yes"
+    )
     assert result.exit_code == 0, result.output
     assert f"新しく取り込む {count}件" in result.output
     assert f"✓ {count}件 と残高確認を 2026.beancount" in result.output

@@ -15,6 +15,7 @@ from ledgertools import query
 from test_import_books import (
     DATA,
     ROUKIN,
+    TO_ROUKIN,
     YUCHO,
     check_passes,
     make_repo,
@@ -160,8 +161,8 @@ def test_a_later_export_with_a_second_identical_line_adds_just_that_line(
 
 def _with_unknown_payee(tmp_path: Path) -> Path:
     raw = (DATA / "roukin-2026-10.csv").read_bytes().decode("cp932").splitlines()
-    raw.insert(-1, "2026/10/29,ﾌﾘｺﾐ ﾐｼﾗﾇｶｲｼﾔ,5000,,1654215")  # line 7
-    raw[-1] = "2026/10/31,ﾘｿｸ,,12,1654227"  # the balances after it move by 5000
+    raw.insert(-1, "2026/10/29,ﾌﾘｺﾐ ﾐｼﾗﾇｶｲｼﾔ,5000,,56260")  # line 7
+    raw[-1] = "2026/10/31,ﾘｿｸ,,12,56272"  # the balances after it move by 5000
     path = tmp_path / "roukin-unknown.csv"
     path.write_bytes(("\r\n".join(raw) + "\r\n").encode("cp932"))
     return path
@@ -171,7 +172,7 @@ def test_unmatched_lines_are_shown_not_written_and_a_new_rule_imports_them(
     books: Path, tmp_path: Path
 ) -> None:
     statement = _with_unknown_payee(tmp_path)
-    result = run_import(str(statement), str(books), "--yes")
+    result = run_import(str(statement), str(books), "--yes", *TO_ROUKIN)
     assert result.exit_code == 0, result.output
     assert "新しく取り込む 6件" in result.output
     assert "未割当 1件 (規則に当てはまらないため書き込みません)" in result.output
@@ -192,10 +193,10 @@ def test_unmatched_lines_are_shown_not_written_and_a_new_rule_imports_them(
         'direction = "withdrawal"\naccount = "Expenses:5130-広報:5131-印刷製本費"\n',
         encoding="utf-8",
     )
-    result = run_import(str(statement), str(books), "--yes")
+    result = run_import(str(statement), str(books), "--yes", *TO_ROUKIN)
     assert result.exit_code == 0, result.output
     assert "新しく取り込む 1件" in result.output and "取り込み済み 6件" in result.output
-    assert f"月末の残高確認: 2026-11-01 balance {ROUKIN} 1654227 JPY" in result.output
+    assert f"月末の残高確認: 2026-11-01 balance {ROUKIN} 56272 JPY" in result.output
     check_passes(books)
 
 
@@ -203,7 +204,7 @@ def test_a_hand_entry_with_the_printed_key_counts_as_imported(
     books: Path, tmp_path: Path
 ) -> None:
     statement = _with_unknown_payee(tmp_path)
-    result = run_import(str(statement), str(books), "--yes")
+    result = run_import(str(statement), str(books), "--yes", *TO_ROUKIN)
     key = re.search(r"取込キー (roukin-\S+)", result.output)
     assert key is not None, result.output
     journal = books.parent / "2026.beancount"
@@ -215,7 +216,7 @@ def test_a_hand_entry_with_the_printed_key_counts_as_imported(
         encoding="utf-8",
     )
     check_passes(books)
-    result = run_import(str(statement), str(books), "--yes")
+    result = run_import(str(statement), str(books), "--yes", *TO_ROUKIN)
     assert result.exit_code == 0, result.output
     assert "取り込み済み 7件" in result.output and "新しく取り込む 0件" in result.output
     assert "月末の残高確認: 2026-11-01" in result.output

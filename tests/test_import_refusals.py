@@ -10,7 +10,7 @@ import codecs
 from pathlib import Path
 
 import pytest
-from test_import_books import DATA, make_repo, run_import, snapshot
+from test_import_books import DATA, ROUKIN, TO_ROUKIN, make_repo, run_import, snapshot
 
 ROUKIN_ROWS = (DATA / "roukin-2026-10.csv").read_bytes().decode("cp932").splitlines()
 YUCHO_ROWS = (DATA / "yucho-2026-10.csv").read_bytes().decode("cp932").splitlines()
@@ -52,7 +52,7 @@ def test_utf16_is_refused_by_name(books: Path, tmp_path: Path) -> None:
     statement.write_bytes(
         codecs.BOM_UTF16_LE + "\r\n".join(ROUKIN_ROWS).encode("utf-16-le")
     )
-    output = refused(books, statement, "--bank", "roukin")
+    output = refused(books, statement, *TO_ROUKIN)
     assert "文字コードが UTF-16 です" in output
 
 
@@ -67,7 +67,7 @@ def test_utf8_when_the_layout_allows_only_cp932_is_refused(
         encoding="utf-8",
     )
     statement = write(tmp_path / "utf8.csv", ROUKIN_ROWS, "utf-8")
-    output = refused(books, statement, "--bank", "roukin")
+    output = refused(books, statement, *TO_ROUKIN)
     assert "文字コードが UTF-8 です" in output
 
 
@@ -76,7 +76,7 @@ def test_cp932_and_utf8_with_or_without_bom_are_read(
     books: Path, tmp_path: Path, encoding: str
 ) -> None:
     statement = write(tmp_path / "ok.csv", ROUKIN_ROWS, encoding)
-    result = run_import(str(statement), str(books), "--yes")
+    result = run_import(str(statement), str(books), "--yes", "--account", ROUKIN)
     assert result.exit_code == 0, result.output
     shown = "utf-8" if encoding == "utf-8-sig" else encoding
     assert f"(中央労働金庫 (ろうきん 入出金明細)、{shown}、6行" in result.output
@@ -106,7 +106,7 @@ def test_a_changed_header_is_refused_naming_the_columns(
 
 def test_a_renamed_column_is_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0].replace("お預り金額", "お預入金額"), *ROUKIN_ROWS[1:]]
-    output = refused(books, write(tmp_path / "renamed.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "renamed.csv", rows), *TO_ROUKIN)
     assert "ない列: お預り金額" in output and "増えた列: お預入金額" in output
 
 
@@ -141,7 +141,7 @@ def test_a_file_that_is_not_csv_is_refused(
 ) -> None:
     statement = tmp_path / "statement.csv"
     statement.write_bytes(content)
-    output = refused(books, statement, "--bank", "roukin")
+    output = refused(books, statement, *TO_ROUKIN)
     assert f"CSV ではなく {what}" in output
 
 
@@ -152,16 +152,14 @@ def test_a_web_page_is_refused_as_not_csv(books: Path, tmp_path: Path) -> None:
         "<p>ログインしてください</p>",
         "</body></html>",
     ]
-    output = refused(
-        books, write(tmp_path / "meisai.csv", page, "utf-8"), "--bank", "roukin"
-    )
+    output = refused(books, write(tmp_path / "meisai.csv", page, "utf-8"), *TO_ROUKIN)
     assert "CSV (カンマ区切りの表) ではありません" in output
 
 
 def test_an_empty_file_is_refused(books: Path, tmp_path: Path) -> None:
     statement = tmp_path / "empty.csv"
     statement.write_bytes(b"\r\n")
-    assert "空のファイル" in refused(books, statement, "--bank", "roukin")
+    assert "空のファイル" in refused(books, statement, *TO_ROUKIN)
 
 
 # ---- rows the layout cannot read ----------------------------------------------------
@@ -185,9 +183,7 @@ def test_a_row_the_layout_cannot_read_is_refused_with_its_line(
     books: Path, tmp_path: Path, row: str, message: str
 ) -> None:
     rows = [ROUKIN_ROWS[0], ROUKIN_ROWS[1], row]
-    output = refused(
-        books, write(tmp_path / "bad.csv", rows, "utf-8"), "--bank", "roukin"
-    )
+    output = refused(books, write(tmp_path / "bad.csv", rows, "utf-8"), *TO_ROUKIN)
     assert message in output
 
 
@@ -201,9 +197,9 @@ def test_swapped_deposit_and_withdrawal_columns_are_caught_by_the_balances(
     layout.write_text(
         text.replace('deposit = "X"', 'deposit = "お支払金額"'), encoding="utf-8"
     )
-    output = refused(books, DATA / "roukin-2026-10.csv", "--bank", "roukin")
+    output = refused(books, DATA / "roukin-2026-10.csv", *TO_ROUKIN)
     assert (
-        "3行目の残高 1,657,955円 が、前の行の残高 1,607,955円 に金額 ▲50,000円 を足したものと合いません"
+        "3行目の残高 60,000円 が、前の行の残高 10,000円 に金額 ▲50,000円 を足したものと合いません"
         in output
     )
     assert "入金と出金の列の設定が逆です" in output
@@ -211,7 +207,7 @@ def test_swapped_deposit_and_withdrawal_columns_are_caught_by_the_balances(
 
 def test_rows_out_of_date_order_are_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0], ROUKIN_ROWS[2], ROUKIN_ROWS[1]]
-    output = refused(books, write(tmp_path / "order.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "order.csv", rows), *TO_ROUKIN)
     assert "3行目 (2026-10-02) が前の行 (2026-10-05) より前の日付です" in output
 
 
@@ -220,7 +216,7 @@ def test_rows_out_of_date_order_are_refused(books: Path, tmp_path: Path) -> None
 
 def test_a_date_in_the_settled_year_is_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0], "2026/03/30,ﾘｿｸ,,12,1597967"]
-    output = refused(books, write(tmp_path / "march.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "march.csv", rows), *TO_ROUKIN)
     assert (
         "march.csv の2行目: 日付 2026-03-30 の2025年度は決算済み (2026年6月20日 総会承認)"
         in output
@@ -230,7 +226,7 @@ def test_a_date_in_the_settled_year_is_refused(books: Path, tmp_path: Path) -> N
 
 def test_a_future_date_is_refused(books: Path, tmp_path: Path) -> None:
     rows = [ROUKIN_ROWS[0], "2099/10/02,ﾘｿｸ,,12,1597967"]
-    output = refused(books, write(tmp_path / "future.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "future.csv", rows), *TO_ROUKIN)
     assert "2行目 (2099-10-02) は今日" in output and "より後の日付です" in output
 
 
@@ -238,7 +234,7 @@ def test_a_date_before_the_establishment_is_refused(
     books: Path, tmp_path: Path
 ) -> None:
     rows = [ROUKIN_ROWS[0], "2025/06/01,ﾘｿｸ,,12,1597967"]
-    output = refused(books, write(tmp_path / "old.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "old.csv", rows), *TO_ROUKIN)
     assert (
         "old.csv の2行目: 日付 2025-06-01 は機構の設立 (2025年6月28日、附則3) より前です"
         in output
@@ -258,7 +254,7 @@ def test_a_statement_across_two_open_years_is_refused(
     text = journal.read_text(encoding="utf-8")
     journal.write_text(text[: text.index(";; ---- 2026年6月 ----")], encoding="utf-8")
     rows = [ROUKIN_ROWS[0], "2026/03/30,ﾘｿｸ,,12,1597967", "2026/04/02,ﾘｿｸ,,12,1597979"]
-    output = refused(books, write(tmp_path / "across.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "across.csv", rows), *TO_ROUKIN)
     assert "2025年度と2026年度にまたがっています (3行目 2026-04-02 から)" in output
     assert "2026-03-31 までと 2026-04-01 からに分けて" in output
 
@@ -274,10 +270,10 @@ def test_a_closing_balance_the_books_do_not_reach_is_refused(
         cells = row.split(",")
         cells[-1] = str(int(cells[-1]) + 1000)
         rows.append(",".join(cells))
-    output = refused(books, write(tmp_path / "off.csv", rows), "--bank", "roukin")
+    output = refused(books, write(tmp_path / "off.csv", rows), *TO_ROUKIN)
     assert "roukin-2026-10.csv" not in output
     assert (
-        "off.csv の最終残高 (2026-10-31) 1,660,227円 と、取り込んだ後の帳簿の残高 1,659,227円 が合いません (差 1,000円)"
+        "off.csv の最終残高 (2026-10-31) 62,272円 と、取り込んだ後の帳簿の残高 61,272円 が合いません (差 1,000円)"
         in output
     )
     assert "何も書き込んでいません" in output
@@ -312,7 +308,7 @@ def test_a_rule_that_cannot_be_used_is_refused(
     rules.write_text(
         rules.read_text(encoding="utf-8") + "\n" + addition, encoding="utf-8"
     )
-    output = refused(books, DATA / "roukin-2026-10.csv", "--bank", "roukin")
+    output = refused(books, DATA / "roukin-2026-10.csv", *TO_ROUKIN)
     assert "取込の規則" in output and message in output
 
 
@@ -347,5 +343,12 @@ def test_books_with_errors_are_not_imported_into(books: Path) -> None:
         + '\n2026-09-30 * "x"\n  Assets:1110-現金  1 JPY\n',
         encoding="utf-8",
     )
-    output = refused(books, DATA / "roukin-2026-10.csv", "--bank", "roukin")
+    output = refused(books, DATA / "roukin-2026-10.csv", *TO_ROUKIN)
     assert "明細を取り込みません" in output
+
+
+def test_two_accounts_at_the_bank_need_account(books: Path) -> None:
+    output = refused(books, DATA / "roukin-2026-10.csv", "--bank", "roukin")
+    assert "中央労働金庫 の口座が複数あります" in output
+    assert "Assets:1120-普通預金-ろうきん" in output and ROUKIN in output
+    assert "--account で指定してください" in output
