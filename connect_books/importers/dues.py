@@ -12,6 +12,12 @@ A payment from a member is allocated, in order, to
 What remains is not dues: the line stays unmatched, with the reason. So does a payment
 while the previous, unsettled 年度's dues of that member are unpaid and not yet booked
 as 未収会費 (the 3/31 accrual has to come first, in that year's journal).
+
+``connect-books dues pay`` (:mod:`connect_books.entry_dues`) chooses the 年度 of one
+payment the same way from the dues roll; the import differs on purpose in two points:
+it books next year's dues in advance only from ``advance_from`` (a second payment in
+October is more likely a mistake, so the treasurer sees it unmatched), and it splits one
+transfer that pays an arrear and this year's dues together.
 """
 
 from __future__ import annotations
@@ -125,6 +131,7 @@ class DuesState:
             return (
                 f"{previous.label}の会費 {yen_text(self._open(member, previous))} が未納で、"
                 f"未収会費にも計上されていません。先に {previous.end} 付で未収会費を計上してください"
+                f" (connect-books dues pay {member} --year {previous.year} --account 未収会費)"
             )
         parts: list[Part] = []
         left = Decimal(amount)
