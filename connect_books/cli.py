@@ -155,3 +155,7 @@ main.add_command(receipt)
 from connect_books.cmd_depreciation import depreciation  # noqa: E402
 
 main.add_command(depreciation)
+
+from connect_books.cmd_import import import_statement  # noqa: E402
+
+main.add_command(import_statement)

@@ -13,6 +13,7 @@ link() { # link SRC_DIR DEST_DIR
   for f in "$1"/*.py; do ln -s "$PWD/$f" "$2/$(basename "$f")"; done
 }
 link connect_books "$tree/connect_books"
+link connect_books/importers "$tree/connect_books/importers"
 link plugins "$tree/connect_books/plugins"
 link reports "$tree/connect_books/reports"
 root=$PWD; cd "$tree"; OLDPWD=$root
