@@ -23,6 +23,8 @@ Each of these becomes an error on the user's own line:
   plugin lines are no entries: their errors point at the main file (line 0);
 * an ``open`` whose ``role:`` is not one of :class:`connect_books.chart.Role` (a
   misspelt role would silently drop the account from the rules and statements);
+* a bank line imported twice: two transactions with the same ``import-key``
+  (:func:`connect_books.importers.keys.duplicate_keys`), even from two imports at once;
 * an option that weakens validation or runs code (``insert_pythonpath``,
   ``plugin_processing_mode``, tolerances: :data:`connect_books.policy.FORBIDDEN_OPTIONS`).
 
@@ -49,6 +51,7 @@ from beancount.core.position import Cost
 from connect_books import policy
 from connect_books.chart import Role, unknown_role
 from connect_books.errors import BooksError, options_source, reject_config
+from connect_books.importers.keys import duplicate_keys
 from connect_books.money import JPY
 
 __plugins__ = ("hygiene",)
@@ -86,6 +89,7 @@ def hygiene(
     errors: list[BooksError] = reject_config("hygiene", config, options_map)
     errors.extend(_check_options(options_map, main_meta))
     errors.extend(policy.screen_entries(entries)[1])
+    errors.extend(duplicate_keys(entries))
     limit = datetime.date.today() + datetime.timedelta(days=FUTURE_DAYS)
     root = os.path.realpath(
         os.path.join(os.path.dirname(os.path.abspath(main)), DOCUMENTS)

@@ -389,3 +389,16 @@ def test_sample_books_load_without_errors_under_every_plugin(
     ]
     folder = str(sample_books.root / "documents") + os.sep
     assert documents and all(d.startswith(folder) for d in documents)
+
+
+def test_a_bank_line_imported_twice_is_an_error_at_the_second() -> None:
+    entry = (
+        '2025-07-01 * "S0001" "ご寄付"\n'
+        '  import-key: "yucho-2025-07-01-0123456789abcdef-1"\n'
+        "  Assets:1120-普通預金-ろうきん   1000 JPY\n"
+        "  Income:4210-受取寄附金\n"
+    )
+    text, errors = load(entry + "\n" + entry)
+    error = only(errors)
+    assert error.source["lineno"] == line_of(text, "ご寄付", nth=1)
+    assert "二度記帳されています" in error.message

@@ -20,11 +20,14 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 
 from connect_books.errors import BooksError
-from connect_books.importers.statement import BankLine
+
+if TYPE_CHECKING:  # the rules import this module: keep pandas out of every load
+    from connect_books.importers.statement import BankLine
 
 #: The metadata key of an imported entry.
 IMPORT_KEY = "import-key"
