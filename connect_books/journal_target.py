@@ -9,7 +9,7 @@ the Fava 記帳 page, the bank import)::
 
 * an entry dated ``day`` goes into ``<ledger folder>/<year>.beancount``, where ``year``
   is the 年度 of ``day`` (2026-05-01 → ``2026.beancount``;
-  :func:`connect_books.journal.journal_for`); the first entry of a new 年度 creates the
+  :func:`journal_for`); the first entry of a new 年度 creates the
   file and :func:`connect_books.writer.append` includes it;
 * a date in a settled 年度 (``custom "settlement"``), before the establishment
   (2025-06-28, 附則3) or more than :data:`FUTURE_DAYS` days after today is refused in
@@ -30,7 +30,6 @@ from beancount.core import data
 
 from connect_books.errors import Refused
 from connect_books.fiscal import ESTABLISHED, FiscalYear, jdate
-from connect_books.journal import journal_for
 from connect_books.plugins.hygiene import FUTURE_DAYS
 from connect_books.settlement import Settlement, read_settlements
 
@@ -47,6 +46,11 @@ def settled_years(entries: Iterable[data.Directive]) -> dict[FiscalYear, Settlem
     return read_settlements(
         e for e in entries if isinstance(e, data.Custom) and e.type == "settlement"
     )[0]
+
+
+def journal_for(main: Path, day: datetime.date) -> Path:
+    """The journal file for an entry dated ``day`` (``<ledger>/<年度>.beancount``)."""
+    return Path(main).resolve().parent / f"{FiscalYear.of(day).year}.beancount"
 
 
 def check_day(
