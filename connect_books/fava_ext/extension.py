@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -88,8 +89,9 @@ class ConnectBooks(FavaExtensionBase):
         self._statements: Statements | None = None
 
     def after_load_file(self) -> None:
-        """Forget the reports of the previous load."""
-        self._statements = None
+        """Forget the reports of the previous load; make the new index in the background."""
+        self._statements = statements = Statements(books_of(self.ledger))
+        threading.Thread(target=statements.warm, daemon=True).start()
 
     def statements(self) -> Statements:
         """The reports of the books as Fava loaded them."""

@@ -20,6 +20,7 @@ against the 活動計算書), rendered as a Sankey diagram, JSON and Excel like 
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,12 +83,17 @@ def _fund_income(
     """
     fund_of = {f.asset: f.id for f in idx.funds.funds.values()}
     grant_accounts = idx.chart.roles(Role.GRANT_EXPENSE)
+    income = {a for a in idx.series if idx.roots.is_(a, Kind.INCOME)}
     found: dict[tuple[str, str], int] = defaultdict(int)
-    for entry in entries:
+    first = bisect.bisect_left(entries, period.start, key=lambda e: e.date)
+    for position in range(first, len(entries)):
+        entry = entries[position]
+        if entry.date > period.end:
+            break
         if (
             not isinstance(entry, data.Transaction)
-            or not period.start <= entry.date <= period.end
             or entry.meta.get("opening") is True
+            or not any(p.account in fund_of for p in entry.postings)
         ):
             continue
         into: dict[str, int] = defaultdict(int)
@@ -98,16 +104,16 @@ def _fund_income(
                 break
             if posting.account in fund_of:
                 into[fund_of[posting.account]] += yen(posting_yen(posting))
-            elif idx.roots.is_(posting.account, Kind.INCOME):
+            elif posting.account in income:
                 info = idx.info(posting.account)
                 keys.append(f"{info.section}:{info.line}")
                 left.append(-yen(posting_yen(posting)))
         else:
             for fund, amount in into.items():
-                for index, key in enumerate(keys):
-                    part = min(amount, left[index]) if amount > 0 else amount
+                for number, key in enumerate(keys):
+                    part = min(amount, left[number]) if amount > 0 else amount
                     found[(key, fund)] += part
-                    left[index] -= part
+                    left[number] -= part
                     amount -= part
                     if not amount:
                         break

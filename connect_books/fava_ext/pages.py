@@ -94,6 +94,11 @@ class Statements:
                 self._index = registry.index_of(self.books)
             return self._index
 
+    def warm(self) -> None:
+        """Make the index now (Fava calls :meth:`ConnectBooks.after_load_file` on a load,
+        which runs this in the background, so the first page needs no wait)."""
+        _ = self.index
+
     def report(self, name: str, period: Period) -> Report:
         """The report ``name`` for ``period`` (made once per load)."""
         with self._lock:

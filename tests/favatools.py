@@ -1,0 +1,162 @@
+"""Reading the 監事's Fava pages in tests: the tables, the title and the Sankey, as shown.
+
+The pages are read as a person (or a browser) sees them: the HTML, parsed with the
+standard library, not the objects behind them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from connect_books import auth
+from connect_books.cli import main
+
+#: Every page of the extension and the report it shows (the registry names).
+STATEMENTS = (
+    "budget",
+    "activity",
+    "balance-sheet",
+    "inventory",
+    "dues",
+    "funds",
+    "tie-out",
+)
+
+
+@dataclass
+class Line:
+    """A table line as shown: its label, key, CSS class and cell texts."""
+
+    label: str
+    key: str
+    css: str
+    cells: list[str] = field(default_factory=list)
+    href: str | None = None
+
+
+@dataclass
+class Shown:
+    """What a page shows."""
+
+    title: str = ""
+    tables: list[list[Line]] = field(default_factory=list)
+    bands: list[dict[str, str]] = field(default_factory=list)
+    nodes: list[dict[str, str]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = Shown()
+        self.line: Line | None = None
+        self.cell: list[str] | None = None
+        self.in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        classes = found.get("class", "").split()
+        if tag == "h2" and "cb-title" in classes:
+            self.in_title = True
+        elif tag == "table" and "cb-table" in classes:
+            self.shown.tables.append([])
+        elif tag == "tr" and "data-label" in found:
+            self.line = Line(
+                found["data-label"], found.get("data-key", ""), found.get("class", "")
+            )
+            self.shown.tables[-1].append(self.line)
+        elif tag == "td" and self.line is not None:
+            self.cell = []
+        elif tag == "a" and "href" in found:
+            self.shown.links.append(found["href"])
+            if self.line is not None and self.cell is None:
+                self.line.href = found["href"]
+        elif tag == "path" and "data-from" in found:
+            self.shown.bands.append(found)
+        elif tag == "g" and "data-node" in found:
+            self.shown.nodes.append(found)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self.in_title = False
+        elif tag == "td" and self.line is not None and self.cell is not None:
+            self.line.cells.append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tr":
+            self.line = None
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.shown.title += data.strip()
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def read_page(html: str) -> Shown:
+    """The title, tables and Sankey of an extension page."""
+    reader = _Reader()
+    reader.feed(html)
+    return reader.shown
+
+
+def yen(text: str) -> int | None:
+    """A yen cell's text as a number (``▲1,234`` → -1234; None for an empty cell)."""
+    if not text:
+        return None
+    return int(text.replace(",", "").replace("▲", "-"))
+
+
+def report_json(ledger: Path, name: str, *args: str) -> dict[str, Any]:
+    """``connect-books report NAME … --format json`` (the CLI, as a user runs it)."""
+    result = CliRunner().invoke(
+        main, ["report", name, *args, "--format", "json", str(ledger)]
+    )
+    assert result.exit_code == 0, result.output
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
+
+
+def assert_page_shows(shown: Shown, expected: dict[str, Any]) -> int:
+    """Every line of every table of ``shown`` is the JSON report's; returns lines compared.
+
+    Labels, keys and every cell (yen as numbers, marks and text as printed) must agree.
+    """
+    tables = [
+        {"columns": expected["columns"], "rows": expected["rows"]},
+        *expected["tables"],
+    ]
+    assert shown.title == expected["title"]
+    assert len(shown.tables) == len(tables)
+    compared = 0
+    for lines, table in zip(shown.tables, tables, strict=True):
+        assert [line.label for line in lines] == [row["label"] for row in table["rows"]]
+        for line, row in zip(lines, table["rows"], strict=True):
+            assert line.key == row.get("key", "")
+            for text, column in zip(line.cells, table["columns"], strict=True):
+                value = row.get(column["key"])
+                if column["kind"] == "yen":
+                    assert yen(text) == value, (row["label"], column["key"], text)
+                elif column["kind"] in ("text", "mark", "date"):
+                    assert text == (value or ""), (row["label"], column["key"], text)
+            compared += 1
+    return compared
+
+
+def write_users(path: Path, users: dict[str, str]) -> Path:
+    """A users file with ``users`` (name → password), as ``auditor-user add`` writes it."""
+    auth.write_users(path, {name: auth.hash_password(pw) for name, pw in users.items()})
+    return path
+
+
+def slug_of(location: str) -> str:
+    """The books' slug in Fava's redirect of ``/``."""
+    match = re.match(r"^(?:https?://[^/]+)?/([^/]+)/", location)
+    assert match, location
+    return match.group(1)
