@@ -53,7 +53,9 @@ def test_auditor_mode_refuses_writes(sample_path: Path) -> None:
         headers=LOCAL,
     )
     assert response.status_code == 401
-    response = client.put(f"/{name}/api/add_entries", json={"entries": []}, headers=LOCAL)
+    response = client.put(
+        f"/{name}/api/add_entries", json={"entries": []}, headers=LOCAL
+    )
     assert response.status_code == 401
     response = client.post(
         f"/{name}/extension/ConnectBooks/report?page=activity", headers=LOCAL
@@ -104,7 +106,11 @@ def test_non_loopback_needs_auditor_and_explicit_consent(
         make_app(sample_path, host="192.0.2.10", auditor=True)
     with pytest.raises(ServeRefused, match=r"0\.0\.0\.0"):
         make_app(
-            sample_path, host="0.0.0.0", auditor=True, allow_remote=True, users_file=users
+            sample_path,
+            host="0.0.0.0",
+            auditor=True,
+            allow_remote=True,
+            users_file=users,
         )
     with pytest.raises(ServeRefused, match="監事のユーザーがいません"):
         make_app(
@@ -115,7 +121,11 @@ def test_non_loopback_needs_auditor_and_explicit_consent(
             users_file=tmp_path / "nobody",
         )
     app = make_app(
-        sample_path, host="192.0.2.10", auditor=True, allow_remote=True, users_file=users
+        sample_path,
+        host="192.0.2.10",
+        auditor=True,
+        allow_remote=True,
+        users_file=users,
     )
     client = app.test_client()
     assert client.get("/", headers={"Host": "192.0.2.10:5000"}).status_code == 401
@@ -209,7 +219,12 @@ def test_code_named_by_the_books_never_runs_in_serve(
     app = make_app(main_file, host="127.0.0.1", auditor=auditor)
     client = app.test_client()
     name = slug(app)
-    for url in ("income_statement/", "api/errors", "extension/ConnectBooks/", "import/"):
+    for url in (
+        "income_statement/",
+        "api/errors",
+        "extension/ConnectBooks/",
+        "import/",
+    ):
         client.get(f"/{name}/{url}", headers=LOCAL)
     errors = client.get(f"/{name}/api/errors", headers=LOCAL).get_json()["data"]
     messages = "\n".join(e["message"] for e in errors)
@@ -255,7 +270,11 @@ def test_documents_only_from_the_documents_folder(
         name = slug(app)
         ok = client.get(f"/{name}/document/?filename={inside}", headers=LOCAL)
         assert ok.status_code == 200 and ok.data == inside.read_bytes()
-        for bad in (outside, books / "documents/../../secret.txt", books / "documents/link.txt"):
+        for bad in (
+            outside,
+            books / "documents/../../secret.txt",
+            books / "documents/link.txt",
+        ):
             response = client.get(f"/{name}/document/?filename={bad}", headers=LOCAL)
             assert response.status_code == 404, bad
             assert b"not a voucher" not in response.data

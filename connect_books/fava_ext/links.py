@@ -32,8 +32,14 @@ from connect_books.reports.table import Row
 _MEMBER_DUES = re.compile(r"^\d{4}年度:(.+)$")
 _ACTIVITY = re.compile(r"^事業([1-9])(?::.*)?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
 #: Words in keys that name the side of a statement rather than a line.
 _SIDES = {"収入": Kind.INCOME, "支出": Kind.EXPENSES}
+
+
+def regex(text: str) -> str:
+    """``text`` as a regular expression matching itself (as Fava's own filter links)."""
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class Linker:
             return None
         if len(names) == 1:
             return self.account(next(iter(names)))
-        pattern = "|".join(re.escape(n) for n in sorted(names))
+        pattern = "|".join(regex(n) for n in sorted(names))
         return self.journal(account=f"^({pattern})$")
 
     def of(self, row: Row) -> Link | None:
@@ -95,10 +101,10 @@ class Linker:
             fund = idx.funds.funds.get(key.split(":")[1])
             return self.account(fund.asset) if fund is not None else None
         if key in idx.funds.grants:
-            return self.journal(filter=f'decision:"^{re.escape(key)}$"')
+            return self.journal(filter=f'decision:"^{regex(key)}$"')
         member = _MEMBER_DUES.match(key)
         if member and idx.member(member.group(1)) is not None:
-            return self.journal(filter=f'member:"^{re.escape(member.group(1))}$"')
+            return self.journal(filter=f'member:"^{regex(member.group(1))}$"')
         activity = _ACTIVITY.match(key)
         if activity:
             number = int(activity.group(1))
