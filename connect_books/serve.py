@@ -169,6 +169,7 @@ def make_app(
     gate.install(app)
     _serve_documents_from_folder(app, ledger.parent / DOCUMENTS)
     app.after_request(_security_headers)
+    app.before_request(_jump_within_this_site)
     if auditor:
         app.before_request(_refuse_for_auditor)
     else:  # the treasurer's Fava writes only through the project's writer
@@ -191,6 +192,13 @@ def _refuse_for_auditor() -> None:
                 mimetype="text/plain",
             )
         )
+
+
+def _jump_within_this_site() -> None:
+    """Fava's ``/jump`` goes back to the page it came from: never to another site."""
+    if request.endpoint == "jump" and request.referrer:
+        if urlsplit(request.referrer).netloc != request.host:
+            abort(400)
 
 
 def _inside(folder: Path, filename: str) -> bool:
