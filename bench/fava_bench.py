@@ -87,7 +87,9 @@ def main() -> None:
     ]
     for each in available():
         url = f"/{slug}/extension/ConnectBooks/?page={each.name}&{time_filter}"
-        rows.append((f"拡張 {each.label} ({each.name})", *measure(client, url, args.repeat)))
+        rows.append(
+            (f"拡張 {each.label} ({each.name})", *measure(client, url, args.repeat))
+        )
 
     print(f"books: {path} ({args.n:,} transactions), FY{args.year}")
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")

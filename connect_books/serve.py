@@ -196,9 +196,13 @@ def _refuse_for_auditor() -> None:
 
 def _jump_within_this_site() -> None:
     """Fava's ``/jump`` goes back to the page it came from: never to another site."""
-    if request.endpoint == "jump" and request.referrer:
-        if urlsplit(request.referrer).netloc != request.host:
-            abort(400)
+    referrer = request.referrer
+    if (
+        request.endpoint == "jump"
+        and referrer
+        and urlsplit(referrer).netloc != request.host
+    ):
+        abort(400)
 
 
 def _inside(folder: Path, filename: str) -> bool:
