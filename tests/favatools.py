@@ -6,12 +6,21 @@ standard library, not the objects behind them.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from click.testing import CliRunner
 
@@ -160,3 +169,69 @@ def slug_of(location: str) -> str:
     match = re.match(r"^(?:https?://[^/]+)?/([^/]+)/", location)
     assert match, location
     return match.group(1)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on at ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def connect_books_command() -> str:
+    """The ``connect-books`` command installed next to this Python."""
+    found = shutil.which("connect-books", path=str(Path(sys.executable).parent))
+    assert found, "connect-books is not installed in this environment"
+    return found
+
+
+@contextmanager
+def serving(ledger: Path, *options: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """``connect-books serve LEDGER --host HOST --port P OPTIONS…`` as a real process.
+
+    Yields the base URL once the server answers; the process is stopped afterwards.
+    """
+    port = free_port(host)
+    command = [connect_books_command(), "serve", str(ledger), "--host", host]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                connection = http.client.HTTPConnection(host, port, timeout=5)
+                connection.request("GET", "/login")
+                connection.getresponse().read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET ``url`` (a path on the server) with exactly these headers; (status, body)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname or "", parts.port, timeout=60
+    )
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.read()
