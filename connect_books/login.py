@@ -31,6 +31,8 @@ from connect_books.auth import Sessions, Throttle, authenticate
 
 LOGIN = "connect_books_login"
 LOGOUT = "connect_books_logout"
+#: Where the gate leaves the logged-in user's name for the pages (``request.environ``).
+USER_KEY = "connect_books.user"
 #: Headers a reverse proxy adds: their presence means the request came from elsewhere.
 FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
 
@@ -118,7 +120,9 @@ class Gate:
                     mimetype="text/plain",
                 )
             return None
-        if self.user() is not None:
+        user = self.user()
+        if user is not None:
+            request.environ[USER_KEY] = user
             return None
         return self.page(401, next_path=request.full_path.rstrip("?"))
 

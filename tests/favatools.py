@@ -235,3 +235,68 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, byte
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     return response.status, response.read()
+
+
+#: Where the browser tests leave their screenshots (the README's come from here).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "fava-screenshots"
+#: Debian's Chromium and its driver (installed by ``make test``; never downloaded).
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=ja",
+    "--window-size=1400,1000",
+)
+
+
+def have_chromium() -> bool:
+    """Whether Debian's Chromium, its driver and selenium are installed."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return all(Path(path).is_file() for path in CHROMIUM)
+
+
+@contextmanager
+def browser(profile: Path) -> Iterator[Any]:
+    """A headless Chromium driven by selenium, with a fresh profile in ``profile``."""
+    import os
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ["SE_OFFLINE"] = "true"  # selenium must never fetch a browser or driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM[0]
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMIUM[1]), options=options)
+    driver.set_page_load_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver: Any, css: str, text: str = "", timeout: float = 60) -> Any:
+    """The first element matching ``css`` (containing ``text``) once it is there."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def found(d: Any) -> Any:
+        for element in d.find_elements(By.CSS_SELECTOR, css):
+            if text in element.text:
+                return element
+        return False
+
+    waiting = WebDriverWait(
+        driver, timeout, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return waiting.until(found)

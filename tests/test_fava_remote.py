@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from favatools import serving, write_users
+from favatools import (
+    SCREENSHOTS,
+    browser,
+    have_chromium,
+    serving,
+    wait_for,
+    write_users,
+)
 
 PASSWORD = "kansa-2025-secret"
 
@@ -170,3 +177,43 @@ def _slug(ledger: Path) -> str:
     app = make_app(ledger, host="127.0.0.1", auditor=True)
     headers = app.test_client().get("/", headers={"Host": "127.0.0.1"}).headers
     return slug_of(headers["Location"])
+
+
+@pytest.mark.skipif(not have_chromium(), reason="Debian's chromium is not installed")
+def test_a_browser_logs_in(
+    lan: tuple[str, str], sample_path: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    _, address = lan
+    users = write_users(tmp_path / "auditors", {"yamada": PASSWORD})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with (
+        serving(
+            sample_path,
+            "--auditor",
+            "--allow-remote",
+            "--users",
+            str(users),
+            host=address,
+        ) as base,
+        browser(tmp_path / "chromium") as driver,
+    ):
+        slug = _slug(sample_path)
+        driver.get(f"{base}/{slug}/extension/ConnectBooks/?page=tie-out&time=FY2025")
+        wait_for(driver, "h1", "監事のログイン")
+        assert "7,037,000" not in driver.page_source
+        driver.find_element(By.ID, "name").send_keys("yamada")
+        driver.find_element(By.ID, "password").send_keys("wrong-password")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_for(driver, ".message", "ユーザー名かパスワードが違います")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.save_screenshot(str(SCREENSHOTS / "fava-login.png"))
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_for(driver, "h2.cb-title", "監事の照合")  # back where the 監事 asked to go
+        assert "ログイン中: yamada" in driver.page_source
+        cookies = {c["name"]: c for c in driver.get_cookies()}
+        assert cookies["connect-books-session"]["httpOnly"] is True
+        assert cookies["connect-books-session"]["sameSite"] == "Lax"
+        driver.find_element(By.LINK_TEXT, "ログアウト").click()
+        wait_for(driver, "h1", "監事のログイン")

@@ -32,13 +32,11 @@ from connect_books.fava_ext.pages import (
 )
 from connect_books.fava_ext.period import Choice, choose, years_between
 from connect_books.fava_ext.render import PER_PAGE, TableView, tables_view
+from connect_books.login import USER_KEY
 from connect_books.reports.table import Report, Row
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
-
-#: Where the login gate leaves the logged-in user's name (connect_books.login).
-USER_KEY = "connect_books.user"
 
 
 Endpoint = Callable[["ConnectBooks"], Response]
