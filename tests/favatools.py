@@ -187,7 +187,9 @@ def connect_books_command() -> str:
 
 
 @contextmanager
-def serving(ledger: Path, *options: str, host: str = "127.0.0.1") -> Iterator[str]:
+def serving(
+    ledger: Path, *options: str, host: str = "127.0.0.1", cwd: Path | None = None
+) -> Iterator[str]:
     """``connect-books serve LEDGER --host HOST --port P OPTIONS…`` as a real process.
 
     Yields the base URL once the server answers; the process is stopped afterwards.
@@ -199,6 +201,7 @@ def serving(ledger: Path, *options: str, host: str = "127.0.0.1") -> Iterator[st
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=cwd,
     )
     url = f"http://{host}:{port}"
     try:
@@ -227,6 +230,14 @@ def serving(ledger: Path, *options: str, host: str = "127.0.0.1") -> Iterator[st
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """GET ``url`` (a path on the server) with exactly these headers; (status, body)."""
+    status, body, _ = http_request(url, headers)
+    return status, body
+
+
+def http_request(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, dict[str, str]]:
+    """GET ``url`` with exactly these headers; (status, body, response headers)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(
         parts.hostname or "", parts.port, timeout=60
@@ -234,7 +245,7 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, byte
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
-    return response.status, response.read()
+    return response.status, response.read(), dict(response.getheaders())
 
 
 #: Where the browser tests leave their screenshots (the README's come from here).

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import json
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from favatools import slug_of, write_users
+from favatools import http_get, http_request, serving, slug_of, write_users
 from flask import Flask
 
 from connect_books.cli import main
@@ -197,6 +198,8 @@ def evil_books(tmp_path: Path, sample_path: Path) -> tuple[Path, Path]:
     package.mkdir()
     (package / "__init__.py").write_text(code)
     (package / "fava_ext.py").write_text(code)
+    for lazy in ("openpyxl", "pandas", "cheroot", "watchfiles"):  # imported on demand
+        (books / f"{lazy}.py").write_text(code)
     main_file = books / "main.beancount"
     text = main_file.read_text()
     text = text.replace(
@@ -237,6 +240,29 @@ def test_code_named_by_the_books_never_runs_in_serve(
     assert "evil" not in sys.modules and "flask_babel_evil" not in sys.modules
     ledger = app.config["LEDGERS"].ledgers[0]
     assert [e.name for e in ledger.extensions.extension_details] == ["ConnectBooks"]
+
+
+def test_code_named_by_the_books_never_runs_in_a_real_server(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    main_file, marker = evil_books(tmp_path, sample_path)
+    # Started from inside the ledger folder, with modules named like the ones the server
+    # imports on demand (Excel, pandas) lying there.
+    with serving(main_file, "--auditor", cwd=main_file.parent) as url:
+        status, _, headers = http_request(f"{url}/")
+        assert status == 302
+        base = f"{url}/{slug_of(headers['Location'])}"
+        for path in (
+            "income_statement/",
+            "extension/ConnectBooks/?page=fund-flow&time=FY2025",
+            "extension/ConnectBooks/xlsx?page=activity&time=FY2025",
+            "extension/ConnectBooks/report?page=tie-out&time=FY2025",
+            "api/errors",
+        ):
+            assert http_get(f"{base}/{path}")[0] == 200, path
+        errors = json.loads(http_get(f"{base}/api/errors")[1])["data"]
+        assert any("Fava 拡張 evil は使えません" in e["message"] for e in errors)
+    assert not marker.exists()
 
 
 def test_fava_shows_no_prorated_budgets(sample_path: Path) -> None:
@@ -316,3 +342,27 @@ def test_cli_refuses_missing_books(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", str(tmp_path / "none.beancount")])
     assert result.exit_code == 1
     assert result.output.startswith("エラー: 帳簿ファイル")
+
+
+def test_extensions_are_found_without_the_ledger_folder_on_sys_path(
+    tmp_path: Path,
+) -> None:
+    import fava.core.extensions
+    import fava.ext
+
+    from connect_books import fava_compat
+    from connect_books.fava_ext import ConnectBooks
+
+    fava_compat.install()
+    assert fava.core.extensions.find_extensions is fava_compat.project_extensions
+    (tmp_path / "cb_probe_module.py").write_text("PROBED = True\n")
+    before = list(sys.path)
+    found, errors = fava_compat.project_extensions(tmp_path, "cb_probe_module")
+    assert found == [] and "cb_probe_module は使えません" in errors[0].message
+    assert "cb_probe_module" not in sys.modules
+    found, errors = fava_compat.project_extensions(tmp_path, "connect_books.fava_ext")
+    assert found == [ConnectBooks] and errors == []
+    assert sys.path == before
+    # Why: Fava's own lookup imports whatever the ledger folder holds by that name.
+    fava.ext.find_extensions(tmp_path, "cb_probe_module")
+    assert sys.modules.pop("cb_probe_module").PROBED is True
