@@ -10,39 +10,32 @@ and its extension module calls ``find_extensions`` by its name in
 * an extension is imported only if it is on :data:`connect_books.policy.EXTENSIONS`, and
   without putting the ledger folder on ``sys.path`` (Fava's own lookup puts it first, so a
   ``connect_books/`` or ``flask.py`` placed next to the books would be imported);
-* Fava's ``custom "budget"`` entries are left out: Fava prorates them by day over calendar
-  years (the short first 年度 shows 121,424円 of a 160,000円 budget), so its budget
-  columns would mislead; the 収支計算書 page shows the approved amounts exactly.
+* the ledger ``connect-books serve`` shows has no budget figures
+  (:func:`hide_budgets`): Fava prorates the ``custom "budget"`` entries by day over
+  calendar years (in the short first 年度 a 160,000円 budget shows as 121,425円, in a
+  年度 with 29 February as 160,329円), so its budget columns would mislead; the
+  収支計算書 page shows the approved amounts exactly.
 
 Like :mod:`connect_books.beancompat`, this is the one place that knows those private names.
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import inspect
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import fava.core
 import fava.core.extensions
 from beancount.core import data
+from fava.core import FavaLedger
 from fava.ext import FavaExtensionBase, FavaExtensionError
 
 from connect_books import policy
 
-#: The ``custom`` type of Fava's budget entries.
-FAVA_BUDGET = "budget"
-
 LoaderResult = tuple[list[data.Directive], list[Any], dict[str, Any]]
-
-
-def shown_to_fava(entries: Sequence[data.Directive]) -> list[data.Directive]:
-    """The entries Fava gets: all but Fava's (prorated) ``custom "budget"`` entries."""
-    return [
-        e for e in entries if not (type(e) is data.Custom and e.type == FAVA_BUDGET)
-    ]
 
 
 def trusted_load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResult:
@@ -50,7 +43,23 @@ def trusted_load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResul
     from connect_books.books import load
 
     books = load(Path(beancount_file_path))
-    return shown_to_fava(books.entries), list(books.errors), books.options
+    return books.entries, list(books.errors), books.options
+
+
+def _no_budget(
+    account: str, begin: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    return {}
+
+
+def hide_budgets(ledger: FavaLedger) -> None:
+    """Fava's budget figures for ``ledger`` are none (its pages then show no budget).
+
+    Only this ledger object changes (its budget module's two public calculations), so
+    other ledgers in the process, and every load of this one, are as they were.
+    """
+    setattr(ledger.budgets, "calculate", _no_budget)  # noqa: B010
+    setattr(ledger.budgets, "calculate_children", _no_budget)  # noqa: B010
 
 
 def project_extensions(

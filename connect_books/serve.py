@@ -156,6 +156,8 @@ def make_app(
     from fava.application import create_app
 
     app = create_app([str(ledger)], read_only=auditor, load=True)
+    for loaded in app.config["LEDGERS"].ledgers:
+        fava_compat.hide_budgets(loaded)
     app.config["TRUSTED_HOSTS"] = hosts
     if public_url is not None:  # the proxy's X-Forwarded-* (one proxy) are believed
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
