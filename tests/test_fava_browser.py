@@ -178,3 +178,24 @@ def test_a_foreign_host_header_gets_400(server: str, base: str) -> None:
     assert http_get(f"{server}/", {"Host": "attacker.test:5000"})[0] == 400
     own = server.split("//")[1]
     assert http_get(f"{server}{path}", {"Host": own})[0] == 200
+
+
+def test_the_settlement_fingerprint_in_fava_query(
+    driver: Any, base: str, sample_path: Path
+) -> None:
+    from urllib.parse import quote
+
+    recorded = next(
+        line.split('"')[1]
+        for line in (sample_path.parent / "settlements.beancount")
+        .read_text()
+        .splitlines()
+        if line.strip().startswith("fingerprint:")
+    )
+    query = (
+        "SELECT date, meta['audited'], meta['fingerprint'] FROM #entries "
+        "WHERE type = 'custom' AND meta['fingerprint'] IS NOT NULL"
+    )
+    driver.get(f"{base}/query/?query_string={quote(query)}")
+    wait_for(driver, "article", recorded)
+    driver.save_screenshot(str(SCREENSHOTS / "fava-fingerprint.png"))
