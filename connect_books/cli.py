@@ -8,6 +8,7 @@ commands import the library when they run, so ``connect-books --help`` stays fas
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click

@@ -30,9 +30,11 @@ from connect_books.fava_ext.pages import (
     books_of,
     page_named,
 )
-from connect_books.fava_ext.period import Choice, choose, years_between
+from connect_books.fava_ext.period import Choice, choose, fava_time, years_between
 from connect_books.fava_ext.render import PER_PAGE, TableView, tables_view
+from connect_books.fiscal import Period
 from connect_books.login import USER_KEY
+from connect_books.reports.output import period_for, unfinished_notice
 from connect_books.reports.table import Report, Row
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ class PageView:
     tabs: tuple[Tab, ...]
     years: tuple[Tab, ...]
     choice: Choice
+    period: Period
     notices: tuple[str, ...]
     report: Report | None
     problem: str
@@ -119,20 +122,21 @@ class ConnectBooks(FavaExtensionBase):
             last=idx.last,
             today=today,
         )
-        time = choice.time
         report: Report | None = None
         problem = ""
-        from connect_books.reports.output import require_records, unfinished_notice
-
-        unfinished = choice.period.as_of is None and unfinished_notice(
-            choice.period.year, today
-        )
-        notices = tuple(n for n in (choice.notice, unfinished) if n)
         try:
-            require_records(statements.books.entries, choice.period.year)
-            report = statements.report(page.name, choice.period)
+            period = period_for(
+                statements.books.entries, choice.year, choice.as_of, today
+            )
+            report = statements.report(page.name, period)
         except Refused as refusal:
             problem = str(refusal)
+            period = Period.of(choice.year, choice.as_of)
+        unfinished = period.as_of is not None and today < period.year.end
+        notices = tuple(
+            n for n in (choice.notice, unfinished and unfinished_notice(period)) if n
+        )
+        time = fava_time(period)
         linker = Linker(idx, time)
 
         def href(row: Row) -> str | None:
@@ -159,11 +163,12 @@ class ConnectBooks(FavaExtensionBase):
                 Tab(
                     y.label,
                     self._href(page=page.name, time=f"FY{y.year}"),
-                    y == choice.period.year and choice.period.as_of is None,
+                    y == period.year,
                 )
                 for y in years
             ),
             choice=choice,
+            period=period,
             notices=notices,
             report=report,
             problem=problem,

@@ -2,7 +2,9 @@
 
 Read from the statements themselves, so that the diagram adds up to them:
 
-* the sources are the lines of the 活動計算書's 経常収益 and 経常外収益;
+* the sources are the income lines of the 活動計算書, 一般 and 指定 together (受取寄附金
+  is what was given, whether its use is restricted or not); the transfers between 一般
+  and 指定正味財産 (振替額) move no money and are left out;
 * the money goes to the 一般会計 or to a fund: a receipt on a fund's bank account (基金の
   状況「受入」) is split over the income lines of the transactions that brought it (the
   only figure found here, by one pass over the period's transactions), the rest of each
@@ -42,8 +44,10 @@ GENERAL = "一般会計"
 CARRIED_IN = "前期からの繰越"
 CARRIED_OUT = "次期への繰越"
 OTHER_RECEIPTS = "その他の受入"
-#: The 活動計算書 sections whose lines are sources of money.
-INCOME_SECTIONS = ("経常収益", "経常外収益")
+#: The row keys of the 活動計算書's income lines: ``経常収益:受取会費``, ``指定:受取寄附金``.
+INCOME_SECTIONS = ("経常収益", "経常外収益", "指定")
+#: Lines under those heads that are no money received (the 指定 part's own totals).
+NOT_RECEIPTS = ("振替", "期首", "期末", "増減額")
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,24 @@ def _yen(value: Cell) -> int:
     return int(value) if isinstance(value, int | Decimal) else 0
 
 
-def _row_amount(report: Report, label: str, column: str = "amount") -> int:
-    return _yen(report.row(label).get(column))
+def _amount(report: Report, key: str, column: str = "amount") -> int:
+    """The amount on the statement's row ``key`` (0 when the statement has no such row)."""
+    try:
+        return _yen(report.main.by_key(key).get(column))
+    except KeyError:
+        return 0
+
+
+def income_lines(activity: Report) -> dict[str, tuple[str, int]]:
+    """Income line (``受取寄附金``) → (its label, money received: 一般 and 指定 together)."""
+    lines: dict[str, tuple[str, int]] = {}
+    for row in activity.rows:
+        head, _, line = row.key.partition(":")
+        if row.style != "item" or head not in INCOME_SECTIONS or line in NOT_RECEIPTS:
+            continue
+        label, total = lines.get(line, (row.label, 0))
+        lines[line] = (label, total + _yen(row.get("amount")))
+    return lines
 
 
 def _table_with(report: Report, column: str) -> Table:
@@ -75,7 +95,7 @@ def _table_with(report: Report, column: str) -> Table:
 def _fund_income(
     entries: Sequence[data.Directive], idx: Index, period: Period
 ) -> dict[tuple[str, str], int]:
-    """(income line key, fund id) → the part of the fund's receipts from that line.
+    """(income line, fund id) → the part of the fund's receipts from that line.
 
     A receipt is a transaction with an income posting and a fund's bank account, and no
     grant (the index's rule): the money on each fund account is split over the
@@ -106,7 +126,7 @@ def _fund_income(
                 into[fund_of[posting.account]] += yen(posting_yen(posting))
             elif posting.account in income:
                 info = idx.info(posting.account)
-                keys.append(f"{info.section}:{info.line}")
+                keys.append(info.line)
                 left.append(-yen(posting_yen(posting)))
         else:
             for fund, amount in into.items():
@@ -141,25 +161,16 @@ def flows(
             held[target] += amount
 
     attributed = _fund_income(entries, idx, period)
-    lines = [
-        r
-        for r in activity.rows
-        if r.style == "item" and r.key.partition(":")[0] in INCOME_SECTIONS
-    ]
     fund_rows = {
         r.key.partition(":")[2]: r for r in funds.rows if r.key.startswith("基金:")
     }
-    for row in lines:
-        total = _yen(row.get("amount"))
+    for line, (label, total) in income_lines(activity).items():
         for fund in fund_rows:
-            part = attributed.pop((row.key, fund), 0)
-            move(row.label, names.get(fund, fund), part, "income")
+            part = attributed.pop((line, fund), 0)
+            move(label, names.get(fund, fund), part, "income")
             total -= part
-        move(row.label, GENERAL, total, "income")
-    for (
-        _,
-        fund,
-    ), part in attributed.items():  # income lines the statement does not show
+        move(label, GENERAL, total, "income")
+    for (_, fund), part in attributed.items():  # lines the statement does not show
         move(OTHER_RECEIPTS, names.get(fund, fund), part, "income")
     for fund, row in fund_rows.items():
         name = names.get(fund, fund)
@@ -194,12 +205,9 @@ def flows(
     move(GENERAL, "管理費", admin, "expense")
     spent += admin + sum(grants_by_column.values())
     move(
-        GENERAL,
-        "その他の経常費用",
-        _row_amount(activity, "経常費用計") - spent,
-        "expense",
+        GENERAL, "その他の経常費用", _amount(activity, "経常費用計") - spent, "expense"
     )
-    move(GENERAL, "経常外費用", _row_amount(activity, "経常外費用計"), "expense")
+    move(GENERAL, "経常外費用", _amount(activity, "経常外費用計"), "expense")
 
     for holder in [GENERAL, *(names.get(f, f) for f in fund_rows)]:
         left = held[holder]
@@ -256,21 +264,29 @@ def report(
     carried = sum(f.amount for f in found if f.target == CARRIED_OUT) - sum(
         f.amount for f in found if f.source == CARRIED_IN
     )
+    received = (
+        _amount(activity, "経常収益計")
+        - _amount(activity, "一般:振替")
+        + _amount(activity, "経常外収益計")
+        + _amount(activity, "指定:増減額")
+        - _amount(activity, "指定:振替")
+    )
     checks = (
         (
-            "収益の流れの合計 = 経常収益計 + 経常外収益計",
+            "収益の流れの合計 = 経常収益計 − 指定正味財産からの振替額 + 経常外収益計"
+            " + 指定正味財産の受入",
             income,
-            _row_amount(activity, "経常収益計") + _row_amount(activity, "経常外収益計"),
+            received,
         ),
         (
             "費用・助成の流れの合計 = 経常費用計 + 経常外費用計",
             spent,
-            _row_amount(activity, "経常費用計") + _row_amount(activity, "経常外費用計"),
+            _amount(activity, "経常費用計") + _amount(activity, "経常外費用計"),
         ),
         (
-            "次期への繰越 − 前期からの繰越 = 当期正味財産増減額",
+            "次期への繰越 − 前期からの繰越 = 当期一般正味財産増減額 + 当期指定正味財産増減額",
             carried,
-            _row_amount(activity, "当期正味財産増減額"),
+            _amount(activity, "一般:増減額") + _amount(activity, "指定:増減額"),
         ),
     )
     check_rows = tuple(

@@ -5,7 +5,7 @@ module reads the key with the books' own readers (the chart, the funds, the rost
 answers with a Fava page, filtered to the period shown:
 
 * an account (``Expenses:5110-まちづくり支援:5111-委託費``) → that account's page;
-* a fund (``基金:inclufund``) → the page of the fund's bank account;
+* a fund (``基金:inclufund``, ``特定資産:machizukuri``) → its bank account's page;
 * a grant decision (``IF-2025-01``) → the journal of the entries naming it (``decision:``);
 * a member's dues (``2025年度:SCC-TOKYO``) → the journal of that member's entries;
 * an activity (``事業1``) → the journal of that activity's accounts;
@@ -34,7 +34,14 @@ _ACTIVITY = re.compile(r"^事業([1-9])(?::.*)?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
 #: Words in keys that name the side of a statement rather than a line.
-_SIDES = {"収入": Kind.INCOME, "支出": Kind.EXPENSES}
+_SIDES = {
+    "収入": Kind.INCOME,
+    "収益": Kind.INCOME,
+    "支出": Kind.EXPENSES,
+    "費用": Kind.EXPENSES,
+}
+#: Words that head a note's keys (``事業別:その他経費:委託費``, ``引継:Assets:…``).
+_NOTES = ("事業別:", "引継:")
 
 
 def regex(text: str) -> str:
@@ -92,14 +99,16 @@ class Linker:
     def of(self, row: Row) -> Link | None:
         """Where ``row`` leads (None when its key names nothing in the books)."""
         key = row.key
+        for note in _NOTES:
+            key = key.removeprefix(note)
         if not key:
             return None
         idx = self.idx
         if idx.chart.get(key) is not None:
             return self.account(key)
-        if key.startswith("基金:"):
-            fund = idx.funds.funds.get(key.split(":")[1])
-            return self.account(fund.asset) if fund is not None else None
+        funds = [idx.funds.funds[p] for p in key.split(":") if p in idx.funds.funds]
+        if funds:  # 基金:inclufund, 指定:fund:inclufund, 特定資産:machizukuri
+            return self.account(funds[0].asset)
         if key in idx.funds.grants:
             return self.journal(filter=f'decision:"^{regex(key)}$"')
         member = _MEMBER_DUES.match(key)

@@ -8,6 +8,9 @@ The books set ``fiscal-year-end`` to ``15-31``, so Fava's ``FY2025`` is 2025年�
   the last day of the range (実績 to date); statements always count from the first day
   of the 年度, and the page says so when the range starts later;
 * no filter: the latest 年度 that has ended (the one the 監事 audit), else the current one.
+
+As with ``connect-books report``, a 年度 that has not ended yet is shown to today
+(:func:`connect_books.reports.output.period_for` makes the period from the choice).
 """
 
 from __future__ import annotations
@@ -22,17 +25,18 @@ from connect_books.fiscal import ESTABLISHED, FiscalYear, Period, jdate
 
 @dataclass(frozen=True)
 class Choice:
-    """The period a page shows, the Fava time filter that selects it, and why."""
+    """The 年度 (and last day, when the filter ends inside it) a page shows, and why."""
 
-    period: Period
+    year: FiscalYear
+    as_of: datetime.date | None = None
     notice: str = ""
 
-    @property
-    def time(self) -> str:
-        """Fava's time filter for exactly this period (for links to Fava's pages)."""
-        if self.period.as_of is None:
-            return f"FY{self.period.year.year}"
-        return f"{self.period.start.isoformat()} - {self.period.end.isoformat()}"
+
+def fava_time(period: Period) -> str:
+    """Fava's time filter for exactly ``period`` (for links to Fava's own pages)."""
+    if period.as_of is None:
+        return f"FY{period.year.year}"
+    return f"{period.start.isoformat()} - {period.end.isoformat()}"
 
 
 def years_between(
@@ -68,34 +72,40 @@ def choose(
     last: datetime.date | None,
     today: datetime.date,
 ) -> Choice:
-    """The period for Fava's time filter ``time`` (see the module docstring)."""
-    begin, end = parse_date(time or "", fiscal_year_end) if time else (None, None)
-    if begin is None or end is None:
-        year = default_year(first, last, today)
-        notice = (
-            f"Fava の期間が指定されていないので、{year.label}を表示しています。"
-            if not time
-            else (
-                f"Fava の期間 '{time}' が読めないので、{year.label}を表示しています。"
-            )
+    """The 年度 for Fava's time filter ``time`` (see the module docstring)."""
+    try:
+        begin, end = parse_date(time, fiscal_year_end) if time else (None, None)
+        if begin is not None and end is not None:
+            return _within(begin, end - datetime.timedelta(days=1))
+    except (ValueError, OverflowError):  # a date no calendar holds (FY9999)
+        pass
+    year = default_year(first, last, today)
+    if not time:
+        return Choice(
+            year,
+            None,
+            f"Fava の期間が指定されていないので、{year.label}を表示しています。",
         )
-        return Choice(Period.of(year), notice)
-    through = end - datetime.timedelta(days=1)
+    return Choice(
+        year,
+        None,
+        f"Fava の期間 '{time}' が読めないので、{year.label}を表示しています。",
+    )
+
+
+def _within(begin: datetime.date, through: datetime.date) -> Choice:
+    """The 年度 of the range ``begin``..``through``: the one its last day lies in."""
     if through < ESTABLISHED:
         year = FiscalYear.of(ESTABLISHED)
         return Choice(
-            Period.of(year),
+            year,
+            None,
             f"Fava の期間は設立 ({jdate(ESTABLISHED)}) より前なので、{year.label}を表示しています。",
         )
     year = FiscalYear.of(through)
-    notes = []
+    notice = ""
     if begin > year.start:
-        notes.append(
-            f"計算書は年度の初日 ({jdate(year.start)}) から{jdate(through)}までを集計しています。"
-        )
-    elif begin < year.start and FiscalYear.of(max(begin, ESTABLISHED)) != year:
-        notes.append(
-            f"Fava の期間は年度をまたいでいるので、期間の最後の日の年度 ({year.label}) を表示しています。"
-        )
-    as_of = through if through < year.end else None
-    return Choice(Period.of(year, as_of), "".join(notes))
+        notice = f"計算書は年度の初日 ({jdate(year.start)}) から{jdate(through)}までを集計しています。"
+    elif FiscalYear.of(max(begin, ESTABLISHED)) != year:
+        notice = f"Fava の期間は年度をまたいでいるので、期間の最後の日の年度 ({year.label}) を表示しています。"
+    return Choice(year, through if through < year.end else None, notice)
