@@ -2,7 +2,8 @@
 
 ``/extension/ConnectBooks/?page=activity&time=FY2025`` shows a page, ``…/report?…`` its
 report as JSON (the same as ``connect-books report activity --year 2025``) and
-``…/xlsx?…`` as an Excel workbook (the same as ``--format xlsx``).
+``…/xlsx?…`` as an Excel workbook (the same as ``--format xlsx``). What a page shows is
+made in :mod:`connect_books.fava_ext.view`, from :mod:`connect_books.fava_ext.pages`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -20,64 +20,23 @@ from fava.application import url_for
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, abort, jsonify, request, send_file
 
-from connect_books.errors import Refused
-from connect_books.fava_ext import flows, sankey
-from connect_books.fava_ext.links import Linker
-from connect_books.fava_ext.pages import (
-    Page,
-    Statements,
-    available,
-    books_of,
-    page_named,
-)
-from connect_books.fava_ext.period import Choice, choose, fava_time, years_between
-from connect_books.fava_ext.render import PER_PAGE, TableView, tables_view
-from connect_books.fiscal import Period
+from connect_books.fava_ext import view as page_view
+from connect_books.fava_ext.pages import Statements, books_of
 from connect_books.login import USER_KEY
-from connect_books.reports.output import period_for, unfinished_notice
-from connect_books.reports.table import Report, Row
+from connect_books.reports.table import Report
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
 
 
 Endpoint = Callable[["ConnectBooks"], Response]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def endpoint(name: str) -> Callable[[Endpoint], Endpoint]:
     """Fava's ``@extension_endpoint(name)`` (GET), typed."""
     decorate: Any = extension_endpoint
     return cast(Callable[[Endpoint], Endpoint], decorate(name))
-
-
-@dataclass(frozen=True)
-class Tab:
-    """A link in one of the page's selectors."""
-
-    label: str
-    href: str
-    current: bool
-
-
-@dataclass(frozen=True)
-class PageView:
-    """Everything the template shows."""
-
-    page: Page
-    tabs: tuple[Tab, ...]
-    years: tuple[Tab, ...]
-    choice: Choice
-    period: Period
-    notices: tuple[str, ...]
-    report: Report | None
-    problem: str
-    tables: tuple[TableView, ...]
-    diagram: sankey.Diagram | None
-    xlsx_href: str
-    json_href: str
-    errors: int
-    user: str | None
-    pages: tuple[Tab, ...]
 
 
 class ConnectBooks(FavaExtensionBase):
@@ -101,7 +60,7 @@ class ConnectBooks(FavaExtensionBase):
             found = self._statements = Statements(books_of(self.ledger))
         return found
 
-    def _href(self, endpoint: str = "", **values: str) -> str:
+    def href(self, endpoint: str = "", **values: str) -> str:
         """This extension's page, or its ``endpoint`` (``xlsx``), with ``values``."""
         page = url_for("extension_report", extension_name=self.name, **values)
         if not endpoint:
@@ -109,82 +68,27 @@ class ConnectBooks(FavaExtensionBase):
         path, _, query = page.partition("?")
         return f"{path}{endpoint}?{query}"
 
-    def view(self) -> PageView:
-        """The page the current request asks for (``page``, ``time``, ``p``)."""
-        statements = self.statements()
-        idx = statements.index
-        page = page_named(request.args.get("page"))
-        today = datetime.date.today()
-        choice = choose(
-            request.args.get("time"),
+    def _resolved(self) -> page_view.Resolved:
+        return page_view.resolve(
+            self.statements(),
+            request.args,
             self.ledger.fava_options.fiscal_year_end,
-            first=idx.first,
-            last=idx.last,
-            today=today,
+            datetime.date.today(),
         )
-        report: Report | None = None
-        problem = ""
-        try:
-            period = period_for(
-                statements.books.entries, choice.year, choice.as_of, today
-            )
-            report = statements.report(page.name, period)
-        except Refused as refusal:
-            problem = str(refusal)
-            period = Period.of(choice.year, choice.as_of)
-        unfinished = period.as_of is not None and today < period.year.end
-        notices = tuple(
-            n for n in (choice.notice, unfinished and unfinished_notice(period)) if n
-        )
-        time = fava_time(period)
-        linker = Linker(idx, time)
 
-        def href(row: Row) -> str | None:
-            link = linker.of(row)
-            return url_for(link.endpoint, **link.values) if link else None
-
-        number = request.args.get("p", "1")
-        tables = (
-            tables_view(report, href, int(number) if number.isdigit() else 1)
-            if report
-            else ()
-        )
-        diagram = None
-        if report is not None and report.name == flows.NAME:
-            diagram = sankey.layout(flows.from_report(report))
-        years = years_between(idx.first, idx.last)
-        return PageView(
-            page=page,
-            tabs=tuple(
-                Tab(p.label, self._href(page=p.name, time=time), p == page)
-                for p in available()
-            ),
-            years=tuple(
-                Tab(
-                    y.label,
-                    self._href(page=page.name, time=f"FY{y.year}"),
-                    y == period.year,
-                )
-                for y in years
-            ),
-            choice=choice,
-            period=period,
-            notices=notices,
-            report=report,
-            problem=problem,
-            tables=tables,
-            diagram=diagram,
-            xlsx_href=self._href("xlsx", page=page.name, time=time),
-            json_href=self._href("report", page=page.name, time=time),
-            errors=len(statements.books.errors),
-            user=request.environ.get(USER_KEY),
-            pages=_pager(
-                tables, lambda n: self._href(page=page.name, time=time, p=str(n))
-            ),
+    def view(self) -> page_view.PageView:
+        """The page the current request asks for (``page``, ``time``, ``p``)."""
+        return page_view.build(
+            self.statements(),
+            self._resolved(),
+            request.args,
+            self.href,
+            datetime.date.today(),
+            request.environ.get(USER_KEY),
         )
 
     def _report(self) -> Report:
-        report = self.view().report
+        report = self._resolved().report
         if report is None:
             abort(404)
         return report
@@ -201,23 +105,10 @@ class ConnectBooks(FavaExtensionBase):
 
         report = self._report()
         with tempfile.TemporaryDirectory() as folder:
-            path = write(report, "xlsx", Path(folder) / "report.xlsx")
-            content = path.read_bytes()
+            content = write(report, "xlsx", Path(folder) / "report.xlsx").read_bytes()
         return send_file(
             BytesIO(content),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mimetype=XLSX,
             as_attachment=True,
             download_name=f"{report.year.label}_{report.title}.xlsx",
         )
-
-
-def _pager(
-    tables: tuple[TableView, ...], href: Callable[[int], str]
-) -> tuple[Tab, ...]:
-    """Links to the pages of a long table (none when everything fits)."""
-    longest = max(tables, key=lambda t: t.total, default=None)
-    if longest is None or not longest.paged:
-        return ()
-    count = -(-longest.total // PER_PAGE)
-    current = (longest.first - 1) // PER_PAGE + 1
-    return tuple(Tab(str(n), href(n), n == current) for n in range(1, count + 1))
