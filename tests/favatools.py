@@ -36,6 +36,7 @@ STATEMENTS = (
     "dues",
     "funds",
     "tie-out",
+    "trend",
 )
 
 

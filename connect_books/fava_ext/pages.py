@@ -48,6 +48,7 @@ PAGES = (
     Page("funds", "基金と助成決定"),
     Page("tie-out", "監査チェック"),
     Page(flows.NAME, "資金の流れ"),
+    Page("trend", "月次推移"),
     Page("journal", "仕訳帳"),
     Page("general-ledger", "総勘定元帳"),
     Page("cash-book", "出納帳"),
