@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import stat
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -208,34 +209,37 @@ class Throttle:
     cap: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _failures: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, *keys: str) -> float:
         """Seconds to wait before any of ``keys`` may try again (0 when they may now)."""
         now = self.clock()
-        return max(
-            (self._failures.get(k, (0, 0.0))[1] - now for k in keys), default=0.0
-        )
+        with self._lock:
+            until = [self._failures.get(k, (0, 0.0))[1] for k in keys]
+        return max((u - now for u in until), default=0.0)
 
     def failed(self, *keys: str) -> None:
         """Count a failed login for each of ``keys``."""
         now = self.clock()
-        if len(self._failures) > 10_000:  # forget keys idle for an hour
-            self._failures = {
-                k: v for k, v in self._failures.items() if v[1] > now - 3600
-            }
-        for key in keys:
-            count = self._failures.get(key, (0, 0.0))[0] + 1
-            delay = (
-                0.0
-                if count < self.free
-                else min(self.base * 2 ** (count - self.free), self.cap)
-            )
-            self._failures[key] = (count, now + delay)
+        with self._lock:
+            if len(self._failures) > 10_000:  # forget keys idle for an hour
+                self._failures = {
+                    k: v for k, v in self._failures.items() if v[1] > now - 3600
+                }
+            for key in keys:
+                count = self._failures.get(key, (0, 0.0))[0] + 1
+                delay = (
+                    0.0
+                    if count < self.free
+                    else min(self.base * 2 ** (count - self.free), self.cap)
+                )
+                self._failures[key] = (count, now + delay)
 
     def succeeded(self, *keys: str) -> None:
         """Forget the failures of ``keys``."""
-        for key in keys:
-            self._failures.pop(key, None)
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
 
 
 @dataclass
@@ -246,30 +250,34 @@ class Sessions:
     lifetime: float = 12 * 3600
     clock: Callable[[], float] = time.monotonic
     _tokens: dict[str, tuple[str, float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, name: str) -> str:
         """A new session for ``name``; returns its token."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        self._tokens[token] = (name, now, now)
+        with self._lock:
+            self._tokens[token] = (name, now, now)
         return token
 
     def user(self, token: str | None) -> str | None:
         """The user of a live session (None when there is none)."""
         if not token:
             return None
-        found = self._tokens.get(token)
-        if found is None:
-            return None
-        name, started, used = found
         now = self.clock()
-        if now - used > self.idle or now - started > self.lifetime:
-            del self._tokens[token]
-            return None
-        self._tokens[token] = (name, started, now)
-        return name
+        with self._lock:
+            found = self._tokens.get(token)
+            if found is None:
+                return None
+            name, started, used = found
+            if now - used > self.idle or now - started > self.lifetime:
+                del self._tokens[token]
+                return None
+            self._tokens[token] = (name, started, now)
+            return name
 
     def end(self, token: str | None) -> None:
         """End the session (logout)."""
         if token:
-            self._tokens.pop(token, None)
+            with self._lock:
+                self._tokens.pop(token, None)

@@ -365,3 +365,29 @@ def test_fund_flows_on_generated_books(
         *span,
     )
     assert sum(b.amount for b in bands if b.group in ("grant", "expense")) == spent
+
+
+def test_text_from_the_books_is_shown_never_run(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    books = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, books)
+    journal = books / "2025.beancount"
+    evil = "<script>alert(1)</script>"
+    journal.write_text(
+        journal.read_text().replace(
+            '"IF-2025-01" "inclufund" "ワーカーズ・コレクティブ風のたより"',
+            f'"IF-2025-01" "inclufund" "{evil}"',
+        )
+    )
+    app = make_app(books / "main.beancount", host="127.0.0.1", auditor=True)
+    client = app.test_client()
+    base = "/" + slug_of(client.get("/", headers=LOCAL).headers["Location"])
+    for name in ("funds", "fund-flow"):
+        html = page(client, base, name, "FY2025")
+        assert evil not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    shown = read_page(page(client, base, "fund-flow", "FY2025"))
+    assert evil in {n["data-node"] for n in shown.nodes}  # the name itself, as text
