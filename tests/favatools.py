@@ -37,6 +37,11 @@ STATEMENTS = (
     "funds",
     "tie-out",
     "trend",
+    "journal",
+    "general-ledger",
+    "cash-book",
+    "fixed-assets",
+    "withholding",
 )
 
 

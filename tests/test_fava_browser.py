@@ -120,7 +120,7 @@ def test_the_sankey_adds_up_to_the_activity_statement(
         for b in bands
     ]
     income_lines = {"受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益"}
-    assert sum(a for s, _, a in flows if s in income_lines) == received == 1_122_393
+    assert sum(a for s, _, a in flows if s in income_lines) == received > 0
     holders = {"一般会計", "インクルファンド", "まちづくり積立金"}
     spent = sum(
         a

@@ -18,9 +18,9 @@ from ledgertools import query_by, query_total
 
 from connect_books.books import Books
 from connect_books.fava_ext.period import choose, fava_time
-from connect_books.fava_ext.render import cell_text, table_view
+from connect_books.fava_ext.render import cell_text, page_count, table_view, tables_view
 from connect_books.fiscal import FiscalYear, Period
-from connect_books.reports.table import Column, Row, Table
+from connect_books.reports.table import Column, Report, Row, Table
 from connect_books.serve import make_app
 
 LOCAL = {"Host": "127.0.0.1:5000"}
@@ -90,7 +90,9 @@ def test_json_endpoint_is_the_cli_report(
     assert response.get_json() == report_json(sample_path, name, "--year", "2025")
 
 
-def test_excel_download_is_the_report_shown(client: FlaskClient, base: str) -> None:
+def test_excel_download_is_the_report_shown(
+    client: FlaskClient, base: str, sample_path: Path
+) -> None:
     html = page(client, base, "activity", "FY2025")
     href = next(h for h in read_page(html).links if "/xlsx?" in h)
     response = client.get(href, headers=LOCAL)
@@ -103,8 +105,10 @@ def test_excel_download_is_the_report_shown(client: FlaskClient, base: str) -> N
     for row in sheet.iter_rows(values_only=True):  # the statement, before its notes
         if row and isinstance(row[0], str):
             values.setdefault(row[0], row[1])
-    assert values["経常収益計"] == 1_692_355
-    assert values["Ⅲ 正味財産期末残高"] == 6_604_593
+    expected = report_json(sample_path, "activity", "--year", "2025")["rows"]
+    for label in ("経常収益計", "経常費用計", "Ⅲ 正味財産期末残高"):
+        row = next(r for r in expected if r["label"] == label)
+        assert values[label] == row["amount"] != 0
     assert sheet["A2"].value == "活動計算書"
 
 
@@ -134,7 +138,7 @@ def test_lines_link_to_fava_pages_of_the_year(client: FlaskClient, base: str) ->
 def test_every_link_opens(client: FlaskClient, base: str, name: str) -> None:
     shown = read_page(page(client, base, name, "FY2025"))
     hrefs = {line.href for table in shown.tables for line in table if line.href}
-    assert hrefs or name == "fund-flow"
+    assert hrefs or name in ("fund-flow", "withholding")  # flows and people: no account
     for href in hrefs | set(shown.links):
         if href.startswith("/logout"):
             continue
@@ -203,14 +207,36 @@ def test_cells_are_written_the_japanese_way() -> None:
     assert cell_text("✓", "mark") == "✓"
 
 
-def test_long_tables_are_shown_a_page_at_a_time() -> None:
-    rows = tuple(Row(f"行{n}", {"amount": n}) for n in range(1, 1202))
-    table = Table("仕訳帳", (Column("amount", "金額"),), rows)
-    first = table_view(table, lambda row: None, page=1, per_page=500)
-    assert (first.first, first.last, first.total, first.paged) == (1, 500, 1201, True)
-    last = table_view(table, lambda row: None, page=9, per_page=500)
-    assert (last.first, last.last) == (1001, 1201)
-    assert last.lines[-1].cells[0].text == "1,201"
+def test_long_reports_are_shown_a_page_at_a_time() -> None:
+    def table(title: str, count: int) -> Table:
+        rows = tuple(Row(f"行{n}", {"amount": n}) for n in range(1, count + 1))
+        return Table(title, (Column("amount", "金額"),), rows)
+
+    tables = (
+        table("総勘定元帳", 3),
+        table("現金", 700),
+        table("空", 0),
+        table("預金", 501),
+    )
+    report = Report("general-ledger", "総勘定元帳", FiscalYear(2025), *FY2025, tables)
+    assert page_count(report, 500) == 3
+    first = tables_view(report, lambda row: None, page=1, per_page=500)
+    assert [(t.title, t.first, t.last, t.total) for t in first] == [
+        ("総勘定元帳", 1, 3, 3),
+        ("現金", 1, 497, 700),
+    ]
+    assert first[1].paged and not first[0].paged
+    second = tables_view(report, lambda row: None, page=2, per_page=500)
+    assert [(t.title, t.first, t.last) for t in second] == [
+        ("現金", 498, 700),
+        ("空", 1, 0),
+        ("預金", 1, 297),
+    ]
+    last = tables_view(report, lambda row: None, page=99, per_page=500)
+    assert [(t.title, t.first, t.last) for t in last] == [("預金", 298, 501)]
+    assert last[0].lines[-1].cells[0].text == "501"
+    whole = table_view(tables[0], lambda row: None)
+    assert (whole.first, whole.last, whole.paged) == (1, 3, False)
 
 
 def fund_flow(client: FlaskClient, base: str, time: str) -> Any:
@@ -241,7 +267,7 @@ def test_fund_flows_add_up_to_the_activity_statement(
         *FY2025,
     )
     sources = {"受取会費", "受取寄附金", "受取助成金等", "事業収益", "その他収益"}
-    assert sum(a for s, _, a in bands if s in sources) == received == 1_122_393
+    assert sum(a for s, _, a in bands if s in sources) == received > 0
     grantees = {
         "ワーカーズ・コレクティブ風のたより",
         "ワーカーズ・コレクティブはぐくみ",
@@ -250,7 +276,7 @@ def test_fund_flows_add_up_to_the_activity_statement(
     spent = sum(
         a for _, t, a in bands if t.startswith("事業") or t in {"管理費", *grantees}
     )
-    assert spent == spent_in_books == 1_554_800
+    assert spent == spent_in_books > 0
     carried = sum(a for _, t, a in bands if t == "次期への繰越") - sum(
         a for s, _, a in bands if s == "前期からの繰越"
     )
@@ -279,7 +305,8 @@ def test_fund_flows_add_up_to_the_activity_statement(
     )
     assert ("受取会費", "一般会計", dues) in bands
     nodes = {n["data-node"]: n for n in shown.nodes}
-    assert int(nodes["一般会計"]["data-in"]) == 904_800
+    general_in = sum(a for _, t, a in bands if t == "一般会計")
+    assert int(nodes["一般会計"]["data-in"]) == general_in > 0
     assert set(nodes) >= {"一般会計", "インクルファンド", "まちづくり積立金"}
     # The report checks itself against the 活動計算書 (一般 and 指定 parts).
     checks = fund_flow(client, base, "FY2025")["tables"][0]["rows"]
@@ -291,18 +318,16 @@ def test_fund_flows_add_up_to_the_activity_statement(
     ]
 
 
-def test_fund_flow_transfer_into_the_reserve(client: FlaskClient, base: str) -> None:
+def test_fund_flow_transfer_into_the_reserve(
+    client: FlaskClient, base: str, sample_path: Path
+) -> None:
     rows = fund_flow(client, base, "FY2025")["rows"]
     transfers = [r for r in rows if r["group"] == "振替"]
-    assert transfers == [
-        {
-            "label": "一般会計",
-            "target": "まちづくり積立金",
-            "group": "振替",
-            "amount": 300_000,
-            "level": 0,
-            "style": "item",
-        }
+    funds = report_json(sample_path, "funds", "--year", "2025")["rows"]
+    reserve = next(r for r in funds if r.get("key") == "基金:machizukuri")
+    assert reserve["transfers"] > 0
+    assert [(r["label"], r["target"], r["amount"]) for r in transfers] == [
+        ("一般会計", "まちづくり積立金", reserve["transfers"])
     ]
 
 
@@ -391,3 +416,25 @@ def test_text_from_the_books_is_shown_never_run(
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     shown = read_page(page(client, base, "fund-flow", "FY2025"))
     assert evil in {n["data-node"] for n in shown.nodes}  # the name itself, as text
+
+
+def test_reports_are_made_once_per_load(sample_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from connect_books.fava_ext import ConnectBooks
+
+    app = make_app(sample_path, host="127.0.0.1", auditor=True)
+    ledger = app.config["LEDGERS"].ledgers[0]
+    extension = ledger.extensions.get_extension("ConnectBooks")
+    assert isinstance(extension, ConnectBooks)
+    statements = extension.statements()
+    period = Period.of(FiscalYear(2025))
+    with ThreadPoolExecutor(8) as pool:  # Fava serves from threads
+        made = list(pool.map(lambda _: statements.report("tie-out", period), range(16)))
+    assert all(report is made[0] for report in made)
+    assert statements.report("activity", period) is statements.report(
+        "activity", period
+    )
+    ledger.load_file()  # the books changed: the next page is made from the new load
+    assert extension.statements() is not statements
+    assert extension.statements().report("tie-out", period) is not made[0]

@@ -22,6 +22,7 @@ from flask import Response, abort, jsonify, request, send_file
 
 from connect_books.fava_ext import view as page_view
 from connect_books.fava_ext.pages import Statements, books_of
+from connect_books.fiscal import Period
 from connect_books.login import USER_KEY
 from connect_books.reports.table import Report
 
@@ -49,9 +50,19 @@ class ConnectBooks(FavaExtensionBase):
         self._statements: Statements | None = None
 
     def after_load_file(self) -> None:
-        """Forget the reports of the previous load; make the new index in the background."""
+        """Forget the reports of the previous load; make the new ones in the background
+        (the index, then every page for the 年度 a 監事 opens first)."""
+        if self._statements is not None:
+            self._statements.stop()
         self._statements = statements = Statements(books_of(self.ledger))
-        threading.Thread(target=statements.warm, daemon=True).start()
+        fiscal_year_end = self.ledger.fava_options.fiscal_year_end
+
+        def periods() -> list[Period]:
+            return page_view.first_periods(
+                statements, fiscal_year_end, datetime.date.today()
+            )
+
+        threading.Thread(target=statements.warm, args=(periods,), daemon=True).start()
 
     def statements(self) -> Statements:
         """The reports of the books as Fava loaded them."""

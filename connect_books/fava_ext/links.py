@@ -14,7 +14,9 @@ answers with a Fava page, filtered to the period shown:
   ``収入:会費``) → the one account with that ``section``/``line``/``kind``/``budget-line``
   (its page), or the journal of all of them.
 
-A key it cannot read gets no link; nothing here computes a figure.
+A line without a key, or whose key it cannot read, is linked by its label when the label
+names an account (``1110-現金`` in the account books); else it gets no link. Nothing here
+computes a figure.
 """
 
 from __future__ import annotations
@@ -72,6 +74,14 @@ class Linker:
                 tags[tag].add(info.name)
         return tags
 
+    @cached_property
+    def _by_label(self) -> dict[str, str]:
+        names = {}
+        for name in self.idx.chart.accounts:
+            names[name] = name
+            names[name.partition(":")[2]] = name
+        return names
+
     def _tags(self, info: AccountInfo) -> set[str]:
         tags = {info.section, info.line, info.kind, info.budget_line, info.label}
         kind = self.idx.roots.kind(info.name)
@@ -97,8 +107,13 @@ class Linker:
         return self.journal(account=f"^({pattern})$")
 
     def of(self, row: Row) -> Link | None:
-        """Where ``row`` leads (None when its key names nothing in the books)."""
-        key = row.key
+        """Where ``row`` leads (None when it names nothing in the books)."""
+        found = self._by_key(row.key)
+        if found is None and row.label in self._by_label:
+            return self.account(self._by_label[row.label])
+        return found
+
+    def _by_key(self, key: str) -> Link | None:
         for note in _NOTES:
             key = key.removeprefix(note)
         if not key:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,8 @@ PAGES = (
     Page("journal", "仕訳帳"),
     Page("general-ledger", "総勘定元帳"),
     Page("cash-book", "出納帳"),
+    Page("fixed-assets", "固定資産台帳"),
+    Page("withholding", "源泉徴収"),
 )
 #: How many reports to keep made per load of the books.
 KEPT_REPORTS = 64
@@ -79,13 +82,19 @@ def books_of(ledger: FavaLedger) -> Books:
 
 
 class Statements:
-    """The reports of one load of the books (thread-safe: Fava serves from threads)."""
+    """The reports of one load of the books (thread-safe: Fava serves from threads).
+
+    Each report is made once, by whichever thread asks first; others asking for the same
+    report wait for it, those asking for another one do not.
+    """
 
     def __init__(self, books: Books) -> None:
         self.books = books
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._index: Index | None = None
         self._made: OrderedDict[tuple[str, Period], Report] = OrderedDict()
+        self._making: dict[tuple[str, Period], threading.Lock] = {}
+        self._stopped = threading.Event()
 
     @property
     def index(self) -> Index:
@@ -95,24 +104,48 @@ class Statements:
                 self._index = registry.index_of(self.books)
             return self._index
 
-    def warm(self) -> None:
-        """Make the index now (Fava calls :meth:`ConnectBooks.after_load_file` on a load,
-        which runs this in the background, so the first page needs no wait)."""
-        _ = self.index
+    def stop(self) -> None:
+        """Stop :meth:`warm` (the books were loaded again: these reports are stale)."""
+        self._stopped.set()
+
+    def warm(self, periods: Callable[[], list[Period]]) -> None:
+        """Make the index, then every page's report for each of ``periods()``, in order.
+
+        Run in the background after a load, so that the pages a 監事 opens first need no
+        wait; it stops when :meth:`stop` is called, and at the first report that cannot
+        be made (the page that asks for it says why).
+        """
+        try:
+            _ = self.index
+            for period in periods():
+                for page in available():
+                    if self._stopped.is_set():
+                        return
+                    self.report(page.name, period)
+        except Exception:  # shown by the page that asks for it
+            return
 
     def report(self, name: str, period: Period) -> Report:
         """The report ``name`` for ``period`` (made once per load)."""
+        key = (name, period)
         with self._lock:
-            key = (name, period)
             found = self._made.get(key)
-            if found is None:
-                found = self._make(name, period)
-                self._made[key] = found
+            if found is not None:
+                self._made.move_to_end(key)
+                return found
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                found = self._made.get(key)
+            if found is not None:
+                return found
+            made = self._make(name, period)
+            with self._lock:
+                self._made[key] = made
+                self._making.pop(key, None)
                 while len(self._made) > KEPT_REPORTS:
                     self._made.popitem(last=False)
-            else:
-                self._made.move_to_end(key)
-            return found
+            return made
 
     def _make(self, name: str, period: Period) -> Report:
         if name == flows.NAME:

@@ -91,14 +91,10 @@ def _cell(value: Cell, column: Column) -> CellView:
 def table_view(
     table: Table,
     href: Callable[[Row], str | None],
-    page: int = 1,
-    per_page: int = PER_PAGE,
+    start: int = 0,
+    stop: int | None = None,
 ) -> TableView:
-    """``table`` as shown, lines ``(page-1)·per_page+1`` … (pages past the end show the last)."""
-    total = len(table.rows)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
+    """``table`` as shown, its lines ``start`` up to ``stop`` (all by default)."""
     lines = tuple(
         LineView(
             row.label,
@@ -108,16 +104,42 @@ def table_view(
             tuple(_cell(row.get(c.key), c) for c in table.columns),
             href(row),
         )
-        for row in table.rows[start : start + per_page]
+        for row in table.rows[start:stop]
     )
     headers = tuple(
         CellView(c.label, f"cb-{c.kind} cb-col-{c.key}") for c in table.columns
     )
-    return TableView(table.title, headers, lines, start + 1, total)
+    return TableView(table.title, headers, lines, start + 1, len(table.rows))
+
+
+def page_count(report: Report, per_page: int = PER_PAGE) -> int:
+    """How many pages of ``per_page`` lines the report's tables fill, one after another."""
+    lines = sum(len(t.rows) for t in report.tables)
+    return max(1, -(-lines // per_page))
 
 
 def tables_view(
-    report: Report, href: Callable[[Row], str | None], page: int = 1
+    report: Report,
+    href: Callable[[Row], str | None],
+    page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> tuple[TableView, ...]:
-    """Every table of ``report`` as shown."""
-    return tuple(table_view(t, href, page) for t in report.tables)
+    """The report's tables on page ``page``: its lines ``(page-1)·per_page+1`` … counted
+    through all its tables (a page past the end shows the last)."""
+    pages = page_count(report, per_page)
+    page = min(max(page, 1), pages)
+    begin, end = (page - 1) * per_page, page * per_page
+    total = sum(len(t.rows) for t in report.tables)
+    shown = []
+    offset = 0
+    for table in report.tables:
+        count = len(table.rows)
+        low, high = max(begin - offset, 0), min(end - offset, count)
+        if low < high:
+            shown.append(table_view(table, href, low, high))
+        elif not count and (
+            begin <= offset < end or (offset == total and page == pages)
+        ):
+            shown.append(table_view(table, href, 0, 0))  # an empty table, in its place
+        offset += count
+    return tuple(shown)

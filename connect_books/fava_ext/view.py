@@ -20,8 +20,8 @@ from connect_books.fava_ext import flows, sankey
 from connect_books.fava_ext.links import Linker
 from connect_books.fava_ext.pages import Page, Statements, available, page_named
 from connect_books.fava_ext.period import Choice, choose, fava_time, years_between
-from connect_books.fava_ext.render import PER_PAGE, TableView, tables_view
-from connect_books.fiscal import Period
+from connect_books.fava_ext.render import TableView, page_count, tables_view
+from connect_books.fiscal import FiscalYear, Period
 from connect_books.reports.output import period_for, unfinished_notice
 from connect_books.reports.table import Report, Row
 
@@ -107,6 +107,20 @@ def resolve(
         )
 
 
+def first_periods(
+    statements: Statements, fiscal_year_end: FiscalYearEnd | None, today: datetime.date
+) -> list[Period]:
+    """The periods a 監事 opens first: the one shown without a time filter (the latest
+    年度 that has ended), then the current 年度 (to today)."""
+    found: list[Period] = []
+    current = {"time": f"FY{FiscalYear.of(today).year}"}
+    for args in ({}, current):
+        resolved = resolve(statements, args, fiscal_year_end, today)
+        if resolved.report is not None and resolved.period not in found:
+            found.append(resolved.period)
+    return found
+
+
 def build(
     statements: Statements,
     resolved: Resolved,
@@ -157,17 +171,20 @@ def build(
         json_href=href("report", page=page.name, time=time),
         errors=len(statements.books.errors),
         user=user,
-        pages=_pager(tables, lambda n: href("", page=page.name, time=time, p=str(n))),
+        pages=_pager(
+            report,
+            int(number) if number.isdigit() else 1,
+            lambda n: href("", page=page.name, time=time, p=str(n)),
+        ),
     )
 
 
 def _pager(
-    tables: tuple[TableView, ...], href: Callable[[int], str]
+    report: Report | None, current: int, href: Callable[[int], str]
 ) -> tuple[Tab, ...]:
-    """Links to the pages of a long table (none when everything fits)."""
-    longest = max(tables, key=lambda t: t.total, default=None)
-    if longest is None or not longest.paged:
+    """Links to the pages of a long report (none when everything fits on one)."""
+    count = page_count(report) if report is not None else 1
+    if count == 1:
         return ()
-    count = -(-longest.total // PER_PAGE)
-    current = (longest.first - 1) // PER_PAGE + 1
+    current = min(max(current, 1), count)
     return tuple(Tab(str(n), href(n), n == current) for n in range(1, count + 1))
