@@ -438,3 +438,19 @@ def test_reports_are_made_once_per_load(sample_path: Path) -> None:
     ledger.load_file()  # the books changed: the next page is made from the new load
     assert extension.statements() is not statements
     assert extension.statements().report("tie-out", period) is not made[0]
+
+
+def test_account_book_lines_lead_to_their_accounts(
+    client: FlaskClient, base: str
+) -> None:
+    journal = read_page(page(client, base, "journal", "FY2025")).tables[0]
+    assert len(journal) > 100
+    for line in journal:
+        if line.label == "合計":
+            continue
+        assert line.href is not None, line.label
+        path = unquote(urlsplit(line.href).path)
+        assert path.endswith(f"{line.label}/")  # the account page of the line's account
+    office = next(line for line in journal if line.label == "5214-事務用品費")
+    assert office.href is not None
+    assert "/account/Expenses:5210-管理費:5214-事務用品費/" in unquote(office.href)

@@ -76,10 +76,16 @@ class Linker:
 
     @cached_property
     def _by_label(self) -> dict[str, str]:
-        names = {}
+        """Account names by how the books print them: whole, without the root, the leaf."""
+        names: dict[str, str] = {}
+        leaves: dict[str, set[str]] = defaultdict(set)
         for name in self.idx.chart.accounts:
             names[name] = name
             names[name.partition(":")[2]] = name
+            leaves[name.rsplit(":", 1)[-1]].add(name)
+        for leaf, owners in leaves.items():  # a leaf is a name only when it is unique
+            if len(owners) == 1:
+                names.setdefault(leaf, next(iter(owners)))
         return names
 
     def _tags(self, info: AccountInfo) -> set[str]:
