@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,20 @@ demo: $(STAMP)
 	$(BIN)/connect-books audit-pack --year 2025 ledger/main.beancount
 
 ## make test: lint (ruff), whole type checking (mypy --strict) and the whole test suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPY=$(CURDIR)/$(BIN)/mypy tools/typecheck.sh
 	$(BIN)/python -m pytest
+
+## make browser: Debian's chromium and its driver for the browser tests (from Debian's
+## registry with apt, as root; never a downloaded browser), and Japanese fonts
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -e $(CJK_FONT) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+	else echo "注意: chromium がないのでブラウザのテストは飛ばします (root で make browser)"; fi
 
 ## make bench: load-time benchmark against plain Beancount
 bench: $(STAMP)

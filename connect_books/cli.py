@@ -8,6 +8,7 @@ commands import the library when they run, so ``connect-books --help`` stays fas
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -102,20 +103,45 @@ def check(ledger: str | None) -> None:
 @click.option(
     "--allow-remote",
     is_flag=True,
-    help="--auditor のとき、外から届くアドレスでの公開を認める",
+    help="--auditor のとき、外から届くアドレスでの公開を認める (ログインが必要になる)",
+)
+@click.option(
+    "--users",
+    "users_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="監事のユーザーのファイル (既定: ~/.config/connect-books/auditors)",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="--auditor のとき、前に置いた TLS のリバースプロキシの URL (https://…、ログインが必要になる)",
 )
 def serve(
-    ledger: str | None, host: str, port: int, auditor: bool, allow_remote: bool
+    ledger: str | None,
+    host: str,
+    port: int,
+    auditor: bool,
+    allow_remote: bool,
+    users_file: Path | None,
+    public_url: str | None,
 ) -> None:
     """Fava で帳簿を開く (既定は 127.0.0.1、--auditor で読み取り専用)。"""
     from connect_books.books import existing_ledger
     from connect_books.serve import make_app, run
 
-    path = existing_ledger(ledger)  # Fava loads the books itself
-    app = make_app(path, host=host, auditor=auditor, allow_remote=allow_remote)
+    path = existing_ledger(ledger)  # Fava loads the books itself, the trusted way
+    app = make_app(
+        path,
+        host=host,
+        auditor=auditor,
+        allow_remote=allow_remote,
+        users_file=users_file,
+        public_url=public_url,
+    )
     shown = f"[{host}]" if ":" in host else host
     mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
-    click.echo(f"Fava を {mode} で起動します: http://{shown}:{port}/  (終了は Ctrl-C)")
+    where = public_url or f"http://{shown}:{port}/"
+    click.echo(f"Fava を {mode} で起動します: {where}  (終了は Ctrl-C)")
     try:
         run(app, host, port)
     except OSError as exc:
@@ -159,3 +185,7 @@ main.add_command(depreciation)
 from connect_books.cmd_import import import_statement  # noqa: E402
 
 main.add_command(import_statement)
+
+from connect_books.cmd_auditor import auditor_user  # noqa: E402
+
+main.add_command(auditor_user)

@@ -33,7 +33,7 @@ RULES = (
     "connect_books.plugins.settlement",
 )
 #: Fava extensions the project ships (``custom "fava-extension" "…"``).
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("connect_books.fava_ext",)
 #: Options the books may not set, and why (each weakens validation or runs code).
 FORBIDDEN_OPTIONS = {
     "insert_pythonpath": "帳簿のフォルダの Python のコードを読み込ませます",

@@ -14,6 +14,7 @@ link() { # link SRC_DIR DEST_DIR
 }
 link connect_books "$tree/connect_books"
 link connect_books/importers "$tree/connect_books/importers"
+link connect_books/fava_ext "$tree/connect_books/fava_ext"
 link plugins "$tree/connect_books/plugins"
 link reports "$tree/connect_books/reports"
 root=$PWD; cd "$tree"; OLDPWD=$root
