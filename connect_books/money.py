@@ -23,6 +23,13 @@ def yen(value: Decimal | int) -> int:
     return int(value.to_integral_value(ROUND_HALF_UP))
 
 
+def yen_or_zero(value: object) -> int:
+    """An amount cell (``int``/``Decimal``) as integer yen; anything else (empty) is 0."""
+    if isinstance(value, bool):
+        return 0
+    return yen(value) if isinstance(value, Decimal | int) else 0
+
+
 def yen_text(value: Decimal | int) -> str:
     """``1,234円``; negatives as ``▲1,234円`` (Japanese convention)."""
     number = yen(value)

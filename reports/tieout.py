@@ -24,7 +24,7 @@ import datetime
 from connect_books.accounts import Kind
 from connect_books.chart import CASH_ROLES, Role
 from connect_books.fiscal import Period, jdate
-from connect_books.money import yen, yen_text
+from connect_books.money import yen, yen_or_zero, yen_text
 from connect_books.reports import (
     activity,
     balance_sheet,
@@ -215,7 +215,7 @@ def report(idx: Index, p: Period) -> Report:
     unexplained = [r for r in inv.rows if r.get("detail") == "内訳不明"]
     c.check(
         "財産目録 内訳のない残高",
-        sum(_yen(r.get("amount")) for r in unexplained),
+        sum(yen_or_zero(r.get("amount")) for r in unexplained),
         0,
         "会員・支払先の記録のない未収会費・未払金" if unexplained else "",
         key="一致:内訳不明",
@@ -303,7 +303,7 @@ def _dues_checks(c: _Checks, idx: Index, p: Period, roll: Report) -> None:
         idx.balance(a.name, p.end) for a in idx.chart.with_role(Role.DUES_RECEIVABLE)
     )
     in_arrears = sum(
-        _yen(r.get("outstanding"))
+        yen_or_zero(r.get("outstanding"))
         for r in roll.rows
         if r.style == "item" and (p.as_of is None or r.get("year") != p.year.label)
     )
@@ -390,8 +390,3 @@ def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -
             info=True,
             key="予算",
         )
-
-
-def _yen(value: Cell) -> int:
-    """A breakdown cell summed into a total (an empty cell adds nothing)."""
-    return value if isinstance(value, int) else 0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from connect_books.accounts import FLOW_KINDS, Kind
 from connect_books.fiscal import FiscalYear, Period
-from connect_books.money import ZERO, yen
+from connect_books.money import ZERO, yen_or_zero
 from connect_books.reports.figures import net_assets
 from connect_books.reports.index import Index
 from connect_books.reports.labels import ACTIVITIES
@@ -97,12 +97,7 @@ def monthly_movement(idx: Index, p: Period) -> pd.DataFrame:
     )
     sums = postings.groupby(["account", "month"])["amount"].sum()
     table = sums.unstack("month", fill_value=ZERO).reindex(columns=months)
-    return table.map(_yen_or_zero).astype("int64")
-
-
-def _yen_or_zero(value: object) -> int:
-    """A cell of the pivot as yen (a month with no posting at all is empty: 0)."""
-    return yen(value) if isinstance(value, Decimal | int) else 0
+    return table.map(yen_or_zero).astype("int64")
 
 
 def weights(idx: Index, accounts: pd.Index) -> pd.DataFrame:

@@ -26,17 +26,16 @@ import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from beancount.core import data
 
 from connect_books.accounts import Kind
 from connect_books.chart import Role
 from connect_books.fiscal import Period
-from connect_books.money import posting_yen, yen
+from connect_books.money import posting_yen, yen, yen_or_zero
 from connect_books.reports.index import Index
 from connect_books.reports.labels import ACTIVITIES, fund_short
-from connect_books.reports.table import Cell, Column, Report, Row, Table
+from connect_books.reports.table import Column, Report, Row, Table
 
 NAME = "fund-flow"
 TITLE = "資金の流れ"
@@ -60,15 +59,10 @@ class Flow:
     group: str  # "income", "transfer", "grant", "expense", "carry"
 
 
-def _yen(value: Cell) -> int:
-    """An amount cell as yen (0 when empty)."""
-    return int(value) if isinstance(value, int | Decimal) else 0
-
-
 def _amount(report: Report, key: str, column: str = "amount") -> int:
     """The amount on the statement's row ``key`` (0 when the statement has no such row)."""
     try:
-        return _yen(report.main.by_key(key).get(column))
+        return yen_or_zero(report.main.by_key(key).get(column))
     except KeyError:
         return 0
 
@@ -81,7 +75,7 @@ def income_lines(activity: Report) -> dict[str, tuple[str, int]]:
         if row.style != "item" or head not in INCOME_SECTIONS or line in NOT_RECEIPTS:
             continue
         label, total = lines.get(line, (row.label, 0))
-        lines[line] = (label, total + _yen(row.get("amount")))
+        lines[line] = (label, total + yen_or_zero(row.get("amount")))
     return lines
 
 
@@ -177,8 +171,10 @@ def flows(
         received = sum(
             f.amount for f in out if f.target == name and f.group == "income"
         )
-        move(OTHER_RECEIPTS, name, _yen(row.get("receipts")) - received, "income")
-        move(GENERAL, name, _yen(row.get("transfers")), "transfer")
+        move(
+            OTHER_RECEIPTS, name, yen_or_zero(row.get("receipts")) - received, "income"
+        )
+        move(GENERAL, name, yen_or_zero(row.get("transfers")), "transfer")
 
     grants_by_column: dict[str, int] = defaultdict(int)
     for payment in idx.grants:
@@ -198,10 +194,12 @@ def flows(
     by_activity = _table_with(activity, "admin").row("経常費用計")
     spent = 0
     for number, label in ACTIVITIES.items():
-        amount = _yen(by_activity.get(f"a{number}")) - grants_by_column[f"a{number}"]
+        amount = (
+            yen_or_zero(by_activity.get(f"a{number}")) - grants_by_column[f"a{number}"]
+        )
         move(GENERAL, f"事業{number} {label}", amount, "expense")
         spent += amount
-    admin = _yen(by_activity.get("admin")) - grants_by_column["admin"]
+    admin = yen_or_zero(by_activity.get("admin")) - grants_by_column["admin"]
     move(GENERAL, "管理費", admin, "expense")
     spent += admin + sum(grants_by_column.values())
     move(
@@ -235,7 +233,7 @@ def from_report(report: Report) -> list[Flow]:
         Flow(
             row.label,
             str(row.get("target")),
-            _yen(row.get("amount")),
+            yen_or_zero(row.get("amount")),
             kinds.get(str(row.get("group")), "expense"),
         )
         for row in report.main.rows
