@@ -28,12 +28,13 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 ## make browser: Debian's chromium and its driver for the browser tests (from Debian's
-## registry with apt, as root; never a downloaded browser), and Japanese fonts
+## registry with apt, as root; never a downloaded browser), Japanese fonts, and tmux for
+## the tests that answer connect-books add's prompts as a person would
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -e $(CJK_FONT) ]; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v tmux >/dev/null && [ -e $(CJK_FONT) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+	  apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk tmux; \
 	else echo "注意: chromium がないのでブラウザのテストは飛ばします (root で make browser)"; fi
 
 ## make bench: load-time benchmark against plain Beancount
