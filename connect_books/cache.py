@@ -1,0 +1,393 @@
+"""The project's own cache of loaded books: a warm start that cannot be tampered into code.
+
+Beancount's pickle cache sits in the ledger folder, is keyed to file times and unpickles
+anything, so the trusted load never uses it. This cache obeys other rules:
+
+* **Outside the ledger folder**: ``$CONNECT_BOOKS_CACHE``, else
+  ``$XDG_CACHE_HOME/connect-books``, else ``~/.cache/connect-books``; a folder only its
+  owner can write (created ``0700``; refused if others may write it or it lies inside the
+  books' folder). ``CONNECT_BOOKS_CACHE=off`` turns it off. One entry per books path.
+* **Keyed to every input** (:class:`Inputs`): the bytes of every file of the books, what
+  each ``include`` resolves to, every ``.beancount`` file in the folder (the gate's closed
+  set), each ``document``'s real path and existence and the documents folder (what the
+  rules and Beancount look at on disk), today's date (the rules judge future dates and
+  overdue settlements by it), and the code: the source of every connect-books module and
+  rule, and the Beancount and Python versions. Any difference is a miss, and the books
+  are loaded as usual (:mod:`connect_books.trusted`, the only cold load).
+* **Unable to run code**: an entry is signed with a keyed BLAKE2b MAC whose key
+  (``key``, ``0600``) lives in the cache folder, never in the ledger folder; an entry
+  whose MAC does not match is ignored. It is then read by
+  :func:`connect_books.safepickle.loads`, which admits only data types. A refused or
+  damaged entry is deleted and the books are loaded cold.
+* **Not on the user's time**: a command that loaded cold leaves the entry to write
+  (:func:`keep`); the command group calls :func:`flush` when the command is done, which
+  writes it from a detached child process (``CONNECT_BOOKS_CACHE_WRITE=inline`` writes
+  it before returning), so neither the command's time nor its peak memory includes it.
+
+The entry holds the errors and options apart from the entries, so ``connect-books check``
+on unchanged books reads only the errors (:class:`Hit`); the entries are read when a
+command first asks for them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import secrets
+import struct
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connect_books import safepickle
+
+#: The environment variable naming the cache folder (``off``: no cache).
+FOLDER_ENV = "CONNECT_BOOKS_CACHE"
+#: ``background`` (the default) or ``inline``: how :func:`flush` writes.
+WRITE_ENV = "CONNECT_BOOKS_CACHE_WRITE"
+#: First bytes of an entry; the number changes with the layout.
+MAGIC = b"connect-books cache 1\n"
+#: The options key of the files' stamps (as :data:`connect_books.trusted.STAMP`).
+STAMP = "connect_books_stamp"
+KEY_NAME = "key"
+SUFFIX = ".books"
+#: Entries kept; the least recently used beyond this are removed.
+MAX_ENTRIES = 32
+_LENGTH = struct.Struct(">Q")
+_MAC_SIZE = 32
+
+
+def folder() -> Path | None:
+    """The cache folder (not created here), or None when the cache is off."""
+    chosen = os.environ.get(FOLDER_ENV, "")
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    if not os.path.isabs(base):
+        return None
+    return Path(base) / "connect-books"
+
+
+def _usable(place: Path, books_folder: Path, *, create: bool) -> bool:
+    """Whether ``place`` may hold the cache of the books in ``books_folder``."""
+    try:
+        if create:
+            place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        real = place.resolve()
+        info = real.stat()
+    except OSError:
+        return False
+    books = books_folder.resolve()
+    if real.is_relative_to(books) or books.is_relative_to(real):
+        return False  # never in the ledger folder (nor the ledger in the cache)
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _key(place: Path, *, create: bool) -> bytes | None:
+    """The MAC key of the cache in ``place`` (made on first use), or None."""
+    path = place / KEY_NAME
+    if create and not path.exists():
+        with suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(32))
+    try:
+        info = path.stat()
+        key = path.read_bytes()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o077 or len(key) != 32:
+        return None
+    return key
+
+
+def entry_path(place: Path, main: Path) -> Path:
+    """Where the entry of the books at ``main`` lives in ``place``."""
+    name = hashlib.blake2b(str(main).encode("utf-8"), digest_size=16).hexdigest()
+    return place / f"{name}{SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Rest:
+    """What an entry holds besides the errors, read when a command first needs it."""
+
+    entries: list[Any]
+    options: dict[str, Any]
+    #: The entries as booked, before the rules (:class:`connect_books.books.Basis`).
+    booked: list[Any]
+    rules: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A verified entry: what ``connect-books check`` needs, and the rest for later.
+
+    Reading the errors and counts needs neither Beancount nor the rules to be imported
+    (unless there are errors, whose types are theirs).
+    """
+
+    errors: list[Any]
+    #: Counts by directive type (``Transaction`` …), so ``check`` needs no entries.
+    counts: dict[str, int]
+    #: The files' stamps, taken as they were read for the key.
+    stamp: tuple[tuple[str, int, int], ...]
+    rest: Callable[[], Rest]
+
+
+# --- The inputs an entry is keyed to -----------------------------------------------------
+
+
+def lookup(main: Path) -> Hit | None:
+    """The cached load of the books at ``main`` (resolved) if every input is unchanged."""
+    from connect_books.cachekey import Inputs
+
+    place = folder()
+    if place is None or not _usable(place, main.parent, create=False):
+        return None
+    key = _key(place, create=False)
+    path = entry_path(place, main)
+    if key is None:
+        return None
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    parts = _open(blob, key)
+    if parts is None:
+        _discard(path)
+        return None
+    header, head, rest = parts
+    try:
+        recorded = Inputs.from_json(json.loads(header))
+        found, stamps = Inputs.now(main, recorded)
+        if found != recorded:
+            return None
+        errors, counts = safepickle.loads(head)
+    except (ValueError, TypeError, KeyError, pickle.UnpicklingError):
+        _discard(path)
+        return None
+    with suppress(OSError):
+        os.utime(path)  # (recently used)
+
+    def read_rest() -> Rest:
+        entries, options, booked, (start, end) = safepickle.loads(rest)
+        options = dict(options)
+        options[STAMP] = stamps
+        return Rest(entries, options, booked, (int(start), int(end)))
+
+    return Hit(list(errors), dict(counts), stamps, read_rest)
+
+
+def _open(blob: bytes, key: bytes) -> tuple[bytes, memoryview, memoryview] | None:
+    """The header, head and rest of a signed entry, or None if it is not one."""
+    if not blob.startswith(MAGIC):
+        return None
+    start = len(MAGIC) + _MAC_SIZE
+    mac = blob[len(MAGIC) : start]
+    body = memoryview(blob)[start:]
+    expected = hashlib.blake2b(body, key=key, digest_size=_MAC_SIZE).digest()
+    if not hmac.compare_digest(mac, expected):
+        return None
+    parts: list[memoryview] = []
+    at = 0
+    for _ in range(3):
+        if at + _LENGTH.size > len(body):
+            return None
+        (size,) = _LENGTH.unpack_from(body, at)
+        at += _LENGTH.size
+        if at + size > len(body):
+            return None
+        parts.append(body[at : at + size])
+        at += size
+    return bytes(parts[0]), parts[1], parts[2]
+
+
+def _seal(key: bytes, parts: list[bytes]) -> bytes:
+    body = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
+    mac = hashlib.blake2b(body, key=key, digest_size=_MAC_SIZE).digest()
+    return MAGIC + mac + body
+
+
+def _discard(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+_kept: list[tuple[Any, Any]] = []
+
+
+def keep(loading: Any) -> None:
+    """Remember a cold load (:class:`connect_books.trusted.Loading`) for :func:`flush`.
+
+    What the load depended on besides the files' bytes is taken now, as it ends.
+    """
+    from connect_books.cachekey import disk_after
+
+    if folder() is not None and loading.whole:
+        _kept[:] = [(loading, disk_after(loading))]
+
+
+def forget() -> None:
+    """Drop what :func:`keep` remembered (the books were just written: it is stale)."""
+    _kept.clear()
+
+
+def flush() -> None:
+    """Write the entry :func:`keep` remembered: from a detached child, or inline.
+
+    Called by the command group when a command is done. Never raises: a cache that cannot
+    be written is no reason for a command to fail.
+    """
+    if not _kept:
+        return
+    loading, disk = _kept.pop()
+    if os.environ.get(WRITE_ENV, "background") == "inline" or not hasattr(os, "fork"):
+        with suppress(Exception):
+            store(loading, disk)
+        return
+    place = folder()
+    main = loading.main.resolve()
+    if place is None or not _usable(place, main.parent, create=True):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    try:
+        child = os.fork()
+    except OSError:
+        return
+    if child:
+        with suppress(ChildProcessError):
+            os.waitpid(child, 0)  # the child takes the lock, forks the writer, leaves
+        return
+    try:  # the child: detach, lock, and let a grandchild write (nobody waits for it)
+        os.setsid()
+        lock = _Writing(entry_path(place, main))
+        lock.__enter__()  # held by the grandchild's copy of the descriptor
+        if os.fork() == 0:
+            _detached_write(loading, disk)
+    finally:
+        os._exit(0)
+
+
+def _detached_write(loading: Any, disk: Any) -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    with suppress(OSError):
+        os.nice(10)
+    with suppress(Exception):
+        store(loading, disk, locked=True)
+
+
+def store(loading: Any, disk: Any = None, *, locked: bool = False) -> Path | None:
+    """Write the entry of a cold load now; the path written, or None.
+
+    Args:
+      loading: a :class:`connect_books.trusted.Loading` of the books, whole.
+      disk: what it found on disk (:func:`connect_books.cachekey.disk_after`), taken
+        when it ended; taken now if not given.
+      locked: the caller holds the entry's lock already.
+    """
+    from connect_books.cachekey import Inputs, disk_after
+
+    main = loading.main.resolve()
+    place = folder()
+    if (
+        place is None
+        or not loading.whole
+        or not _usable(place, main.parent, create=True)
+    ):
+        return None
+    key = _key(place, create=True)
+    if key is None:
+        return None
+    path = entry_path(place, main)
+    with _Writing(path, held=locked):
+        inputs = Inputs.of(loading, disk if disk is not None else disk_after(loading))
+        counts: dict[str, int] = {}
+        for entry in loading.entries:
+            name = type(entry).__name__
+            counts[name] = counts.get(name, 0) + 1
+        options = {k: v for k, v in loading.options.items() if k != STAMP}
+        parts = [
+            json.dumps(inputs.to_json(), ensure_ascii=False).encode("utf-8"),
+            safepickle.dumps((loading.errors, counts)),
+            safepickle.dumps((loading.entries, options, loading.booked, loading.rules)),
+        ]
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(_seal(key, parts))
+            os.replace(temp, path)
+        except OSError:
+            _discard(temp)
+            return None
+    _evict(place)
+    return path
+
+
+class _Writing:
+    """An exclusive lock on ``<entry>.lock`` while the entry is written (:func:`wait`)."""
+
+    def __init__(self, path: Path, *, held: bool = False) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self.held = held
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        if not self.held:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd >= 0:
+            with suppress(OSError):
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def wait(main: Path) -> None:
+    """Wait until no process is writing the entry of the books at ``main`` (for benchmarks
+    and tests: a background write started a moment ago has then finished)."""
+    place = folder()
+    if place is None:
+        return
+    lock = entry_path(place, main.resolve())
+    lock = lock.with_name(lock.name + ".lock")
+    if not lock.exists():
+        return
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)
+
+
+def _evict(place: Path) -> None:
+    """Remove the least recently used entries beyond :data:`MAX_ENTRIES`."""
+    entries = sorted(place.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        _discard(old)
+        _discard(old.with_name(old.name + ".lock"))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
