@@ -8,10 +8,10 @@ need more, and reach into the loader's internals to do it:
 * the benchmark times an uncached load, as Fava does (:func:`load_uncached`);
 * a load that runs only the plugins the code chooses parses first (:func:`parse_books`),
   then books, runs the plugins and validates (:func:`book_and_validate`);
-* the trusted load runs the same steps one by one (:func:`book`, :func:`run_plugins`,
-  :func:`pad_and_balance`, :func:`validate`), so that the rules run as one transformation
-  step with a single sort after them, and the safe writer can run the rules again on the
-  books plus a few new entries without parsing or booking the rest.
+* the trusted load runs the same steps one by one (:mod:`connect_books.loadsteps`, the
+  other module that touches the loader's internals), so that the rules run as one
+  transformation step with a single sort after them, and the safe writer can run the
+  rules again on the books plus a few new entries without parsing or booking the rest.
 
 And the settlement needs to know which transactions Beancount's ``pad`` inserted
 (:func:`is_padding`, :func:`padding_for`). Nothing else in connect-books touches these
@@ -21,18 +21,16 @@ books, so a Beancount upgrade that changes them fails that one test, not the pro
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import sys
-import traceback
 from collections.abc import Callable, Container, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from beancount import loader
 from beancount.core import data, flags
-from beancount.ops import balance, documents, pad, validation
+from beancount.ops import pad, validation
 from beancount.parser import booking, parser
 
 #: What a load returns: the entries (sorted), the errors and the options.
@@ -118,121 +116,6 @@ def book_and_validate(
     )
     validated = validation.validate(transformed, options_map, None, None)  # type: ignore[no-untyped-call]
     return list(transformed), [*all_errors, *validated]
-
-
-#: A plugin function: ``(entries, options_map) -> (entries, errors)``.
-PluginFunction: TypeAlias = Callable[
-    [list[data.Directive], dict[str, Any]], tuple[Sequence[data.Directive], list[Any]]
-]
-
-
-def book(
-    entries: list[data.Directive], options_map: dict[str, Any]
-) -> tuple[list[data.Directive], list[Any]]:
-    """Beancount's booking of parsed, sorted ``entries`` (interpolation, lots)."""
-    booked, errors = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
-    return list(booked), list(errors)
-
-
-def plugin_functions(modules: Iterable[str]) -> list[tuple[str, PluginFunction]]:
-    """Each ``__plugins__`` function of the ``modules``, in order, with its module's name."""
-    found: list[tuple[str, PluginFunction]] = []
-    for name in modules:
-        module = importlib.import_module(name)
-        for function in getattr(module, "__plugins__", ()):
-            found.append(
-                (
-                    name,
-                    getattr(module, function)
-                    if isinstance(function, str)
-                    else function,
-                )
-            )
-    return found
-
-
-def run_plugins(
-    entries: list[data.Directive],
-    options_map: dict[str, Any],
-    functions: Sequence[tuple[str, PluginFunction]],
-) -> tuple[list[data.Directive], list[Any]]:
-    """Beancount's documents step, then ``functions`` in order as one step, sorted once.
-
-    What ``loader.run_transformations`` does up to the ``pad`` plugin, except that it sorts
-    the entries after every module: the rules keep their entries sorted (they add only a
-    few, in place), so sorting once after all of them gives the same list. A function
-    that raises becomes Beancount's own ``LoadError`` and the entries go on unchanged.
-    """
-    errors: list[Any] = []
-    if options_map.get("documents"):  # (with no folders it would only sort)
-        entries, found = documents.process_documents(entries, options_map)  # type: ignore[no-untyped-call]
-        errors.extend(found)
-    entries, found = documents.verify_document_files_exist(entries, options_map)  # type: ignore[no-untyped-call]
-    errors.extend(found)
-    for module, function in functions:
-        try:
-            result, found = function(entries, options_map)
-        except Exception:  # as the loader does: the error is reported, the load goes on
-            trace = traceback.format_exc().replace("\n", "\n  ")
-            message = f'Error applying plugin "{module}": {trace}'
-            errors.append(loader.LoadError(data.new_metadata("<load>", 0), message))
-            continue
-        entries = result if type(result) is list else list(result)
-        errors.extend(found)
-    entries.sort(key=data.entry_sortkey)
-    return entries, errors
-
-
-def pad_and_balance(
-    entries: list[data.Directive], options_map: dict[str, Any]
-) -> tuple[list[data.Directive], list[Any]]:
-    """Beancount's last plugins: ``pad`` inserts the padding, then balances are checked."""
-    padded, pad_errors = pad.pad(entries, options_map)  # type: ignore[no-untyped-call]
-    padded.sort(key=data.entry_sortkey)
-    checked, balance_errors = balance.check(padded, options_map)  # type: ignore[no-untyped-call]
-    return list(checked), [*pad_errors, *balance_errors]
-
-
-def validate(entries: list[data.Directive], options_map: dict[str, Any]) -> list[Any]:
-    """Beancount's validation of the transformed entries."""
-    return list(validation.validate(entries, options_map, None, None))  # type: ignore[no-untyped-call]
-
-
-def validate_new(
-    books: Iterable[data.Directive],
-    new: Sequence[data.Directive],
-    options_map: dict[str, Any],
-) -> list[Any]:
-    """What :func:`validate` adds for ``new`` Custom, Event, Query or Note entries.
-
-    Of Beancount's validations only the one of the accounts in use looks at such entries,
-    and it judges each entry alone against the ``open`` and ``close`` directives before
-    it. So the validation of the books plus ``new`` is the books' own errors plus these.
-    """
-    assert all(type(entry) in INERT for entry in new)
-    frame: list[data.Directive] = [
-        e for e in books if type(e) is data.Open or type(e) is data.Close
-    ]
-    frame.extend(new)
-    frame.sort(key=data.entry_sortkey)
-    return list(validation.validate_active_accounts(frame, options_map))  # type: ignore[no-untyped-call]
-
-
-#: Directives that Beancount's booking, ``documents``, ``pad`` and balance checks pass over.
-INERT = (data.Custom, data.Event, data.Query, data.Note)
-
-
-def parse_appended(
-    text: str, *, filename: Path, first_line: int
-) -> tuple[list[data.Directive], list[Any]]:
-    """Parse ``text`` as if written at ``filename:first_line`` (entries sorted)."""
-    entries, errors, _ = parser.parse_file(
-        io.BytesIO(text.encode("utf-8")),
-        report_filename=str(filename),
-        report_firstline=first_line,
-    )
-    entries.sort(key=data.entry_sortkey)
-    return list(entries), list(errors)
 
 
 def load_text_as_file(

@@ -11,9 +11,9 @@ directives that Beancount's booking, ``pad``, balance checks and documents step 
 * its entries go into the booked entries of the books (:class:`connect_books.books.Basis`)
   where a whole load would place them: by date, type and line, and among equal ones after
   the files included before the target and before those included after it;
-* the rules run again on all of it, as one step (:func:`connect_books.beancompat.run_plugins`);
+* the rules run again on all of it, as one step (:func:`connect_books.loadsteps.run_plugins`);
 * of Beancount's validation only the check of the accounts in use looks at such entries,
-  each alone (:func:`connect_books.beancompat.validate_new`); every other error of the
+  each alone (:func:`connect_books.loadsteps.validate_new`); every other error of the
   books stays as it was.
 
 It answers None when it cannot vouch for that (other directives in the text, text that
@@ -30,7 +30,7 @@ from typing import Any
 
 from beancount.core import data
 
-from connect_books import beancompat, policy, trusted
+from connect_books import loadsteps, policy, trusted
 from connect_books.books import Books
 from connect_books.messages import translated
 
@@ -75,20 +75,20 @@ def errors_after_append(
     if any(_source_file(error) == str(target) for error in books.errors):
         return None  # (a file with an error may leave the parser in the middle of one)
     options = books.options
-    parsed, parse_errors = beancompat.parse_appended(
+    parsed, parse_errors = loadsteps.parse_appended(
         text, filename=target, first_line=first_line
     )
-    if not all(type(entry) in beancompat.INERT for entry in parsed):
+    if not all(type(entry) in loadsteps.INERT for entry in parsed):
         return None
     screened, screen_errors = policy.screen_entries(parsed)
-    booked, booking_errors = beancompat.book(screened, options)
+    booked, booking_errors = loadsteps.book(screened, options)
     merged = _merged(basis.booked, booked, include.index(str(target)), include)
-    _, rule_errors = beancompat.run_plugins(merged, options, trusted.rule_functions())
+    _, rule_errors = loadsteps.run_plugins(merged, options, trusted.rule_functions())
     start, end = basis.rules
     after = [*books.errors[:start], *books.errors[end:], *screen_errors]
     after.extend(translated(e) for e in [*parse_errors, *booking_errors])
     after.extend(translated(e) for e in rule_errors)
-    validation = beancompat.validate_new(basis.booked, booked, options)
+    validation = loadsteps.validate_new(basis.booked, booked, options)
     after.extend(translated(e) for e in validation)
     return after
 

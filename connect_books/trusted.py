@@ -31,7 +31,7 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import options as beancount_options
 
-from connect_books import beancompat, gate, policy, progress
+from connect_books import beancompat, gate, loadsteps, policy, progress
 from connect_books.messages import translated
 
 Loaded = beancompat.Loaded
@@ -148,17 +148,17 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
     errors.extend(screened)
     errors.extend(translated(error) for error in parse_errors)
     with progress.phase("記帳しています"):
-        booked, booking_errors = beancompat.book(entries, options)
+        booked, booking_errors = loadsteps.book(entries, options)
     errors.extend(translated(error) for error in booking_errors)
     with progress.phase("規則を確かめています"):
-        transformed, plugin_errors = beancompat.run_plugins(
+        transformed, plugin_errors = loadsteps.run_plugins(
             list(booked), options, rule_functions()
         )
     errors.extend(translated(error) for error in plugin_errors)
     rules = (len(errors) - len(plugin_errors), len(errors))
     with progress.phase("残高と記帳を検証しています"):
-        transformed, late_errors = beancompat.pad_and_balance(transformed, options)
-        late_errors.extend(beancompat.validate(transformed, options))
+        transformed, late_errors = loadsteps.pad_and_balance(transformed, options)
+        late_errors.extend(loadsteps.validate(transformed, options))
     errors.extend(translated(error) for error in late_errors)
     return Loading(
         main,
@@ -174,6 +174,6 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
     )
 
 
-def rule_functions() -> list[tuple[str, beancompat.PluginFunction]]:
+def rule_functions() -> list[tuple[str, loadsteps.PluginFunction]]:
     """The rules' plugin functions (:data:`connect_books.policy.RULES`), in order."""
-    return beancompat.plugin_functions(policy.RULES)
+    return loadsteps.plugin_functions(policy.RULES)
