@@ -78,7 +78,7 @@ def running(name: str) -> Iterator[None]:
         gc.disable()
     label, step = WORK.get(name, (name or "connect-books", "処理しています"))
     try:
-        with progress.operation(label), progress.phase(step):
+        with progress.operation(label, step):
             yield
     finally:
         if enabled:

@@ -16,6 +16,7 @@ nothing, and an operation shorter than the delay shows nothing either.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -25,6 +26,8 @@ from typing import TextIO
 
 #: Seconds before the first line is shown.
 DELAY = 2.0
+#: Environment variable that sets another delay (``0`` shows every step at once).
+DELAY_ENV = "CONNECT_BOOKS_PROGRESS_DELAY"
 #: Seconds a later step must last to get its own line (shorter ones are not worth one).
 SETTLE = 0.3
 #: How often the ticker looks at the current step.
@@ -96,20 +99,28 @@ _current: _Operation | None = None
 @contextmanager
 def operation(
     label: str,
+    step: str = WORKING,
     *,
     stream: TextIO | None = None,
-    delay: float = DELAY,
+    delay: float | None = None,
     force: bool = False,
 ) -> Iterator[None]:
     """Show the progress of ``label`` (``運営委員会資料`` …) while the block runs.
 
     Args:
       label: what the command makes or does, in Japanese.
+      step: what it does when no :func:`phase` says more (``資料を作っています``).
       stream: where to write (standard error by default).
-      delay: seconds before anything is shown.
+      delay: seconds before anything is shown (default ``$CONNECT_BOOKS_PROGRESS_DELAY``,
+        else :data:`DELAY`).
       force: show even if ``stream`` is not a terminal (for tests).
     """
     global _current
+    if delay is None:
+        try:
+            delay = float(os.environ.get(DELAY_ENV, DELAY))
+        except ValueError:
+            delay = DELAY
     out = stream if stream is not None else sys.stderr
     try:
         terminal = out.isatty()
@@ -119,6 +130,7 @@ def operation(
         yield
         return
     current = _current = _Operation(label, out, delay)
+    current.steps.append(step)
     current.ticker.start()
     try:
         yield
