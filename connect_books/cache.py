@@ -361,10 +361,11 @@ class _Writing:
             os.close(self.fd)
 
 
-def wait(main: Path) -> None:
+def wait(main: Path, place: Path | None = None) -> None:
     """Wait until no process is writing the entry of the books at ``main`` (for benchmarks
-    and tests: a background write started a moment ago has then finished)."""
-    place = folder()
+    and tests: a background write started by a command that has returned has then
+    finished). ``place``: the cache folder (default :func:`folder`)."""
+    place = place if place is not None else folder()
     if place is None:
         return
     lock = entry_path(place, main.resolve())
