@@ -30,6 +30,7 @@ machine), the median wall times, and the peak memory (maximum resident set, from
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -37,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +45,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # when run as a script
     sys.path.insert(0, str(ROOT))
-
-from bench.generate import BOOKS, generate  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: The limits of issue 13 (ours / theirs), by size and pair label.
@@ -77,22 +75,45 @@ class Run:
     code: int
 
 
-def run(command: Sequence[str], env: dict[str, str]) -> Run:
-    """Run ``command`` to its end; its resources from ``wait4`` (this child only)."""
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            list(command), stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=ROOT
+class Spawner:
+    """The small process that runs every measured command (``bench/spawner.py``)."""
+
+    process: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        """Start it; call before anything large is imported."""
+        script = Path(__file__).resolve().with_name("spawner.py")
+        cls.process = subprocess.Popen(
+            [sys.executable, "-S", str(script)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode not in (0, 1):
-            errors.seek(0)
-            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise RuntimeError(f"{' '.join(command)}: {' / '.join(tail)}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, cpu, usage.ru_maxrss / 1024, process.returncode)
+
+    @classmethod
+    def ask(cls, request: dict[str, object]) -> dict[str, object]:
+        process = cls.process
+        assert process is not None and process.stdin and process.stdout
+        process.stdin.write(json.dumps(request) + "\n")
+        process.stdin.flush()
+        answer: dict[str, object] = json.loads(process.stdout.readline())
+        return answer
+
+
+def run(command: Sequence[str], env: dict[str, str]) -> Run:
+    """Run ``command`` to its end; its resources as ``wait4`` gives them (this child only)."""
+    answer = Spawner.ask({"command": list(command), "env": env, "cwd": str(ROOT)})
+    code = int(answer["code"])  # type: ignore[call-overload]
+    if code not in (0, 1):
+        tail = str(answer["stderr"]).strip().splitlines()[-3:]
+        raise RuntimeError(f"{' '.join(command)}: {' / '.join(tail)}")
+    return Run(
+        float(answer["wall"]),  # type: ignore[arg-type]
+        float(answer["cpu"]),  # type: ignore[arg-type]
+        float(answer["rss_kib"]) / 1024,  # type: ignore[arg-type]
+        code,
+    )
 
 
 @dataclass
@@ -142,6 +163,8 @@ class Books:
 
 def prepare(size: int, regenerate: bool, scratch: Path) -> Books:
     """Generate (or reuse) the books of ``size`` and their hledger journal."""
+    from bench.generate import BOOKS, generate
+
     settled_dir, open_dir = BOOKS / str(size), BOOKS / f"{size}-open"
     settled = settled_dir / "main.beancount"
     if regenerate or not settled.exists():
@@ -366,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args(argv)
+    Spawner.start()  # (before the books' generator and Beancount are imported)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     pairs: list[Pair] = []
     with tempfile.TemporaryDirectory(prefix="connect-books-bench-") as scratch:
