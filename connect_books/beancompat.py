@@ -68,6 +68,7 @@ def parse_books(main: str | os.PathLike[str]) -> Loaded:
 
 def parse_texts(
     files: Sequence[tuple[str, str]],
+    look: Callable[[str, list[data.Directive]], None] | None = None,
 ) -> tuple[Loaded, dict[str, list[str]]]:
     """Parse the books from their texts: ``(filename, text)``, the main file first.
 
@@ -76,6 +77,7 @@ def parse_texts(
     entries (sorted), the errors and the options (the main file's, with the others'
     currencies and display contexts merged, ``include`` set to ``files``), and each
     file's own ``include`` lines, for the caller to check against what it followed.
+    ``look`` is shown each file's parsed entries (before booking).
     """
     entries: list[data.Directive] = []
     errors: list[Any] = []
@@ -86,6 +88,8 @@ def parse_texts(
         parsed, parse_errors, options_map = parser.parse_string(
             text, report_filename=filename
         )
+        if look is not None:
+            look(filename, parsed)
         entries.extend(parsed)
         errors.extend(parse_errors)
         includes[filename] = list(options_map["include"])

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # (not imported at run time: a cached check needs no Beancoun
 
     from connect_books.cache import Rest
     from connect_books.roster import Roster
+    from connect_books.settledmemo import Memo
 
 #: The books, relative to the current folder, when no path is given.
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -51,6 +52,7 @@ class Books:
         basis: Basis | None = None,
         counts: dict[str, int] | None = None,
         later: Callable[[], Rest] | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.path = path
         self.errors = errors
@@ -61,6 +63,7 @@ class Books:
         self._basis = basis
         self._counts = counts
         self._later = later
+        self._memo = memo
         #: Whether the books came from the cache.
         self.cached = later is not None
 
@@ -92,6 +95,24 @@ class Books:
         if self._basis is None:
             self._read_later()
         return self._basis
+
+    @property
+    def memo(self) -> Memo:
+        """What the books' files give the settled years (:mod:`connect_books.settledmemo`).
+
+        Books from the cache read it from there, keyed to their files as they are now.
+        """
+        if self._memo is None:
+            from connect_books.trusted import memo_of
+
+            texts = {}
+            for name, _, _ in self.stamp:
+                try:
+                    texts[Path(name)] = Path(name).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    texts[Path(name)] = ""
+            self._memo = memo_of(self.path, texts)
+        return self._memo
 
     @property
     def counts(self) -> dict[str, int]:
@@ -183,6 +204,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
         loading.options,
         loading.options.get(trusted.STAMP, ()),
         basis=Basis(loading.booked, loading.rules) if loading.whole else None,
+        memo=loading.memo,
     )
 
 

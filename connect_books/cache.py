@@ -31,14 +31,9 @@ command first asks for them.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import hmac
 import json
 import os
 import pickle
-import secrets
-import struct
 import sys
 from collections.abc import Callable
 from contextlib import suppress
@@ -46,76 +41,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connect_books import safepickle
+from connect_books import cachefolder, safepickle
 
-#: The environment variable naming the cache folder (``off``: no cache).
-FOLDER_ENV = "CONNECT_BOOKS_CACHE"
 #: ``background`` (the default) or ``inline``: how :func:`flush` writes.
 WRITE_ENV = "CONNECT_BOOKS_CACHE_WRITE"
 #: First bytes of an entry; the number changes with the layout.
 MAGIC = b"connect-books cache 1\n"
 #: The options key of the files' stamps (as :data:`connect_books.trusted.STAMP`).
 STAMP = "connect_books_stamp"
-KEY_NAME = "key"
-SUFFIX = ".books"
-#: Entries kept; the least recently used beyond this are removed.
-MAX_ENTRIES = 32
-_LENGTH = struct.Struct(">Q")
-_MAC_SIZE = 32
-
-
-def folder() -> Path | None:
-    """The cache folder (not created here), or None when the cache is off."""
-    chosen = os.environ.get(FOLDER_ENV, "")
-    if chosen.lower() in ("off", "0", "no", "false"):
-        return None
-    if chosen:
-        return Path(chosen).expanduser().absolute()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    if not os.path.isabs(base):
-        return None
-    return Path(base) / "connect-books"
-
-
-def _usable(place: Path, books_folder: Path, *, create: bool) -> bool:
-    """Whether ``place`` may hold the cache of the books in ``books_folder``."""
-    try:
-        if create:
-            place.mkdir(mode=0o700, parents=True, exist_ok=True)
-        real = place.resolve()
-        info = real.stat()
-    except OSError:
-        return False
-    books = books_folder.resolve()
-    if real.is_relative_to(books) or books.is_relative_to(real):
-        return False  # never in the ledger folder (nor the ledger in the cache)
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
-
-
-def _key(place: Path, *, create: bool) -> bytes | None:
-    """The MAC key of the cache in ``place`` (made on first use), or None."""
-    path = place / KEY_NAME
-    if create and not path.exists():
-        with suppress(FileExistsError):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(secrets.token_bytes(32))
-    try:
-        info = path.stat()
-        key = path.read_bytes()
-    except OSError:
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & 0o077 or len(key) != 32:
-        return None
-    return key
-
-
-def entry_path(place: Path, main: Path) -> Path:
-    """Where the entry of the books at ``main`` lives in ``place``."""
-    name = hashlib.blake2b(str(main).encode("utf-8"), digest_size=16).hexdigest()
-    return place / f"{name}{SUFFIX}"
+FOLDER_ENV = cachefolder.FOLDER_ENV
+KEY_NAME = cachefolder.KEY_NAME
+SUFFIX = cachefolder.SUFFIX
+folder = cachefolder.folder
+entry_path = cachefolder.entry_path
+wait = cachefolder.wait
 
 
 @dataclass(frozen=True)
@@ -153,9 +92,9 @@ def lookup(main: Path) -> Hit | None:
     from connect_books.cachekey import Inputs
 
     place = folder()
-    if place is None or not _usable(place, main.parent, create=False):
+    if place is None or not cachefolder.usable(place, main.parent, create=False):
         return None
-    key = _key(place, create=False)
+    key = cachefolder.key(place, create=False)
     path = entry_path(place, main)
     if key is None:
         return None
@@ -163,11 +102,11 @@ def lookup(main: Path) -> Hit | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    parts = _open(blob, key)
+    parts = cachefolder.unseal(blob, key, MAGIC, 3)
     if parts is None:
-        _discard(path)
+        cachefolder.discard(path)
         return None
-    header, head, rest = parts
+    header, head, rest = bytes(parts[0]), parts[1], parts[2]
     try:
         recorded = Inputs.from_json(json.loads(header))
         found, stamps = Inputs.now(main, recorded)
@@ -175,7 +114,7 @@ def lookup(main: Path) -> Hit | None:
             return None
         errors, counts = safepickle.loads(head)
     except (ValueError, TypeError, KeyError, pickle.UnpicklingError):
-        _discard(path)
+        cachefolder.discard(path)
         return None
     with suppress(OSError):
         os.utime(path)  # (recently used)
@@ -187,41 +126,6 @@ def lookup(main: Path) -> Hit | None:
         return Rest(entries, options, booked, (int(start), int(end)))
 
     return Hit(list(errors), dict(counts), stamps, read_rest)
-
-
-def _open(blob: bytes, key: bytes) -> tuple[bytes, memoryview, memoryview] | None:
-    """The header, head and rest of a signed entry, or None if it is not one."""
-    if not blob.startswith(MAGIC):
-        return None
-    start = len(MAGIC) + _MAC_SIZE
-    mac = blob[len(MAGIC) : start]
-    body = memoryview(blob)[start:]
-    expected = hashlib.blake2b(body, key=key, digest_size=_MAC_SIZE).digest()
-    if not hmac.compare_digest(mac, expected):
-        return None
-    parts: list[memoryview] = []
-    at = 0
-    for _ in range(3):
-        if at + _LENGTH.size > len(body):
-            return None
-        (size,) = _LENGTH.unpack_from(body, at)
-        at += _LENGTH.size
-        if at + size > len(body):
-            return None
-        parts.append(body[at : at + size])
-        at += size
-    return bytes(parts[0]), parts[1], parts[2]
-
-
-def _seal(key: bytes, parts: list[bytes]) -> bytes:
-    body = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
-    mac = hashlib.blake2b(body, key=key, digest_size=_MAC_SIZE).digest()
-    return MAGIC + mac + body
-
-
-def _discard(path: Path) -> None:
-    with suppress(OSError):
-        path.unlink()
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -260,7 +164,7 @@ def flush() -> None:
         return
     place = folder()
     main = loading.main.resolve()
-    if place is None or not _usable(place, main.parent, create=True):
+    if place is None or not cachefolder.usable(place, main.parent, create=True):
         return
     for stream in (sys.stdout, sys.stderr):
         with suppress(Exception):
@@ -275,7 +179,7 @@ def flush() -> None:
         return
     try:  # the child: detach, lock, and let a grandchild write (nobody waits for it)
         os.setsid()
-        lock = _Writing(entry_path(place, main))
+        lock = cachefolder.Writing(entry_path(place, main))
         lock.__enter__()  # held by the grandchild's copy of the descriptor
         if os.fork() == 0:
             _detached_write(loading, disk)
@@ -309,14 +213,14 @@ def store(loading: Any, disk: Any = None, *, locked: bool = False) -> Path | Non
     if (
         place is None
         or not loading.whole
-        or not _usable(place, main.parent, create=True)
+        or not cachefolder.usable(place, main.parent, create=True)
     ):
         return None
-    key = _key(place, create=True)
+    key = cachefolder.key(place, create=True)
     if key is None:
         return None
     path = entry_path(place, main)
-    with _Writing(path, held=locked):
+    with cachefolder.Writing(path, held=locked):
         inputs = Inputs.of(loading, disk if disk is not None else disk_after(loading))
         counts: dict[str, int] = {}
         for entry in loading.entries:
@@ -328,67 +232,23 @@ def store(loading: Any, disk: Any = None, *, locked: bool = False) -> Path | Non
             safepickle.dumps((loading.errors, counts)),
             safepickle.dumps((loading.entries, options, loading.booked, loading.rules)),
         ]
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(_seal(key, parts))
-            os.replace(temp, path)
-        except OSError:
-            _discard(temp)
+        if not cachefolder.write_file(path, cachefolder.seal(key, MAGIC, parts)):
             return None
-    _evict(place)
+        memo = getattr(loading, "memo", None)
+        if memo is not None and memo.records:
+            cachefolder.write_memo(place, key, main, memo.to_json())
+    cachefolder.evict(place)
     return path
 
 
-class _Writing:
-    """An exclusive lock on ``<entry>.lock`` while the entry is written (:func:`wait`)."""
+def read_memo(main: Path, context: str) -> dict[str, Any]:
+    """The settled years' records kept for the books at ``main`` under ``context``."""
+    from connect_books.settledmemo import Memo
 
-    def __init__(self, path: Path, *, held: bool = False) -> None:
-        self.path = path.with_name(path.name + ".lock")
-        self.held = held
-        self.fd = -1
-
-    def __enter__(self) -> None:
-        if not self.held:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *_: object) -> None:
-        if self.fd >= 0:
-            with suppress(OSError):
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-
-
-def wait(main: Path, place: Path | None = None) -> None:
-    """Wait until no process is writing the entry of the books at ``main`` (for benchmarks
-    and tests: a background write started by a command that has returned has then
-    finished). ``place``: the cache folder (default :func:`folder`)."""
-    place = place if place is not None else folder()
-    if place is None:
-        return
-    lock = entry_path(place, main.resolve())
-    lock = lock.with_name(lock.name + ".lock")
-    if not lock.exists():
-        return
-    fd = os.open(lock, os.O_RDWR)
+    value = cachefolder.read_memo(main)
+    if value is None:
+        return {}
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
-    finally:
-        os.close(fd)
-
-
-def _evict(place: Path) -> None:
-    """Remove the least recently used entries beyond :data:`MAX_ENTRIES`."""
-    entries = sorted(place.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        _discard(old)
-        _discard(old.with_name(old.name + ".lock"))
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+        return Memo.records_from_json(value, context)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}

@@ -33,6 +33,7 @@ from beancount.core import data
 from connect_books import loadsteps, policy, trusted
 from connect_books.books import Books
 from connect_books.messages import translated
+from connect_books.settledmemo import OPTION
 
 #: Lines that carry parser state from one directive to the next.
 _STATEFUL = re.compile(r"^\s*(?:push|pop)(?:tag|meta)\b", re.MULTILINE)
@@ -47,13 +48,15 @@ def errors_after_append(
     text: str,
     first_line: int,
     *,
+    whole: str,
     main_text: str | None = None,
 ) -> list[Any] | None:
     """Every error of ``books`` with ``text`` appended to ``target`` (at ``first_line``).
 
-    ``old_text`` is the target's text as loaded (already in the books). The errors are the
-    ones a whole load would give, as a multiset (their order may differ); None when this
-    shortcut does not apply (see the module docstring).
+    ``old_text`` is the target's text as loaded (already in the books), ``whole`` its text
+    with ``text`` appended. The errors are the ones a whole load would give, as a multiset
+    (their order may differ); None when this shortcut does not apply (see the module
+    docstring).
 
     With ``main_text`` (the main file's text as loaded), ``target`` is a new file that an
     ``include`` line appended to the main file brings in: it comes right after the main
@@ -83,7 +86,10 @@ def errors_after_append(
     screened, screen_errors = policy.screen_entries(parsed)
     booked, booking_errors = loadsteps.book(screened, options)
     merged = _merged(basis.booked, booked, include.index(str(target)), include)
-    _, rule_errors = loadsteps.run_plugins(merged, options, trusted.rule_functions())
+    memo = books.memo.changing(str(target), whole)
+    _, rule_errors = loadsteps.run_plugins(
+        merged, {**options, OPTION: memo}, trusted.rule_functions()
+    )
     start, end = basis.rules
     after = [*books.errors[:start], *books.errors[end:], *screen_errors]
     after.extend(translated(e) for e in [*parse_errors, *booking_errors])

@@ -31,8 +31,9 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import options as beancount_options
 
-from connect_books import beancompat, gate, loadsteps, policy, progress
+from connect_books import beancompat, gate, loadsteps, policy, progress, settledmemo
 from connect_books.messages import translated
+from connect_books.settledmemo import Memo
 
 Loaded = beancompat.Loaded
 #: The options key under which a load records its files as read (:func:`stamp`).
@@ -64,6 +65,8 @@ class Loading:
     whole: bool = False
     #: The day the load judged the books on (future dates, overdue settlements).
     today: datetime.date = field(default_factory=datetime.date.today)
+    #: What the files give the settled years (:mod:`connect_books.settledmemo`).
+    memo: Memo | None = None
 
     @property
     def loaded(self) -> Loaded:
@@ -120,9 +123,10 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
     if checked.fatal:
         return _refused(main, checked, errors)
     errors.extend(policy.check_main(main, checked.texts.get(main.resolve(), "")))
+    memo = memo_of(main, checked.texts)
     with progress.phase("帳簿を読んでいます"):
         (entries, parse_errors, options), includes = beancompat.parse_texts(
-            [(str(path), text) for path, text in checked.texts.items()]
+            [(str(path), text) for path, text in checked.texts.items()], memo.look
         )
     for path, followed in checked.children.items():
         folder = path.parent
@@ -151,9 +155,13 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
         booked, booking_errors = loadsteps.book(entries, options)
     errors.extend(translated(error) for error in booking_errors)
     with progress.phase("規則を確かめています"):
-        transformed, plugin_errors = loadsteps.run_plugins(
-            list(booked), options, rule_functions()
-        )
+        options[settledmemo.OPTION] = memo
+        try:
+            transformed, plugin_errors = loadsteps.run_plugins(
+                list(booked), options, rule_functions()
+            )
+        finally:
+            del options[settledmemo.OPTION]
     errors.extend(translated(error) for error in plugin_errors)
     rules = (len(errors) - len(plugin_errors), len(errors))
     with progress.phase("残高と記帳を検証しています"):
@@ -171,7 +179,19 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
         includes={Path(name): names for name, names in includes.items()},
         whole=True,
         today=today,
+        memo=memo,
     )
+
+
+def memo_of(main: Path, texts: Mapping[Path, str]) -> Memo:
+    """The memo of what the books' files (``texts``) give the settled years, with what
+    the cache kept for them."""
+    from connect_books import cache
+    from connect_books.cachekey import code_version
+
+    digests = {str(path): settledmemo.digest_text(text) for path, text in texts.items()}
+    context = f"{code_version()}:{digests.get(str(main.resolve()), '')}"
+    return Memo(context, digests, cache.read_memo(main.resolve(), context))
 
 
 def rule_functions() -> list[tuple[str, loadsteps.PluginFunction]]:

@@ -135,7 +135,13 @@ def append(
             texts[main] = main_text + _line_separator(main_text) + include
         with progress.phase("追記した帳簿を検証しています"):
             after = errors_after_append(
-                before, target, old_text, text, first_line, main_text=main_text
+                before,
+                target,
+                old_text,
+                text,
+                first_line,
+                whole=texts[target],
+                main_text=main_text,
             )
         if after is None:
             _land(main, before.errors, texts, "追記する")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from connect_books import cache, cachekey, safepickle, trusted
+from connect_books import cache, cachefolder, cachekey, safepickle, trusted
 from connect_books.books import Books, load
 
 BIN = Path(sys.executable).parent
@@ -231,10 +231,12 @@ def forge(place: Path, main: Path, head: bytes) -> Path:
     assert path is not None
     key = (place / cache.KEY_NAME).read_bytes()
     blob = path.read_bytes()
-    parts = cache._open(blob, key)
+    parts = cachefolder.unseal(blob, key, cache.MAGIC, 3)
     assert parts is not None
     header, _, rest = parts
-    path.write_bytes(cache._seal(key, [header, head, bytes(rest)]))
+    path.write_bytes(
+        cachefolder.seal(key, cache.MAGIC, [bytes(header), head, bytes(rest)])
+    )
     return path
 
 
@@ -340,7 +342,7 @@ def test_the_command_leaves_the_writing_to_a_background_process(
 def test_old_entries_are_removed(
     place: Path, books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(cachefolder, "MAX_ENTRIES", 2)
     others = []
     for name in ("a", "b", "c"):
         folder = tmp_path / name

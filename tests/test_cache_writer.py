@@ -51,7 +51,9 @@ def both(main: Path, name: str, text: str) -> tuple[Counter[Any], Counter[Any]]:
     old = target.read_text(encoding="utf-8")
     joined = old + separator(old)
     first_line = joined.count("\n") + 1
-    quick = errors_after_append(books, target, old, text, first_line)
+    quick = errors_after_append(
+        books, target, old, text, first_line, whole=joined + text
+    )
     assert quick is not None, "the shortcut applies to these directives"
     _, full, _ = trusted.load(main, overrides={target: joined + text})
     return keys(quick), keys(full)
@@ -104,7 +106,9 @@ def test_a_new_file_is_placed_after_the_main_files_includes(sample: Path) -> Non
     target = sample.parent / "decisions.beancount"
     text = CASES["a grant decision beyond the rules"]
     main_text = sample.read_text(encoding="utf-8")
-    quick = errors_after_append(books, target, "", text, 1, main_text=main_text)
+    quick = errors_after_append(
+        books, target, "", text, 1, whole=text, main_text=main_text
+    )
     assert quick is not None
     include = f'{main_text}include "decisions.beancount"\n'
     _, full, _ = trusted.load(sample, overrides={target: text, sample: include})
@@ -124,7 +128,8 @@ def test_other_directives_are_checked_by_a_whole_load(sample: Path, text: str) -
     target = (sample.parent / "2026.beancount").resolve()
     old = target.read_text(encoding="utf-8")
     first = (old + separator(old)).count("\n") + 1
-    assert errors_after_append(books, target, old, text, first) is None
+    whole = old + separator(old) + text
+    assert errors_after_append(books, target, old, text, first, whole=whole) is None
 
 
 def test_a_file_with_pushtag_is_checked_by_a_whole_load(sample: Path) -> None:
@@ -133,7 +138,11 @@ def test_a_file_with_pushtag_is_checked_by_a_whole_load(sample: Path) -> None:
     books = load(sample)
     text = CASES["a decision"]
     old = target.read_text(encoding="utf-8")
-    assert errors_after_append(books, target.resolve(), old, text, 999) is None
+    whole = old + text
+    assert (
+        errors_after_append(books, target.resolve(), old, text, 999, whole=whole)
+        is None
+    )
 
 
 def test_close_year_loads_the_books_once(
