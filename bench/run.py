@@ -102,12 +102,21 @@ class Spawner:
 
 
 def run(command: Sequence[str], env: dict[str, str]) -> Run:
-    """Run ``command`` to its end; its resources as ``wait4`` gives them (this child only)."""
-    answer = Spawner.ask({"command": list(command), "env": env, "cwd": str(ROOT)})
-    code = int(answer["code"])  # type: ignore[call-overload]
-    if code not in (0, 1):
-        tail = str(answer["stderr"]).strip().splitlines()[-3:]
-        raise RuntimeError(f"{' '.join(command)}: {' / '.join(tail)}")
+    """Run ``command`` to its end; its resources as ``wait4`` gives them (this child only).
+
+    A command killed from outside (a busy machine) is run once more before giving up.
+    """
+    for attempt in (1, 2):
+        answer = Spawner.ask({"command": list(command), "env": env, "cwd": str(ROOT)})
+        code = int(answer["code"])  # type: ignore[call-overload]
+        if code in (0, 1):
+            break
+        if attempt == 2 or code > 0:
+            tail = str(answer["stderr"]).strip().splitlines()[-3:]
+            raise RuntimeError(
+                f"{' '.join(command)}: 終了コード {code} {' / '.join(tail)}"
+            )
+        print(f"… 終了コード {code} のため、もう一度実行します", file=sys.stderr)
     return Run(
         float(answer["wall"]),  # type: ignore[arg-type]
         float(answer["cpu"]),  # type: ignore[arg-type]

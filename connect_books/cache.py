@@ -35,8 +35,8 @@ import json
 import os
 import pickle
 import sys
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,14 +133,31 @@ def lookup(main: Path) -> Hit | None:
 _kept: list[tuple[Any, Any]] = []
 
 
+_collecting: list[bool] = []
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Within the block (a command of the command group), :func:`keep` remembers loads.
+
+    Elsewhere (a library call, a server) nothing is remembered, so nothing is held.
+    """
+    _collecting.append(True)
+    try:
+        yield
+    finally:
+        _collecting.pop()
+
+
 def keep(loading: Any) -> None:
-    """Remember a cold load (:class:`connect_books.trusted.Loading`) for :func:`flush`.
+    """Remember a cold load (:class:`connect_books.trusted.Loading`) for :func:`flush`,
+    within :func:`collecting`.
 
     What the load depended on besides the files' bytes is taken now, as it ends.
     """
     from connect_books.cachekey import disk_after
 
-    if folder() is not None and loading.whole:
+    if _collecting and folder() is not None and loading.whole:
         _kept[:] = [(loading, disk_after(loading))]
 
 

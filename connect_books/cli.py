@@ -70,15 +70,17 @@ def _command_name(args: Sequence[str] | None) -> str:
 @contextmanager
 def running(name: str) -> Iterator[None]:
     """Run the command ``name``: garbage collector off, progress on a terminal, and the
-    load cached when it is done."""
+    load cached when it is done (a server, which keeps running, does none of this)."""
     from connect_books import cache, progress
 
+    if name in LONG_RUNNING:
+        yield
+        return
     enabled = gc.isenabled()
-    if name not in LONG_RUNNING:
-        gc.disable()
+    gc.disable()
     label, step = WORK.get(name, (name or "connect-books", "処理しています"))
     try:
-        with progress.operation(label, step):
+        with cache.collecting(), progress.operation(label, step):
             yield
     finally:
         if enabled:

@@ -3,7 +3,9 @@
 ``loader.load_file`` parses, books, runs each plugin module (sorting all entries after
 every one), then validates. :mod:`connect_books.trusted` runs the same steps itself:
 
-* :func:`book`: Beancount's booking;
+* :func:`book`: Beancount's booking (a plain transaction, which it books by looking at
+  nothing but itself, is completed here the same way when no transaction needs the
+  running balances);
 * :func:`run_plugins`: Beancount's documents step, then the rules as one transformation
   step with one sort after them (the rules keep their entries sorted);
 * :func:`pad_and_balance`: Beancount's ``pad`` (given only the entries that bear on a
@@ -20,6 +22,7 @@ relies on the loader's internals.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import io
 import traceback
@@ -30,9 +33,15 @@ from typing import Any, TypeAlias
 
 from beancount import loader
 from beancount.core import data
-from beancount.core.interpolate import AUTOMATIC_RESIDUAL
+from beancount.core.amount import Amount
+from beancount.core.interpolate import (
+    AUTOMATIC_RESIDUAL,
+    AUTOMATIC_TOLERANCES,
+    infer_tolerances,
+)
+from beancount.core.number import MISSING
 from beancount.ops import balance, documents, pad, validation
-from beancount.parser import booking, parser
+from beancount.parser import booking, booking_full, parser
 
 ZERO = Decimal(0)
 
@@ -45,9 +54,82 @@ PluginFunction: TypeAlias = Callable[
 def book(
     entries: list[data.Directive], options_map: dict[str, Any]
 ) -> tuple[list[data.Directive], list[Any]]:
-    """Beancount's booking of parsed, sorted ``entries`` (interpolation, lots)."""
-    booked, errors = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
-    return list(booked), list(errors)
+    """Beancount's booking of parsed, sorted ``entries`` (interpolation, lots).
+
+    Beancount books a *plain* transaction (every posting a number and a currency, all in
+    one currency, no cost, no price) by looking at nothing but itself, unless some other
+    transaction needs the running balances (:func:`needs_balances`): it keeps its
+    postings and gets its tolerances in its metadata. When no transaction of the books
+    needs the balances, plain transactions are completed here in that same way, and every
+    other one goes through Beancount's own booking; otherwise all of them do.
+    """
+    if needs_balances(entries):
+        booked, found = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
+        return list(booked), list(found)
+    methods: dict[str, Any] = collections.defaultdict(
+        lambda: options_map["booking_method"]
+    )
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.booking:
+            methods[entry.account] = entry.booking
+    result: list[data.Directive] = []
+    errors: list[Any] = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            result.append(entry)
+        elif _plain(entry):
+            meta = entry.meta.copy()
+            meta[AUTOMATIC_TOLERANCES] = infer_tolerances(  # type: ignore[no-untyped-call]
+                entry.postings, options_map, mode="max"
+            )
+            result.append(entry._replace(postings=list(entry.postings), meta=meta))
+        else:
+            booked, found, _ = booking_full._book([entry], options_map, methods)  # type: ignore[no-untyped-call]
+            result.extend(booked)
+            errors.extend(found)
+    errors.extend(booking.validate_missing_eliminated(result, options_map))  # type: ignore[no-untyped-call]
+    return result, errors
+
+
+def _plain(entry: data.Transaction) -> bool:
+    """Whether every posting is a number and a currency, all one, without cost or price."""
+    currency = None
+    for posting in entry.postings:
+        units = posting.units
+        if (
+            posting.cost is not None
+            or posting.price is not None
+            or type(units) is not Amount
+            or type(units.number) is not Decimal
+            or type(units.currency) is not str
+        ):
+            return False
+        if currency is None:
+            currency = units.currency
+        elif units.currency != currency:
+            return False
+    return currency is not None
+
+
+def needs_balances(entries: Iterable[data.Directive]) -> bool:
+    """Whether booking any of these parsed entries looks at the running balances.
+
+    Beancount's booking consults the balances for a posting held at cost, and to infer a
+    currency left out (of an amount, a cost or a price).
+    """
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            for posting in entry.postings:
+                units: Any = (
+                    posting.units
+                )  # (MISSING before booking, for an auto-posting)
+                if posting.cost is not None or posting.price is not None:
+                    return True
+                if units is not MISSING and (
+                    units is None or not isinstance(units.currency, str)
+                ):
+                    return True
+    return False
 
 
 def plugin_functions(modules: Iterable[str]) -> list[tuple[str, PluginFunction]]:

@@ -34,12 +34,12 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
-from beancount.core.number import MISSING
 
 from connect_books.balances import KINDS, RunningTotals, Totals
 from connect_books.beancompat import pad_locations
 from connect_books.digest import Digester, is_user_entry
 from connect_books.fiscal import FiscalYear
+from connect_books.loadsteps import needs_balances
 
 #: The options key under which the trusted load hands the memo to the settlement rule.
 OPTION = "connect_books_settled_memo"
@@ -50,23 +50,6 @@ _LIMIT = Decimal(10) ** 20
 def digest_text(text: str) -> str:
     """The digest of a file's text, as the memo keys it."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=32).hexdigest()
-
-
-def needs_balances(entries: Iterable[data.Directive]) -> bool:
-    """Whether booking any of these parsed entries looks at the running balances."""
-    for entry in entries:
-        if type(entry) is data.Transaction:
-            for posting in entry.postings:
-                units: Any = (
-                    posting.units
-                )  # (MISSING before booking, for an auto-posting)
-                if posting.cost is not None or posting.price is not None:
-                    return True
-                if units is not MISSING and (
-                    units is None or not isinstance(units.currency, str)
-                ):
-                    return True
-    return False
 
 
 @dataclass

@@ -354,3 +354,14 @@ def test_old_entries_are_removed(
     cache.store(trusted.load_books(books.resolve()))
     left = sorted(place.glob(f"*{cache.SUFFIX}"))
     assert len(left) == 2 and others[0] not in left
+
+
+def test_a_load_outside_a_command_holds_nothing(place: Path, books: Path) -> None:
+    """Only a command of the command group leaves its load to be cached when it ends."""
+    load(books)
+    assert cache._kept == []
+    with cache.collecting():
+        load(books)
+        assert len(cache._kept) == 1
+    cache.flush()  # (inline here)
+    assert cache._kept == [] and load(books).cached
