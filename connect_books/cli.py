@@ -56,6 +56,11 @@ WORK = {
     "close-year": ("決算の記録", "決算を計算しています"),
     "verify": ("決算の照合", "照合しています"),
     "import": ("明細の取り込み", "取り込んでいます"),
+    "add": ("記帳", "記帳しています"),
+    "balance": ("残高の記録", "記録しています"),
+    "dues": ("会費", "処理しています"),
+    "receipt": ("受領証", "作っています"),
+    "depreciation": ("減価償却", "計算しています"),
 }
 #: Commands that keep running (a server): the garbage collector stays on for them.
 LONG_RUNNING = frozenset({"serve"})
