@@ -72,7 +72,7 @@ class Books:
             rest = self._later()
             self._entries = rest.entries
             self._options = rest.options
-            self._basis = Basis(rest.booked, rest.rules)
+            self._basis = Basis(rest.booked, rest.rules, rest.local)
             self._later = None
 
     @property
@@ -144,8 +144,11 @@ class Basis:
 
     #: The entries as booked, before any plugin ran (sorted).
     booked: list[data.Directive]
-    #: ``errors[rules[0]:rules[1]]`` of the books are the rules' (and documents') errors.
+    #: ``errors[rules[0]:rules[1]]`` of the books are the rules' (and documents') errors;
+    #: the errors before are those of the files, the parser and the booking.
     rules: tuple[int, int]
+    #: Whether each transaction was booked by itself (none needs the running balances).
+    local: bool = False
 
 
 def existing_ledger(path: str | os.PathLike[str] | None = None) -> Path:
@@ -203,7 +206,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
         loading.errors,
         loading.options,
         loading.options.get(trusted.STAMP, ()),
-        basis=Basis(loading.booked, loading.rules) if loading.whole else None,
+        basis=(
+            Basis(loading.booked, loading.rules, loading.local)
+            if loading.whole
+            else None
+        ),
         memo=loading.memo,
     )
 

@@ -46,7 +46,7 @@ from connect_books import cachefolder, safepickle
 #: ``background`` (the default) or ``inline``: how :func:`flush` writes.
 WRITE_ENV = "CONNECT_BOOKS_CACHE_WRITE"
 #: First bytes of an entry; the number changes with the layout.
-MAGIC = b"connect-books cache 1\n"
+MAGIC = b"connect-books cache 2\n"
 #: The options key of the files' stamps (as :data:`connect_books.trusted.STAMP`).
 STAMP = "connect_books_stamp"
 FOLDER_ENV = cachefolder.FOLDER_ENV
@@ -66,6 +66,7 @@ class Rest:
     #: The entries as booked, before the rules (:class:`connect_books.books.Basis`).
     booked: list[Any]
     rules: tuple[int, int]
+    local: bool
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,10 @@ def lookup(main: Path) -> Hit | None:
         os.utime(path)  # (recently used)
 
     def read_rest() -> Rest:
-        entries, options, booked, (start, end) = safepickle.loads(rest)
+        entries, options, booked, (start, end), local = safepickle.loads(rest)
         options = dict(options)
         options[STAMP] = stamps
-        return Rest(entries, options, booked, (int(start), int(end)))
+        return Rest(entries, options, booked, (int(start), int(end)), bool(local))
 
     return Hit(list(errors), dict(counts), stamps, read_rest)
 
@@ -247,7 +248,9 @@ def store(loading: Any, disk: Any = None, *, locked: bool = False) -> Path | Non
         parts = [
             json.dumps(inputs.to_json(), ensure_ascii=False).encode("utf-8"),
             safepickle.dumps((loading.errors, counts)),
-            safepickle.dumps((loading.entries, options, loading.booked, loading.rules)),
+            safepickle.dumps(
+                (loading.entries, options, loading.booked, loading.rules, loading.local)
+            ),
         ]
         if not cachefolder.write_file(path, cachefolder.seal(key, MAGIC, parts)):
             return None

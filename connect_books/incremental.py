@@ -2,23 +2,28 @@
 
 The safe writer must know every error the books would have once ``text`` is appended to
 one of their files. Loading them again (:func:`connect_books.trusted.load` with the new
-text) parses and books everything; when the books were just loaded and the text holds only
-directives that Beancount's booking, ``pad``, balance checks and documents step pass over
-(``custom``, ``event``, ``query``, ``note``: a settlement, a decision, a roster change),
-:func:`errors_after_append` gets the same errors from the loaded books:
+text) parses and books everything. When the books were just loaded,
+:func:`errors_after_append` gets the same errors from the loaded books instead:
 
-* the new text is parsed alone, under the file name and line numbers it will have;
+* the new text is parsed alone, under the file name and line numbers it will have, and
+  booked alone: booking looks at nothing but each transaction itself when no transaction
+  needs the running balances (no cost, no currency left out:
+  :func:`connect_books.loadsteps.needs_balances`), and passes over other directives;
 * its entries go into the booked entries of the books (:class:`connect_books.books.Basis`)
   where a whole load would place them: by date, type and line, and among equal ones after
   the files included before the target and before those included after it;
 * the rules run again on all of it, as one step (:func:`connect_books.loadsteps.run_plugins`);
-* of Beancount's validation only the check of the accounts in use looks at such entries,
-  each alone (:func:`connect_books.loadsteps.validate_new`); every other error of the
-  books stays as it was.
+* then Beancount's ``pad``, balance checks and validation run again, except when the new
+  entries are only ``custom``, ``event``, ``query`` or ``note`` directives (a settlement,
+  a decision, a roster change), which those pass over: of Beancount's validation only the
+  check of the accounts in use looks at them, each alone
+  (:func:`connect_books.loadsteps.validate_new`), and every other error stays as it was.
 
-It answers None when it cannot vouch for that (other directives in the text, text that
-would continue the file's last directive or a ``pushtag``, a file with errors, books
-that are not whole); the writer then loads the books with the new text in full.
+The errors of the files, the parser and the booking of the rest of the books stay as they
+were. It answers None when it cannot vouch for all this (transactions that need the
+running balances, text that would continue the file's last directive or a ``pushtag``,
+a file with errors, books that are not whole); the writer then loads the books with the
+new text in full.
 """
 
 from __future__ import annotations
@@ -81,21 +86,31 @@ def errors_after_append(
     parsed, parse_errors = loadsteps.parse_appended(
         text, filename=target, first_line=first_line
     )
-    if not all(type(entry) in loadsteps.INERT for entry in parsed):
-        return None
+    inert = all(type(entry) in loadsteps.INERT for entry in parsed)
+    if not inert and not (basis.local and not loadsteps.needs_balances(parsed)):
+        return (
+            None  # (booking the new entries alone would not be booking them in place)
+        )
     screened, screen_errors = policy.screen_entries(parsed)
-    booked, booking_errors = loadsteps.book(screened, options)
+    booked, booking_errors = loadsteps.book(screened, options, local=True)
     merged = _merged(basis.booked, booked, include.index(str(target)), include)
     memo = books.memo.changing(str(target), whole)
-    _, rule_errors = loadsteps.run_plugins(
+    transformed, rule_errors = loadsteps.run_plugins(
         merged, {**options, OPTION: memo}, trusted.rule_functions()
     )
     start, end = basis.rules
-    after = [*books.errors[:start], *books.errors[end:], *screen_errors]
+    after = [*books.errors[:start], *screen_errors]
     after.extend(translated(e) for e in [*parse_errors, *booking_errors])
     after.extend(translated(e) for e in rule_errors)
-    validation = loadsteps.validate_new(basis.booked, booked, options)
-    after.extend(translated(e) for e in validation)
+    if (
+        inert
+    ):  # Beancount's own checks find what they found, and these entries' accounts
+        after.extend(books.errors[end:])
+        late = loadsteps.validate_new(basis.booked, booked, options)
+    else:
+        transformed, late = loadsteps.pad_and_balance(transformed, options)
+        late.extend(loadsteps.validate(transformed, options))
+    after.extend(translated(e) for e in late)
     return after
 
 

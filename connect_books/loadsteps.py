@@ -52,7 +52,10 @@ PluginFunction: TypeAlias = Callable[
 
 
 def book(
-    entries: list[data.Directive], options_map: dict[str, Any]
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    *,
+    local: bool | None = None,
 ) -> tuple[list[data.Directive], list[Any]]:
     """Beancount's booking of parsed, sorted ``entries`` (interpolation, lots).
 
@@ -62,8 +65,12 @@ def book(
     postings and gets its tolerances in its metadata. When no transaction of the books
     needs the balances, plain transactions are completed here in that same way, and every
     other one goes through Beancount's own booking; otherwise all of them do.
+
+    ``local``: whether no transaction needs the balances, if the caller knows it already.
     """
-    if needs_balances(entries):
+    if local is None:
+        local = not needs_balances(entries)
+    if not local:
         booked, found = booking.book(entries, options_map)  # type: ignore[no-untyped-call]
         return list(booked), list(found)
     methods: dict[str, Any] = collections.defaultdict(

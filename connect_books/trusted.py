@@ -57,6 +57,9 @@ class Loading:
     booked: list[data.Directive] = field(default_factory=list)
     #: ``errors[rules[0]:rules[1]]`` are the rules' errors.
     rules: tuple[int, int] = (0, 0)
+    #: Whether no transaction needs Beancount's running balances to be booked (each is
+    #: then booked by itself: :func:`connect_books.loadsteps.needs_balances`).
+    local: bool = False
     #: Each file's text as parsed (the main file first); empty when the gate refused.
     texts: dict[Path, str] = field(default_factory=dict)
     #: The ``include`` names of each file, as written.
@@ -151,8 +154,9 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
     entries, screened = policy.screen_entries(entries)
     errors.extend(screened)
     errors.extend(translated(error) for error in parse_errors)
+    local = not loadsteps.needs_balances(entries)
     with progress.phase("記帳しています"):
-        booked, booking_errors = loadsteps.book(entries, options)
+        booked, booking_errors = loadsteps.book(entries, options, local=local)
     errors.extend(translated(error) for error in booking_errors)
     with progress.phase("規則を確かめています"):
         options[settledmemo.OPTION] = memo
@@ -175,6 +179,7 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
         options,
         booked=booked,
         rules=rules,
+        local=local,
         texts=dict(checked.texts),
         includes={Path(name): names for name, names in includes.items()},
         whole=True,

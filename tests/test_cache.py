@@ -57,6 +57,7 @@ def same_books(left: Books, right: Books) -> None:
     assert left.basis is not None and right.basis is not None
     assert left.basis.booked == right.basis.booked
     assert left.basis.rules == right.basis.rules
+    assert left.basis.local == right.basis.local
 
 
 BROKEN = """
@@ -98,7 +99,7 @@ def _cold(main: Path) -> Books:
         loading.errors,
         loading.options,
         loading.options[trusted.STAMP],
-        basis=Basis(loading.booked, loading.rules),
+        basis=Basis(loading.booked, loading.rules, loading.local),
     )
 
 

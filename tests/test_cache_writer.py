@@ -115,11 +115,48 @@ def test_a_new_file_is_placed_after_the_main_files_includes(sample: Path) -> Non
     assert keys(quick) == keys(full) and len(full) > 0
 
 
+TRANSACTIONS = {
+    "a payment": (
+        '2026-12-05 * "郵便局" "切手"\n'
+        "  Expenses:5110-まちづくり支援:5112-旅費交通費  500 JPY\n  Assets:1110-現金\n"
+    ),
+    "an unbalanced payment": (
+        '2026-12-05 * "郵便局" "切手"\n'
+        "  Expenses:5110-まちづくり支援:5112-旅費交通費  500 JPY\n  Assets:1110-現金  -400 JPY\n"
+    ),
+    "a payment that breaks a later balance": (
+        '2026-11-20 * "郵便局" "切手"\n'
+        "  Expenses:5110-まちづくり支援:5112-旅費交通費  5000 JPY\n  Assets:1110-現金  -5000 JPY\n"
+    ),
+    "a balance that fails": "2026-11-20 balance Assets:1110-現金  1 JPY\n",
+    "a payment into a settled year": (
+        '2026-03-20 * "郵便局" "切手"\n'
+        "  Expenses:5110-まちづくり支援:5112-旅費交通費  500 JPY\n  Assets:1110-現金  -500 JPY\n"
+    ),
+    "an account opened twice": "2026-11-20 open Assets:1110-現金 JPY\n",
+    "a document outside the folder": (
+        '2026-11-20 document Assets:1110-現金 "/etc/hostname"\n'
+    ),
+    "a dues payment from an unknown member": (
+        '2026-11-20 * "だれか" "会費"\n  member: "NOBODY"\n'
+        "  Assets:1120-普通預金-ろうきん  10000 JPY\n  Income:4110-受取会費  -10000 JPY\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRANSACTIONS))
+def test_transactions_and_balances_give_the_errors_of_a_whole_load(
+    sample: Path, case: str
+) -> None:
+    quick, full = both(sample, "2026.beancount", TRANSACTIONS[case])
+    assert quick == full
+    assert (sum(full.values()) > 0) == (case != "a payment")
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        '2026-11-20 * "郵便局" "切手"\n  Expenses:5213-通信運搬費  500 JPY\n  Assets:1110-現金\n',
-        "2026-11-20 balance Assets:1110-現金  1 JPY\n",
+        '2026-11-20 * "郵便局" "切手"\n  Expenses:5213-通信運搬費  500\n  Assets:1110-現金\n',
         '  memo: "前の記録の続き"\n',
     ],
 )
