@@ -7,7 +7,7 @@ anything, so the trusted load never uses it. This cache obeys other rules:
   ``$XDG_CACHE_HOME/connect-books``, else ``~/.cache/connect-books``; a folder only its
   owner can write (created ``0700``; refused if others may write it or it lies inside the
   books' folder). ``CONNECT_BOOKS_CACHE=off`` turns it off. One entry per books path.
-* **Keyed to every input** (:class:`Inputs`): the bytes of every file of the books, what
+* **Keyed to every input** (:class:`connect_books.cachekey.Inputs`): the bytes of every file of the books, what
   each ``include`` resolves to, every ``.beancount`` file in the folder (the gate's closed
   set), each ``document``'s real path and existence and the documents folder (what the
   rules and Beancount look at on disk), today's date (the rules judge future dates and
@@ -24,9 +24,11 @@ anything, so the trusted load never uses it. This cache obeys other rules:
   writes it from a detached child process (``CONNECT_BOOKS_CACHE_WRITE=inline`` writes
   it before returning), so neither the command's time nor its peak memory includes it.
 
-The entry holds the errors and options apart from the entries, so ``connect-books check``
-on unchanged books reads only the errors (:class:`Hit`); the entries are read when a
-command first asks for them.
+The entry holds the errors (and the count of each type of directive) apart from the
+entries and options, so ``connect-books check`` on unchanged books reads only the errors
+(:class:`Hit`), without even importing Beancount; the rest is read when a command first
+asks for it. Beside the entry, the settled years' memo (:mod:`connect_books.settledmemo`)
+is kept, signed the same way; it serves the next cold load of the same books.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Every command and the Fava server load the books here:
 3. :mod:`connect_books.policy` judges the ``plugin`` and ``option`` lines, then replaces
    the plugin list and the validation options with the code's own; Fava extensions and
    importers the project does not ship are removed.
-4. Beancount books; the rules run as one transformation step (one sort after all six);
+4. Beancount books; the rules run as one transformation step (one sort after them all);
    then Beancount's ``pad``, balance checks and validation. No pickle cache of Beancount's
    is read or written (:mod:`connect_books.cache` keeps the project's own, outside the
    ledger folder, and only :mod:`connect_books.books` uses it).
