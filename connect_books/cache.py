@@ -263,14 +263,15 @@ def store(loading: Any, disk: Any = None, *, locked: bool = False) -> Path | Non
     return path
 
 
-def read_memo(main: Path, context: str) -> dict[str, Any]:
-    """The settled years' records kept for the books at ``main`` under ``context``."""
-    from connect_books.settledmemo import Memo
+def read_memo(main: Path, main_digest: str) -> dict[str, Any]:
+    """The settled years' records kept for the books at ``main`` whose main file has the
+    digest ``main_digest`` (and for this code)."""
+    from connect_books.settledmemo import Memo, context_of
 
     value = cachefolder.read_memo(main)
     if value is None:
         return {}
     try:
-        return Memo.records_from_json(value, context)
+        return Memo.records_from_json(value, context_of(main_digest))
     except (ValueError, TypeError, KeyError, AttributeError):
         return {}

@@ -47,6 +47,13 @@ OPTION = "connect_books_settled_memo"
 _LIMIT = Decimal(10) ** 20
 
 
+def context_of(main_digest: str) -> str:
+    """The code and the main file, as a memo's records are kept for them."""
+    from connect_books.cachekey import code_version
+
+    return f"{code_version()}:{main_digest}"
+
+
 def digest_text(text: str) -> str:
     """The digest of a file's text, as the memo keys it."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=32).hexdigest()
@@ -88,8 +95,8 @@ class FileYears:
 class Memo:
     """The remembered :class:`FileYears` of the books' local files (module docstring)."""
 
-    #: The code and the main file the records hold for.
-    context: str
+    #: The digest of the main file's text (with the code, what the records hold for).
+    main_digest: str
     #: The digest of each file's text as loaded now.
     digests: dict[str, str]
     #: ``path -> (digest of the text it was computed from, what it gives)``.
@@ -185,11 +192,21 @@ class Memo:
             result[target] = (lines, Totals(*running))
         return result
 
+    @property
+    def context(self) -> str:
+        """What the records hold for: the code and the main file."""
+        return context_of(self.main_digest)
+
+    @property
+    def all_local(self) -> bool:
+        """Whether every file is local (no transaction needs the running balances)."""
+        return all(path in self.local for path in self.digests)
+
     def changing(self, path: str, text: str) -> Memo:
         """The memo for the books once ``path`` holds ``text`` (its records not used)."""
         digests = {**self.digests, path: digest_text(text)}
         local = self.local - {path}
-        return Memo(self.context, digests, self.records, local, False, self.session)
+        return Memo(self.main_digest, digests, self.records, local, False, self.session)
 
     def to_json(self) -> dict[str, Any]:
         """The records as JSON values, for the cache."""

@@ -154,7 +154,7 @@ def _load(main: Path, overrides: Mapping[Path, str] | None) -> Loading:
     entries, screened = policy.screen_entries(entries)
     errors.extend(screened)
     errors.extend(translated(error) for error in parse_errors)
-    local = not loadsteps.needs_balances(entries)
+    local = memo.all_local  # (each file was looked at as it was parsed)
     with progress.phase("記帳しています"):
         booked, booking_errors = loadsteps.book(entries, options, local=local)
     errors.extend(translated(error) for error in booking_errors)
@@ -192,11 +192,10 @@ def memo_of(main: Path, texts: Mapping[Path, str]) -> Memo:
     """The memo of what the books' files (``texts``) give the settled years, with what
     the cache kept for them."""
     from connect_books import cache
-    from connect_books.cachekey import code_version
 
     digests = {str(path): settledmemo.digest_text(text) for path, text in texts.items()}
-    context = f"{code_version()}:{digests.get(str(main.resolve()), '')}"
-    return Memo(context, digests, cache.read_memo(main.resolve(), context))
+    main_digest = digests.get(str(main.resolve()), "")
+    return Memo(main_digest, digests, cache.read_memo(main.resolve(), main_digest))
 
 
 def rule_functions() -> list[tuple[str, loadsteps.PluginFunction]]:
