@@ -7,7 +7,11 @@ need more, and reach into the loader's internals to do it:
   name and line numbers it will have (:func:`load_text_as_file`);
 * the benchmark times an uncached load, as Fava does (:func:`load_uncached`);
 * a load that runs only the plugins the code chooses parses first (:func:`parse_books`),
-  then books, runs the plugins and validates (:func:`book_and_validate`).
+  then books, runs the plugins and validates (:func:`book_and_validate`);
+* the trusted load runs the same steps one by one (:mod:`connect_books.loadsteps`, the
+  other module that touches the loader's internals), so that the rules run as one
+  transformation step with a single sort after them, and the safe writer can run the
+  rules again on the books plus a few new entries without parsing or booking the rest.
 
 And the settlement needs to know which transactions Beancount's ``pad`` inserted
 (:func:`is_padding`, :func:`padding_for`). Nothing else in connect-books touches these
@@ -64,6 +68,7 @@ def parse_books(main: str | os.PathLike[str]) -> Loaded:
 
 def parse_texts(
     files: Sequence[tuple[str, str]],
+    look: Callable[[str, list[data.Directive]], None] | None = None,
 ) -> tuple[Loaded, dict[str, list[str]]]:
     """Parse the books from their texts: ``(filename, text)``, the main file first.
 
@@ -72,6 +77,7 @@ def parse_texts(
     entries (sorted), the errors and the options (the main file's, with the others'
     currencies and display contexts merged, ``include`` set to ``files``), and each
     file's own ``include`` lines, for the caller to check against what it followed.
+    ``look`` is shown each file's parsed entries (before booking).
     """
     entries: list[data.Directive] = []
     errors: list[Any] = []
@@ -82,6 +88,8 @@ def parse_texts(
         parsed, parse_errors, options_map = parser.parse_string(
             text, report_filename=filename
         )
+        if look is not None:
+            look(filename, parsed)
         entries.extend(parsed)
         errors.extend(parse_errors)
         includes[filename] = list(options_map["include"])

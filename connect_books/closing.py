@@ -19,6 +19,7 @@ from connect_books.digest import year_records
 from connect_books.errors import Refused
 from connect_books.fiscal import FiscalYear
 from connect_books.gate import forbidden_character
+from connect_books.settledmemo import Memo
 from connect_books.settlement import CHUNK_LINES, SETTLEMENT, read_settlements, seal
 
 _BODY_FORBIDDEN = frozenset('"\\')
@@ -93,8 +94,13 @@ def plan_closing(
     reason: str = "",
     today: datetime.date,
     base: Path | None = None,
+    memo: Memo | None = None,
 ) -> Closing:
     """Check that ``year`` can be settled, and compute what its settlement records.
+
+    ``memo`` (:attr:`connect_books.books.Books.memo`) spares digesting again the files
+    whose entries an earlier load digested, and lets the check of the settlement, when
+    it is written, reuse what is digested here.
 
     Raises:
       ClosingRefused: the year has not ended, the books have errors, a year-end balance is
@@ -127,14 +133,19 @@ def plan_closing(
             + "\n".join(f"  {format_error(error, base)}" for error in errors)
         )
     _check_year_end_balances(entries, year)
-    record = year_records(entries, [year], options_map)[year]
+    quick = memo.years(entries, [year], options_map) if memo is not None else None
+    if quick is not None:
+        lines, totals = quick[year]
+    else:
+        record = year_records(entries, [year], options_map)[year]
+        lines, totals = sorted(record.lines), record.totals
     return Closing(
         year,
         approved,
         body,
         audited,
-        record.totals,
-        tuple(sorted(record.lines)),
+        totals,
+        tuple(lines),
         previous=settled[previous].fingerprint if previous is not None else "",
         reason=reason,
     )

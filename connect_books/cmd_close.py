@@ -75,6 +75,7 @@ def close_year(
         reason=reason,
         today=today,
         base=Path.cwd(),
+        memo=books.memo,
     )
     target = books.root / SETTLEMENTS_FILE
     message = f"Close FY{year.year}: settlement approved by {body} on {closing.approved.isoformat()}"

@@ -16,7 +16,11 @@ What it guarantees:
   (waiting up to ``timeout`` seconds, then refusing);
 * nothing that makes the books worse: the whole books are parsed with the new text placed
   where it will land (same file, same line numbers), booked, and run through every plugin
-  and Beancount's validation; any error that was not there before refuses the write;
+  and Beancount's validation; any error that was not there before refuses the write.
+  When the caller's books are still as loaded and the text holds only directives that
+  booking and Beancount's own checks pass over (a settlement, a decision), only the new
+  text is parsed and the rules run again on the loaded entries plus it
+  (:mod:`connect_books.incremental`: the same errors, without loading everything again);
 * no torn files: each file is written to a temporary file in the same folder, flushed and
   fsync'ed, then ``os.replace``'d over the old one and the folder fsync'ed, so a crash or
   ``kill -9`` leaves the old file or the new one, never a mixture. A new ``target`` is
@@ -35,10 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connect_books import atomic, trusted
+from connect_books import atomic, cache, progress, trusted
 from connect_books.books import Books, format_error, load, unchanged
 from connect_books.errors import Refused
 from connect_books.gate import forbidden_character
+from connect_books.incremental import errors_after_append
 
 #: Kept here for the callers that name them (the lock and debris live in ``atomic``).
 LOCK_NAME = atomic.LOCK_NAME
@@ -123,11 +128,27 @@ def append(
             str(Path(name).resolve()) for name in before.options["include"]
         }
         texts = {target: old_text + separator + text}
+        main_text = None
         if not included:  # a new file, or one a killed writer left without its include
             main_text = _decode(main.read_bytes(), main)
             include = f'include "{target.relative_to(folder).as_posix()}"\n'
             texts[main] = main_text + _line_separator(main_text) + include
-        _land(main, before.errors, texts, "追記する")
+        with progress.phase("追記した帳簿を検証しています"):
+            after = errors_after_append(
+                before,
+                target,
+                old_text,
+                text,
+                first_line,
+                whole=texts[target],
+                main_text=main_text,
+            )
+        if after is None:
+            _land(main, before.errors, texts, "追記する")
+        else:
+            _refuse_new(folder, before.errors, after, "追記する")
+            _write(folder, texts)
+        cache.forget()  # the books changed: the load in hand is not theirs any more
 
         committed = False
         if repo is not None:
@@ -175,6 +196,7 @@ def replace(
             )
         before = load(main)
         _land(main, before.errors, {path: text})
+        cache.forget()
 
 
 @contextmanager
@@ -199,8 +221,17 @@ def _land(
     Call under the lock.
     """
     folder = main.parent
-    _, after_errors, _ = trusted.load(main, overrides=texts)
-    new_errors = _new_errors(before_errors, after_errors)
+    with progress.phase("書き込んだ後の帳簿を検証しています"):
+        _, after_errors, _ = trusted.load(main, overrides=texts)
+    _refuse_new(folder, before_errors, after_errors, verb)
+    _write(folder, texts)
+
+
+def _refuse_new(
+    folder: Path, before: Sequence[Any], after: Sequence[Any], verb: str
+) -> None:
+    """Refuse the write if ``after`` has errors that ``before`` did not."""
+    new_errors = _new_errors(before, after)
     if new_errors:
         raise WriteRefused(
             f"書き込みをやめました: {verb}と帳簿に新しいエラーが{len(new_errors)}件"
@@ -208,6 +239,10 @@ def _land(
             " (帳簿は変わっていません)。",
             [format_error(error, folder) for error in new_errors],
         )
+
+
+def _write(folder: Path, texts: Mapping[Path, str]) -> None:
+    """Replace the files with ``texts``, all or nothing (a failure is a refusal)."""
     try:
         atomic.replace_all(
             folder, {path: text.encode("utf-8") for path, text in texts.items()}
