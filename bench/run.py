@@ -17,7 +17,9 @@ The pairs, each in the same cache state on both sides:
   the background saves);
 * ``close-year`` / ``check``, cold and warm, on books whose 2025年度 is not settled yet
   (the settlement file is restored before each run);
-* ``board-pack`` and ``audit-pack`` / ``check``, cold and warm;
+* ``board-pack`` and ``audit-pack`` / ``check``, cold and warm; and, since a warm
+  ``check`` reads only the errors while these read the whole books, ``close-year`` and
+  ``board-pack`` warm / ``bean-check`` warm (which reads them whole too);
 * ``hledger check`` on the books converted (``bench/hledger.py``), if ``hledger`` is
   installed (``apt-get install hledger``), against our ``check`` cold and warm.
 
@@ -290,6 +292,15 @@ def measure(books: Books, repeat: int, skip: Sequence[str] = ()) -> list[Pair]:
         ("board-pack warm", "check warm", warm(board, settled), warm(check, settled)),
         ("audit-pack cold", "check cold", cold(audit, settled), cold(check, settled)),
         ("audit-pack warm", "check warm", warm(audit, settled), warm(check, settled)),
+        # (a warm check reads only the errors; these need the whole books: against a
+        # plain warm load, which reads them whole too)
+        (
+            "close-year warm",
+            "bean-check warm",
+            restored(warm(close, open_)),
+            plain_check(True),
+        ),
+        ("board-pack warm", "bean-check warm", warm(board, settled), plain_check(True)),
     ]
     if books.journal is not None:
         hledger = [shutil.which("hledger") or "hledger", "-f", str(books.journal)]
