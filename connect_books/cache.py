@@ -186,25 +186,42 @@ def flush() -> None:
     main = loading.main.resolve()
     if place is None or not cachefolder.usable(place, main.parent, create=True):
         return
+    lock = cachefolder.Writing(entry_path(place, main))
+    if not lock.take():  # another process is writing this entry right now
+        return
     for stream in (sys.stdout, sys.stderr):
         with suppress(Exception):
             stream.flush()
     try:
         child = os.fork()
     except OSError:
+        lock.release()
         return
-    if child:
-        with suppress(ChildProcessError):
-            os.waitpid(child, 0)  # the child takes the lock, forks the writer, leaves
+    if child:  # the lock stays with the child's copy of the descriptor
+        lock.leave()
+        _reap(child)
         return
-    try:  # the child: detach, lock, and let a grandchild write (nobody waits for it)
+    try:  # the child: its own session, writes, leaves
         os.setsid()
-        lock = cachefolder.Writing(entry_path(place, main))
-        lock.__enter__()  # held by the grandchild's copy of the descriptor
-        if os.fork() == 0:
-            _detached_write(loading, disk)
+        _detached_write(loading, disk)
     finally:
         os._exit(0)
+
+
+_children: list[int] = []
+
+
+def _reap(child: int) -> None:
+    """Note ``child``, and collect the writers of earlier commands that have ended (a
+    process that runs commands one after another keeps no zombie but the last)."""
+    for pid in list(_children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _children.remove(pid)
+    _children.append(child)
 
 
 def _detached_write(loading: Any, disk: Any) -> None:

@@ -157,10 +157,32 @@ class Writing:
             fcntl.flock(self.fd, fcntl.LOCK_EX)
 
     def __exit__(self, *_: object) -> None:
+        self.release()
+
+    def take(self) -> bool:
+        """Take the lock without waiting; False if another process holds it."""
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.leave()
+            return False
+        return True
+
+    def release(self) -> None:
+        """Unlock and close (for every copy of the descriptor)."""
         if self.fd >= 0:
             with suppress(OSError):
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
+            self.leave()
+
+    def leave(self) -> None:
+        """Close this process's descriptor, leaving the lock to the other copies (a forked
+        writer keeps it until it ends)."""
+        if self.fd >= 0:
+            with suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
 
 
 def wait(main: Path, place: Path | None = None) -> None:
