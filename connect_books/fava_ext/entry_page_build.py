@@ -56,6 +56,10 @@ class Preview:
     balance: BalanceCheck | None = None
     #: Why it cannot be written as it is (a balance that differs); "" when it can.
     problem: str = ""
+    #: The transaction in words: date, payee, narration.
+    heading: tuple[str, str, str] = ("", "", "")
+    #: Its lines as a 仕訳: account, debit, credit (yen text, "" on the other side).
+    rows: tuple[tuple[str, str, str], ...] = ()
 
 
 def _on(field: str, make: Callable[[], T]) -> T:
@@ -287,4 +291,20 @@ def preview(ctx: Context, made: Draft | BalanceCheck) -> Preview:
             )
         return Preview(made.text(), ctx.target(made.day).name, made, problem)
     check(ctx, made)
-    return Preview(made.text(), ctx.target(made.date).name)
+    rows = tuple(
+        (
+            _account_label(line.account),
+            yen_text(amount) if amount > 0 else "",
+            yen_text(-amount) if amount < 0 else "",
+        )
+        for line, amount in zip(made.lines, made.amounts(), strict=True)
+    )
+    heading = (made.date.isoformat(), made.payee or "", made.narration)
+    return Preview(made.text(), ctx.target(made.date).name, heading=heading, rows=rows)
+
+
+def _account_label(account: str) -> str:
+    """``管理費 5213 通信運搬費`` for ``Expenses:5210-管理費:5213-通信運搬費``."""
+    parts = [p.split("-", 1)[-1] for p in account.split(":")[1:-1]]
+    code, _, name = account.rsplit(":", 1)[-1].partition("-")
+    return " ".join([*parts, f"{code} {name}" if name else code])
