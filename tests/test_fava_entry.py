@@ -348,3 +348,13 @@ def test_the_page_offers_the_books_own_choices(books: Path) -> None:
     assert "MZ-2026-01" not in grants  # paid in full
     balance = page.open("balance")
     assert '<option value="2026-11" selected>2026年11月末</option>' in balance
+
+
+def test_the_tabs_keep_fava_s_time_filter(books: Path) -> None:
+    page = Page(books)
+    text = page.open("dues", time="FY2026")
+    tabs = re.findall(r'<nav class="kc-tabs".*?</nav>', text, re.S)[0]
+    links = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', tabs)]
+    assert len(links) == 7
+    for link in links:
+        assert link.count("?") == 1 and "time=FY2026" in link and "form=" in link

@@ -159,10 +159,13 @@ class Kicho(FavaExtensionBase):
             form = page_forms.form_named(ctx, name)
         except Refused:
             form = page_forms.form_named(ctx, "dues")
-        base = url_for("extension_report", extension_name=self.name)
         return PageView(
             forms=tuple(
-                (key, title, f"{base}?form={key}")
+                (
+                    key,
+                    title,
+                    url_for("extension_report", extension_name=self.name, form=key),
+                )
                 for key, title in page_forms.TITLES.items()
             ),
             form=form,
