@@ -18,7 +18,7 @@ from connect_books.entry import Context, EntryRefused
 from connect_books.entry_balance import month_end
 from connect_books.fiscal import FiscalYear
 from connect_books.money import yen_text
-from connect_books.reports.labels import ACTIVITIES, fund_short
+from connect_books.reports.labels import ACTIVITIES, fund_short, short_name
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _dues(ctx: Context) -> Form:
         (
             _date(today),
             Field("member", "会員団体", "select", tuple(
-                Choice(m.id, f"{m.name} ({m.id})") for m in members
+                Choice(m.id, f"{short_name(m.name)} ({m.id})") for m in members
             ), required=True),
             Field("year", "会費の年度", "select", (
                 Choice("", "自動 (未納の最も古い年度)"), *years,
