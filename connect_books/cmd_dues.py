@@ -55,28 +55,21 @@ def pay(
 
     年度が今の年度なら 受取会費、前の年度なら 未収会費 の回収、翌年度なら 前受会費 にします。
     """
-    from connect_books.chart import Role
     from connect_books.cliparams import load_books
     from connect_books.cmd_add import finish
     from connect_books.entry import Context, check, parse_amount
-    from connect_books.entry_dues import MONEY_ROLES, dues_entry
-    from connect_books.entry_lookup import find_account, find_member
+    from connect_books.entry_dues import dues_account, dues_entry
+    from connect_books.entry_lookup import find_member
 
     ctx = Context(load_books(ledger, clean=False))
     who = find_member(ctx.books.roster, member)
-    chosen = None
-    if account:
-        allowed = {*MONEY_ROLES, Role.DUES_RECEIVABLE, Role.DUES_ADVANCE}
-        chosen = find_account(
-            ctx.chart, account, among=lambda a: a.role in allowed, what="入金先"
-        )
     draft = dues_entry(
         ctx,
         who,
         day=day,
         year=year,
         amount=parse_amount(amount) if amount else None,
-        account=chosen,
+        account=dues_account(ctx, account) if account else None,
     )
     if dry_run:
         check(ctx, draft)

@@ -183,7 +183,12 @@ def parse_amount(text: str, what: str = "金額") -> int:
     try:
         number = parse_yen(text)
     except ValueError as exc:
-        raise EntryRefused(f"{what}: {exc}") from None
+        message = str(
+            exc
+        )  # "金額 '…' に…": the prefix says which amount, when not plain
+        raise EntryRefused(
+            message if what == "金額" else f"{what}: {message}"
+        ) from None
     if number == 0:
         raise EntryRefused(f"{what}が 0円です。0円の行は書けません。")
     return number

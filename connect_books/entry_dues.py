@@ -25,6 +25,7 @@ import datetime
 
 from connect_books.chart import AccountInfo, Role
 from connect_books.entry import Context, Draft, EntryRefused, Line
+from connect_books.entry_lookup import find_account
 from connect_books.fiscal import FiscalYear, jdate
 from connect_books.journal_target import check_day
 from connect_books.money import yen_text
@@ -75,6 +76,19 @@ def default_money_account(ctx: Context) -> AccountInfo:
             f"入金した口座を --account で指定してください (預金の科目: {names})。"
         )
     return banks[0]
+
+
+def dues_account(ctx: Context, text: str) -> AccountInfo:
+    """The account a dues entry names (code or part of its name): cash or bank, or
+    未収会費 (an accrual at 3/31) or 前受会費 (an advance recognised on 4/1).
+
+    Raises:
+      LookupRefused: no such account, or several.
+    """
+    allowed = {*MONEY_ROLES, Role.DUES_RECEIVABLE, Role.DUES_ADVANCE}
+    return find_account(
+        ctx.chart, text, among=lambda a: a.role in allowed, what="入金先"
+    )
 
 
 def dues_entry(

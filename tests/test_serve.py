@@ -239,7 +239,8 @@ def test_code_named_by_the_books_never_runs_in_serve(
     assert sys.path == path_before
     assert "evil" not in sys.modules and "flask_babel_evil" not in sys.modules
     ledger = app.config["LEDGERS"].ledgers[0]
-    assert [e.name for e in ledger.extensions.extension_details] == ["ConnectBooks"]
+    names = [e.name for e in ledger.extensions.extension_details]
+    assert names == ["ConnectBooks", "Kicho"]
 
 
 def test_code_named_by_the_books_never_runs_in_a_real_server(
@@ -371,7 +372,7 @@ def test_extensions_are_found_without_the_ledger_folder_on_sys_path(
     import fava.ext
 
     from connect_books import fava_compat
-    from connect_books.fava_ext import ConnectBooks
+    from connect_books.fava_ext import ConnectBooks, Kicho
 
     fava_compat.install()
     assert fava.core.extensions.find_extensions is fava_compat.project_extensions
@@ -381,7 +382,7 @@ def test_extensions_are_found_without_the_ledger_folder_on_sys_path(
     assert found == [] and "cb_probe_module は使えません" in errors[0].message
     assert "cb_probe_module" not in sys.modules
     found, errors = fava_compat.project_extensions(tmp_path, "connect_books.fava_ext")
-    assert found == [ConnectBooks] and errors == []
+    assert found == [ConnectBooks, Kicho] and errors == []
     assert sys.path == before
     # Why: Fava's own lookup imports whatever the ledger folder holds by that name.
     fava.ext.find_extensions(tmp_path, "cb_probe_module")
