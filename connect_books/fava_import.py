@@ -159,7 +159,7 @@ class ProjectIngest(IngestModule):
                 datetime.date.today(),
             )
         except Refused as exc:
-            raise ImportRefusedError(f"{exc}\n{UNCHANGED}") from None
+            raise ImportRefusedError(_unchanged(str(exc))) from None
         return proposed_entries(plan)
 
 
@@ -208,6 +208,11 @@ def unassigned(entries: Iterable[Any]) -> str | None:
     return None
 
 
+def _unchanged(message: str) -> str:
+    """``message``, saying that the books did not change (once)."""
+    return message if "変わっていません" in message else f"{message}\n{UNCHANGED}"
+
+
 def _inside(folder: Path, path: Path) -> bool:
     try:
         resolved = path.resolve()
@@ -245,11 +250,8 @@ def check_upload(ingest: ProjectIngest, path: Path, name: str) -> None:
         _, statement = choose_layout(data, None, path, hint=BROWSER_HINT)
         statement_year(statement.lines, books.entries, datetime.date.today(), name)
     except Refused as exc:
-        raise ImportRefusedError(
-            f"{exc}\nアップロードしたファイルは保存していません。{UNCHANGED}".replace(
-                path.name, name
-            )
-        ) from None
+        message = f"{exc}\nアップロードしたファイルは保存していません。"
+        raise ImportRefusedError(_unchanged(message.replace(path.name, name))) from None
 
 
 #: What the treasurer can do when no bank layout reads an uploaded file.
