@@ -18,7 +18,7 @@ nothing from the books' folder is ever executed.
   Japanese message. The entries shown are every line in statement order: lines already
   in the books marked as duplicates (Fava ignores them), the new entries, unmatched lines
   with a second posting to :data:`UNASSIGNED` (not an account: the form will not save
-  until the treasurer picks one, or ticks 「重複を無視」 to leave the line out), and the
+  until the treasurer picks one, or ticks 「ignore duplicate」 to leave the line out), and the
   offered balance assertion last.
 * **Save**: Fava's ``add_entries`` goes to
   :meth:`connect_books.fava_writes.GuardedFileModule.insert_entries`: one locked,
@@ -187,7 +187,7 @@ def _shown(proposal: Proposal) -> data.Transaction:
         meta[SOURCE] = f"{source}\n規則: {label}"
         return proposal.entry._replace(meta=meta)
     meta[SOURCE] = (
-        f"{source}\n未割当: {proposal.reason}。科目を選ぶか、「重複を無視」で取り込まずに"
+        f"{source}\n未割当: {proposal.reason}。科目を選ぶか、「ignore duplicate」で取り込まずに"
         "おいてください (import/rules.toml に規則を足すと次から自動で割り当てられます)。"
     )
     other = data.Posting(UNASSIGNED, None, None, None, None, None)
@@ -203,7 +203,7 @@ def unassigned(entries: Iterable[Any]) -> str | None:
             if posting.account == UNASSIGNED:
                 return (
                     f"{entry.date} の「{entry.narration}」の科目が未割当です。科目を選ぶか、"
-                    f"「重複を無視」で取り込まずにおいてください。{UNCHANGED}"
+                    f"「ignore duplicate」で取り込まずにおいてください。{UNCHANGED}"
                 )
     return None
 

@@ -168,3 +168,21 @@ def test_the_auditor_gets_no_import(books: Path) -> None:
         403,
     )
     assert not inbox_of(books).exists()
+
+
+#: The ゆうちょ statement with its first line from a payer no rule knows.
+UNKNOWN_PAYER = YUCHO_CSV.read_bytes().replace(
+    "ﾊﾅﾐｽﾞｷｼﾖｳﾃﾝ".encode("cp932"), "ﾅｿﾞﾉｶｲｼﾔ".encode("cp932")
+)
+
+
+def test_an_unmatched_line_is_shown_with_the_account_to_assign(books: Path) -> None:
+    test, slug = client(books)
+    assert upload(test, slug, "u.csv", UNKNOWN_PAYER).status_code == 200
+    response = extract(test, slug, inbox_of(books) / "u.csv", YUCHO)
+    entries = response.get_json()["data"]
+    first = entries[0]
+    assert first["flag"] == "!" and not first["meta"].get("__duplicate__")
+    assert [p["account"] for p in first["postings"]] == [YUCHO, UNASSIGNED]
+    assert "未割当" in first["meta"]["__source__"]
+    assert [e["t"] for e in entries] == ["Transaction"] * 5  # no balance yet

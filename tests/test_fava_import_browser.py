@@ -152,7 +152,7 @@ def test_fava_import_lands_what_the_command_lands_once(
         assert f"of {ENTRIES} ({ENTRIES} to import)" in dialog.text
         driver.save_screenshot(str(SCREENSHOTS / "fava-import.png"))
         accept_all(driver)
-        wait_for(driver, ".notifications li", f"{ENTRIES}")
+        wait_for(driver, ".notifications li", f"Stored {ENTRIES} entries")
 
         assert entries_of(books) == entries_of(cli_books)
         run("check", str(books))
@@ -187,3 +187,34 @@ def test_a_statement_no_layout_reads_is_refused_in_japanese(
     assert snapshot(books) == before
     inbox = books.parent.parent / "private" / "import-inbox"
     assert not any(inbox.glob("*")) if inbox.exists() else True
+
+
+def test_an_unmatched_line_waits_for_an_account_or_ignore(
+    books: Path, tmp_path: Path, driver: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from test_fava_import import UNKNOWN_PAYER
+
+    from connect_books.fava_import import UNASSIGNED
+
+    statement = tmp_path / "unknown.csv"
+    statement.write_bytes(UNKNOWN_PAYER)
+    before = snapshot(books)
+    with serving(books) as url:
+        upload(driver, base_of(url), statement)
+        dialog = extract(driver, statement.name)
+        assert "Entry 1 of 5 (5 to import)" in dialog.text
+        accounts = driver.find_elements(
+            By.CSS_SELECTOR, "dialog[open] input[placeholder='アカウント']"
+        )
+        placeholder = next(a for a in accounts if a.get_property("value") == UNASSIGNED)
+        assert not driver.execute_script(
+            "return arguments[0].validity.valid", placeholder
+        )
+        wait_for(driver, "dialog[open] button[type=submit]", "次へ").click()
+        assert "Entry 1 of 5" in wait_for(driver, "dialog[open] form h3", "Entry").text
+        driver.save_screenshot(str(SCREENSHOTS / "fava-import-unmatched.png"))
+        driver.find_element(By.CSS_SELECTOR, "dialog[open] label input").click()
+        wait_for(driver, "dialog[open] button[type=submit]", "次へ").click()
+        assert wait_for(driver, "dialog[open] form h3", "Entry 2 of 5 (4 to import)")
+    assert snapshot(books) == before
