@@ -7,19 +7,19 @@ ingest module: the importers are :func:`connect_books.importers.config.importers
 books (one per bank layout and bank account, from ``import/`` beside ``ledger/``), and
 nothing from the books' folder is ever executed.
 
-* **Upload** (Fava's 「インポートするファイルをアップロード」): the file lands in the inbox,
+* **Upload** (Fava's 「アップロード」): the file lands in the inbox,
   ``private/import-inbox/`` beside ``ledger/`` (a bank statement names people: it is
   personal data, which the project keeps in ``private/``, never in git, and outside
-  ``documents/``). A file that no layout reads (encoding, header, not CSV …) or dated
-  where nothing may be imported (a settled 年度, the future, two 年度) is refused with
-  the Japanese reason and not kept.
+  ``documents/``; Fava's 「Move」 into ``documents/`` is refused for it). A file that no
+  layout reads (encoding, header, not CSV …) or dated where nothing may be imported (a
+  settled 年度, the future, two 年度) is refused with the Japanese reason and not kept.
 * **Extract** (「抽出」): :func:`connect_books.importers.plan.plan_import`, as
   ``connect-books import`` does, so a refusal (closing balance, account) is the same
   Japanese message. The entries shown are every line in statement order: lines already
   in the books marked as duplicates (Fava ignores them), the new entries, unmatched lines
   with a second posting to :data:`UNASSIGNED` (not an account: the form will not save
-  until the treasurer picks one, or ticks 「ignore duplicate」 to leave the line out), and the
-  offered balance assertion last.
+  until the treasurer picks one, or ticks 「ignore duplicate」 to leave the line out),
+  and the offered balance assertion last.
 * **Save**: Fava's ``add_entries`` goes to
   :meth:`connect_books.fava_writes.GuardedFileModule.insert_entries`: one locked,
   validated, atomic append to the open 年度's journal (never ``main.beancount``), where
@@ -299,6 +299,22 @@ def install_import(app: Flask, main: Path) -> None:
         for ledger in slugs._ledgers:
             _replace_ingest(ledger, main)
     app.view_functions["json_api.put_upload_import_file"] = _upload_view(main)
+    move: Callable[..., Any] = app.view_functions["json_api.put_move"]
+
+    def guarded_move(**kwargs: Any) -> Any:
+        """Fava's 「Move」 of a file: never a statement from the inbox into the books."""
+        payload = request.get_json(silent=True)
+        filename = payload.get("filename") if isinstance(payload, dict) else None
+        if isinstance(filename, str) and Path(filename).resolve().is_relative_to(
+            inbox_of(main)
+        ):
+            raise ImportRefusedError(
+                "銀行の明細には個人の振込名が載っているので、帳簿の documents/ (git に入ります) には"
+                "移しません。取り込んだ後は × で取込フォルダから消してください。"
+            )
+        return move(**kwargs)
+
+    app.view_functions["json_api.put_move"] = guarded_move
 
 
 def _replace_ingest(ledger: FavaLedger, main: Path) -> None:

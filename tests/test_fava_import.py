@@ -186,3 +186,18 @@ def test_an_unmatched_line_is_shown_with_the_account_to_assign(books: Path) -> N
     assert [p["account"] for p in first["postings"]] == [YUCHO, UNASSIGNED]
     assert "未割当" in first["meta"]["__source__"]
     assert [e["t"] for e in entries] == ["Transaction"] * 5  # no balance yet
+
+
+def test_a_statement_is_never_moved_into_the_books(books: Path) -> None:
+    test, slug = client(books)
+    assert upload(test, slug, "y.csv", YUCHO_CSV.read_bytes()).status_code == 200
+    moved = test.put(
+        f"/{slug}/api/move",
+        json={
+            "filename": str(inbox_of(books) / "y.csv"),
+            "account": YUCHO,
+            "new_name": "y.csv",
+        },
+    )
+    assert "documents/" in error_of(moved)
+    assert (inbox_of(books) / "y.csv").is_file()
