@@ -14,8 +14,8 @@ nothing from the books' folder is ever executed.
   layout reads (encoding, header, not CSV …) or dated where nothing may be imported (a
   settled 年度, the future, two 年度) is refused with the Japanese reason and not kept.
 * **Extract** (「抽出」): :func:`connect_books.importers.plan.plan_import`, as
-  ``connect-books import`` does, so a refusal (closing balance, account) is the same
-  Japanese message. The entries shown are every line in statement order: lines already
+  ``connect-books import`` does, so a refusal (closing balance, account, books with
+  errors) is the same Japanese message. The entries shown are every line in statement order: lines already
   in the books marked as duplicates (Fava ignores them), the new entries, unmatched lines
   with a second posting to :data:`UNASSIGNED` (not an account: the form will not save
   until the treasurer picks one, or ticks 「ignore duplicate」 to leave the line out),
@@ -149,6 +149,12 @@ class ProjectIngest(IngestModule):
                 f"取込の設定 {importer_name} がありません。ページを読み込み直してください。"
             )
         books = self.books()
+        if books.errors:  # as ``connect-books import``: never into books with errors
+            raise ImportRefusedError(
+                f"帳簿に{len(books.errors)}件のエラーがあるため、明細を取り込みません。"
+                "Fava の「エラー」か connect-books check で確認して直してから、もう一度抽出して"
+                f"ください。{UNCHANGED}"
+            )
         try:
             statement = importer.statement(str(path))
             plan = plan_import(

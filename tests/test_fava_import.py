@@ -201,3 +201,19 @@ def test_a_statement_is_never_moved_into_the_books(books: Path) -> None:
     )
     assert "documents/" in error_of(moved)
     assert (inbox_of(books) / "y.csv").is_file()
+
+
+def test_no_extract_into_books_with_errors(books: Path) -> None:
+    journal = books.parent / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + '\n2026-11-20 * "郵便局" "切手"\n  Expenses:5210-管理費:5213-通信運搬費  84 JPY\n'
+        "  Liabilities:2110-未払金  -80 JPY\n",
+        encoding="utf-8",
+    )
+    test, slug = client(books)
+    assert upload(test, slug, "y.csv", YUCHO_CSV.read_bytes()).status_code == 200
+    before = snapshot(books)
+    message = error_of(extract(test, slug, inbox_of(books) / "y.csv", YUCHO))
+    assert "エラーがあるため" in message and "帳簿は変わっていません" in message
+    assert snapshot(books) == before
