@@ -40,7 +40,6 @@ from beancount.core import data
 from fava.core import FavaLedger
 from fava.core.ingest import (
     FileImporters,
-    IngestError,
     IngestModule,
     LoadedImportConfig,
     WrappedImporter,
@@ -115,15 +114,18 @@ class ProjectIngest(IngestModule):
         )
 
     def importers(self) -> dict[str, BankImporter]:
-        """The project's importers, by name (built once per load of the books)."""
+        """The project's importers, by name (built once per load of the books).
+
+        Raises:
+          ImportRefusedError: the rules or a bank layout cannot be read (why, in Japanese).
+        """
         if self._importers is None:
             try:
                 found = importers(self.books())
             except Refused as exc:
-                self.errors = (
-                    IngestError({"filename": str(self.inbox), "lineno": 0}, str(exc)),
-                )
-                found = []
+                raise ImportRefusedError(
+                    f"取込の設定 (import/) が読めません: {exc}"
+                ) from None
             self._importers = {importer.name: importer for importer in found}
             wrapped = {name: WrappedImporter(i) for name, i in self._importers.items()}
             self.loaded_config = LoadedImportConfig(wrapped, ())

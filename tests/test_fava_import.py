@@ -217,3 +217,11 @@ def test_no_extract_into_books_with_errors(books: Path) -> None:
     message = error_of(extract(test, slug, inbox_of(books) / "y.csv", YUCHO))
     assert "エラーがあるため" in message and "帳簿は変わっていません" in message
     assert snapshot(books) == before
+
+
+def test_unreadable_rules_are_named_on_the_import_page(books: Path) -> None:
+    rules = books.parent.parent / "import" / "rules.toml"
+    rules.write_text("[[member]\n", encoding="utf-8")
+    test, slug = client(books)
+    message = error_of(test.get(f"/{slug}/api/imports"))
+    assert "取込の設定 (import/) が読めません" in message, message
