@@ -12,7 +12,8 @@ each Fava ledger's file module by :class:`GuardedFileModule`, whose writes:
 Fava's own text surgery (which lines an entry spans, where metadata goes) is reused: it
 runs on a private copy of the file, and the copy's new text is what the writer validates
 and writes. New entries from Fava's add form go to the 年度's journal file
-(:func:`connect_books.journal_target.journal_file`: never a settled 年度), never to ``main.beancount``.
+(:func:`connect_books.journal_target.journal_file`: never a settled 年度), never to ``main.beancount``;
+the entries of one save (Fava's import page saves many) land in one append.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from flask import Flask
 
 from connect_books import writer
 from connect_books.errors import Refused
+from connect_books.fava_import import unassigned
 from connect_books.journal_target import journal_file
 
 
@@ -100,16 +102,39 @@ class GuardedFileModule(FileModule):
             )
 
     def insert_entries(self, entries: Sequence[Any]) -> None:
-        """New entries from Fava's forms, each into its 年度's journal file."""
+        """New entries (Fava's forms, its import page): one append to their 年度's journal.
+
+        All of them land in one locked, validated, atomic write, or none does; entries of
+        two 年度 are refused (the import page never proposes them).
+        """
+        refusal = unassigned(entries)
+        if refusal is not None:
+            raise FavaAPIError(refusal)
         options = self.ledger.fava_options
         with self._lock:
+            existing = self._entries()
+            texts: dict[Path, list[str]] = {}
             for entry in sorted(entries, key=lambda e: e.date):
-                text = to_string(entry, options.currency_column, options.indent)
                 try:
-                    target = journal_file(self.main, self._entries(), entry.date)
+                    target = journal_file(self.main, existing, entry.date)
                 except Refused as refused:
                     raise FavaAPIError(str(refused)) from None
-                _guarded(partial(_append, self.main, target, text))
+                texts.setdefault(target, []).append(
+                    to_string(entry, options.currency_column, options.indent)
+                )
+            if len(texts) > 1:
+                names = "、".join(path.name for path in texts)
+                raise FavaAPIError(
+                    f"二つの年度の仕訳 ({names}) は一度に書けません。年度ごとに分けて"
+                    "保存してください (帳簿は変わっていません)。"
+                )
+            for target, parts in texts.items():
+                message = (
+                    "Fava: add an entry"
+                    if len(parts) == 1
+                    else f"Fava: add {len(parts)} entries"
+                )
+                _guarded(partial(_append, self.main, target, "\n".join(parts), message))
                 self._reloaded(target)
 
     def _entries(self) -> list[data.Directive]:
@@ -132,8 +157,8 @@ class GuardedFileModule(FileModule):
         self.ledger.load_file()
 
 
-def _append(main: Path, target: Path, text: str) -> None:
-    writer.append(main, target, text, message="Fava: add an entry")
+def _append(main: Path, target: Path, text: str, message: str) -> None:
+    writer.append(main, target, text, message=message)
 
 
 def _moved(entry: Any, copy: Path) -> Any:

@@ -12,7 +12,9 @@
 * in auditor mode, Fava's read-only mode refuses every request that is not a GET (401),
   and the raw source files, the journal download, the importers and the editor are
   refused (403);
-* in every mode, a document is served only from the books' ``documents/`` folder.
+* in every mode, a document is served only from the books' ``documents/`` folder;
+* in treasurer mode, Fava's import page uses the project's importers and an upload folder
+  outside the books (:mod:`connect_books.fava_import`), never an importer script.
 """
 
 from __future__ import annotations
@@ -175,9 +177,11 @@ def make_app(
     if auditor:
         app.before_request(_refuse_for_auditor)
     else:  # the treasurer's Fava writes only through the project's writer
+        from connect_books.fava_import import install_import
         from connect_books.fava_writes import install_write_guard
 
         install_write_guard(app, ledger)
+        install_import(app, ledger)
     return app
 
 

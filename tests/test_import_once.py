@@ -221,3 +221,51 @@ def test_a_hand_entry_with_the_printed_key_counts_as_imported(
     assert "取り込み済み 7件" in result.output and "新しく取り込む 0件" in result.output
     assert "月末の残高確認: 2026-11-01" in result.output
     check_passes(books)
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ("duplicate", "二度記帳されています"),
+        ("settled", "確定済み"),
+    ],
+)
+def test_the_one_load_write_still_applies_every_rule(
+    books: Path, monkeypatch: pytest.MonkeyPatch, extra: str, reason: str
+) -> None:
+    """The import's write reuses its load (no second whole load), and still refuses."""
+    import datetime
+
+    from connect_books import writer
+    from connect_books.importers.config import ImportData, choose_layout
+    from connect_books.importers.plan import plan_import
+
+    monkeypatch.setenv("CONNECT_BOOKS_CACHE", "off")
+    loaded = load(books)
+    data = ImportData.find(loaded)
+    _, statement = choose_layout(data, "yucho", DATA / "yucho-2026-10.csv")
+    plan = plan_import(
+        loaded, statement, YUCHO, data.rules(loaded), datetime.date(2026, 11, 30)
+    )
+    text = plan.text()
+    first = text.split("\n\n")[0].split("\n", 1)[1]  # the first entry, with its key
+    if extra == "duplicate":
+        text += "\n" + first
+    else:
+        text += "\n" + first.replace("2026-10-01", "2025-10-01")
+    shortcuts: list[object] = []
+    quick = writer.errors_after_append
+
+    def spied(*args: object, **kwargs: object) -> object:
+        result = quick(*args, **kwargs)  # type: ignore[arg-type]
+        shortcuts.append(result)
+        return result
+
+    monkeypatch.setattr(writer, "errors_after_append", spied)
+    before = snapshot(books)
+    with pytest.raises(writer.WriteRefused, match=reason):
+        writer.append(books, plan.target, text, message="import", loaded=loaded)
+    assert shortcuts and shortcuts[0] is not None  # checked on the one load
+    after = snapshot(books)
+    after.pop(".connect-books.lock", None)  # (the lock's file stays, empty)
+    assert after == before

@@ -4,7 +4,7 @@ The modules, in the order the data flows:
 
 * :mod:`.decode` — a file's bytes as text (cp932, UTF-8 with or without BOM) or a refusal;
 * :mod:`.layout` — a bank's CSV layout, read from ``import/banks/<bank>.toml``;
-* :mod:`.statement` — the statement's lines (pandas, every cell text, money as ``int``);
+* :mod:`.statement` — the statement's lines (every cell text, money as ``int``);
 * :mod:`.text` — NFKC normalisation, the folded form rules compare, amounts and dates;
 * :mod:`.rules` — ``import/rules.toml``: members, supporters and other payees;
 * :mod:`.dues` — which 年度 a member's payment pays (arrears, this year, in advance);

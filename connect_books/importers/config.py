@@ -73,10 +73,16 @@ class ImportData:
         return load_rules(self.rules_path, books.roster, chart, self.private_path)
 
 
+#: What the treasurer can do when no layout reads a file (the command's options).
+CLI_HINT = "--bank で銀行を指定するか、"
+
+
 def choose_layout(
-    data: ImportData, bank: str | None, path: Path
+    data: ImportData, bank: str | None, path: Path, *, hint: str = CLI_HINT
 ) -> tuple[Layout, Statement]:
     """The layout ``bank`` names (a preset or a ``.toml`` file), or the one that reads ``path``.
+
+    ``hint`` begins the advice when no layout reads the file.
 
     Raises:
       StatementRefused: the named layout does not read the file (the reason why), or
@@ -89,9 +95,9 @@ def choose_layout(
     layouts = data.layouts()
     if bank is not None:
         if bank not in layouts:
-            hint = did_you_mean(bank, layouts).replace("近いID", "近い名前")
+            near = did_you_mean(bank, layouts).replace("近いID", "近い名前")
             known = "、".join(layouts) or "(なし)"
-            msg = f"銀行の設定 '{bank}' は {data.banks} にありません (あるもの: {known})。{hint}"
+            msg = f"銀行の設定 '{bank}' は {data.banks} にありません (あるもの: {known})。{near}"
             raise Refused(msg)
         layout = layouts[bank]
         return layout, read_statement(path, layout)
@@ -102,7 +108,7 @@ def choose_layout(
         except StatementRefused as exc:
             reasons.append(f"  {layout.name}: {exc}")
     msg = (
-        f"{path.name} を読める銀行の設定がありません。--bank で銀行を指定するか、"
+        f"{path.name} を読める銀行の設定がありません。{hint}"
         f"{data.banks} に設定を足してください。\n" + "\n".join(reasons)
     )
     raise StatementRefused(msg)
