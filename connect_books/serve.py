@@ -47,6 +47,15 @@ AUDITOR_REFUSED = frozenset(
     }
 )
 AUDITOR_REFUSED_PAGES = frozenset({"editor", "import"})
+#: Fava draws its sidebar itself (the editor with its "+" and the import page are always
+#: there): in auditor mode the pages answer 403, and this style hides their links.
+AUDITOR_STYLE = (
+    "<style>"
+    + ", ".join(
+        f'aside li:has(> a[href*="/{page}/"])' for page in sorted(AUDITOR_REFUSED_PAGES)
+    )
+    + " { display: none !important; }</style>"
+)
 
 
 class ServeRefused(Refused):
@@ -176,6 +185,7 @@ def make_app(
     app.before_request(_jump_within_this_site)
     if auditor:
         app.before_request(_refuse_for_auditor)
+        app.after_request(_hide_refused_links)
     else:  # the treasurer's Fava writes only through the project's writer
         from connect_books.fava_import import install_import
         from connect_books.fava_writes import install_write_guard
@@ -198,6 +208,19 @@ def _refuse_for_auditor() -> None:
                 mimetype="text/plain",
             )
         )
+
+
+def _hide_refused_links(response: Response) -> Response:
+    """A whole Fava page gets :data:`AUDITOR_STYLE` in its ``<head>``."""
+    if (
+        response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and not response.is_streamed
+    ):
+        page = response.get_data(as_text=True)
+        if "</head>" in page:
+            response.set_data(page.replace("</head>", AUDITOR_STYLE + "</head>", 1))
+    return response
 
 
 def _jump_within_this_site() -> None:

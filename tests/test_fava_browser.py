@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from favatools import (
@@ -149,6 +150,20 @@ def test_fava_income_statement_reads_positive(driver: Any, base: str) -> None:
     driver.get(f"{base}/income_statement/?time=FY2025")
     wait_for(driver, "article", "1,122,393")  # income shown positive (inverted signs)
     driver.save_screenshot(str(SCREENSHOTS / "fava-income-statement.png"))
+
+
+def test_the_auditor_sidebar_has_no_editor_or_import(driver: Any, base: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/income_statement/?time=FY2025")
+    wait_for(driver, "article", "1,122,393")
+    shown = {
+        urlsplit(link.get_attribute("href")).path.rstrip("/").rsplit("/", 1)[-1]
+        for link in driver.find_elements(By.CSS_SELECTOR, "aside li > a")
+        if link.is_displayed()
+    }
+    assert {"income_statement", "journal", "query"} <= shown
+    assert not shown & {"editor", "import"}
 
 
 def test_a_write_from_the_browser_is_refused(
