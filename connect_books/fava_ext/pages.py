@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connect_books import gcpause
 from connect_books.books import Books
 from connect_books.fava_ext import flows
 from connect_books.fiscal import Period
 from connect_books.reports import registry
 from connect_books.reports.index import Index
+from connect_books.reports.ledger_lines import all_slips
 from connect_books.reports.table import Report
 
 if TYPE_CHECKING:
@@ -98,10 +100,14 @@ class Statements:
 
     @property
     def index(self) -> Index:
-        """The index every report reads (one pass over the entries, made once)."""
+        """The index every report reads (one pass over the entries, made once), with the
+        transactions as the account books show them."""
         with self._lock:
             if self._index is None:
-                self._index = registry.index_of(self.books)
+                with gcpause.paused():
+                    made = registry.index_of(self.books)
+                    all_slips(made)  # (what the account books share)
+                    self._index = made
             return self._index
 
     def stop(self) -> None:
@@ -148,6 +154,10 @@ class Statements:
             return made
 
     def _make(self, name: str, period: Period) -> Report:
+        with gcpause.paused():  # (thousands of rows, no garbage: see gcpause)
+            return self._made_now(name, period)
+
+    def _made_now(self, name: str, period: Period) -> Report:
         if name == flows.NAME:
             return flows.report(
                 self.books.entries,
