@@ -108,7 +108,7 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
 
     # (only the transactions that move the account: months close the same way, since
     # nothing else changes the month's figures)
-    for number, slip, moved in moves(idx, p.start, p.end).get(account, ()):
+    for number, slip, moved, other in moves(idx, p.start, p.end).get(account, ()):
         while pending and slip.date > pending[0]:
             close_month(pending.pop(0))
         balance += moved
@@ -129,7 +129,7 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
         }
         rows.append(
             Row(
-                slip.counter(idx, account, moved),
+                other,
                 values,
                 "item",
                 1,

@@ -57,7 +57,7 @@ def report(idx: Index, p: Period) -> Report:
     signs: dict[str, int] = {}
     for number, slip in enumerate(slips(idx, p.start, p.end), start=1):
         no = str(number)
-        for account, amount in slip.postings:
+        for (account, amount), other in zip(slip.postings, slip.counters, strict=True):
             sign = signs.get(account)
             if sign is None:
                 sign = signs[account] = normal_sign(idx, account)
@@ -72,9 +72,7 @@ def report(idx: Index, p: Period) -> Report:
                 "credit": -amount if amount < 0 else None,
                 "balance": sign * balance,
             }
-            lines[account].append(
-                Row(slip.counter(idx, account, amount), values, "item", 1, no)
-            )
+            lines[account].append(Row(other, values, "item", 1, no))
     earlier = sum(
         idx.balance(name, before)
         for name in idx.series

@@ -194,7 +194,7 @@ class Index:
     #: Per period, what each account moved in each slip, filled by
     #: :func:`~connect_books.reports.ledger_lines.moves`.
     moves_cache: dict[
-        tuple[datetime.date, datetime.date], dict[str, list[tuple[int, Slip, int]]]
+        tuple[datetime.date, datetime.date], dict[str, list[tuple[int, Slip, int, str]]]
     ] = field(default_factory=dict, repr=False)
     #: Accounts as the account books print them, filled by
     #: :func:`~connect_books.reports.ledger_lines.label`.

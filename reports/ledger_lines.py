@@ -13,6 +13,7 @@ transactions are then a slice of it (:func:`slips`).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import os
 from collections import defaultdict
@@ -41,6 +42,8 @@ class Slip:
     voucher: str
     #: Its yen postings: (account, amount).
     postings: tuple[tuple[str, int], ...]
+    #: 相手科目 of each posting (:meth:`counter`).
+    counters: tuple[str, ...] = ()
 
     def counter(self, idx: Index, account: str, amount: int) -> str:
         """相手科目: the other side of ``account``'s posting of ``amount`` (``諸口`` when
@@ -59,16 +62,16 @@ def all_slips(idx: Index) -> tuple[list[datetime.date], list[Slip]]:
     found = idx.slips_cache
     if found is None:
         linked = vouchers(idx)
-        made = [
-            Slip(
-                entry.date,
-                description(entry),
-                voucher_of(entry, linked),
-                tuple((account, amount) for account, amount, _ in postings(entry)),
+        made = []
+        for entry in idx.entries:
+            if not isinstance(entry, data.Transaction):
+                continue
+            posted = tuple((account, n) for account, n, _ in postings(entry))
+            slip = Slip(
+                entry.date, description(entry), voucher_of(entry, linked), posted
             )
-            for entry in idx.entries
-            if isinstance(entry, data.Transaction)
-        ]
+            counters = tuple(slip.counter(idx, account, n) for account, n in posted)
+            made.append(dataclasses.replace(slip, counters=counters))
         idx.slips_cache = found = ([slip.date for slip in made], made)
     return found
 
@@ -82,20 +85,29 @@ def slips(idx: Index, start: datetime.date, end: datetime.date) -> list[Slip]:
 
 def moves(
     idx: Index, start: datetime.date, end: datetime.date
-) -> dict[str, list[tuple[int, Slip, int]]]:
-    """Per account, the slips of :func:`slips` that move it: (No., slip, yen moved in all);
-    made once per index and period."""
+) -> dict[str, list[tuple[int, Slip, int, str]]]:
+    """Per account, the slips of :func:`slips` that move it: (No., slip, yen moved in all,
+    相手科目); made once per index and period."""
     key = (start, end)
     found = idx.moves_cache.get(key)
     if found is None:
         found = defaultdict(list)
         for number, slip in enumerate(slips(idx, start, end), start=1):
             moved: dict[str, int] = {}
-            for account, amount in slip.postings:
-                moved[account] = moved.get(account, 0) + amount
+            counter: dict[str, str] = {}
+            for (account, amount), other in zip(
+                slip.postings, slip.counters, strict=True
+            ):
+                if account in moved:  # (two postings: the other side of the sum)
+                    moved[account] += amount
+                    counter[account] = ""
+                else:
+                    moved[account] = amount
+                    counter[account] = other
             for account, amount in moved.items():
                 if amount:
-                    found[account].append((number, slip, amount))
+                    other = counter[account] or slip.counter(idx, account, amount)
+                    found[account].append((number, slip, amount, other))
         idx.moves_cache[key] = found = dict(found)
     return found
 
