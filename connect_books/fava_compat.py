@@ -62,7 +62,7 @@ def trusted_load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResul
             found = books.entries, list(books.errors), books.options
     finally:
         cache.flush()
-    gc.freeze()
+    gcpause.long_lived()
     return found
 
 

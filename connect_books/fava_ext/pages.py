@@ -108,6 +108,7 @@ class Statements:
                     made = registry.index_of(self.books)
                     all_slips(made)  # (what the account books share)
                     self._index = made
+                    gcpause.long_lived()
             return self._index
 
     def stop(self) -> None:
@@ -155,7 +156,9 @@ class Statements:
 
     def _make(self, name: str, period: Period) -> Report:
         with gcpause.paused():  # (thousands of rows, no garbage: see gcpause)
-            return self._made_now(name, period)
+            made = self._made_now(name, period)
+            gcpause.long_lived()
+            return made
 
     def _made_now(self, name: str, period: Period) -> Report:
         if name == flows.NAME:
