@@ -100,7 +100,7 @@ class Server:
         """Seconds for the page once ``changed`` was changed (the server reloads)."""
         with changed.open("a", encoding="utf-8") as out:
             out.write("; 一行の変更 (ベンチマーク)\n")
-        time.sleep(1.5)  # (Fava's watcher notices the change on its own thread)
+        time.sleep(3)  # (Fava's watcher notices the change on its own thread)
         started = time.perf_counter()
         first_page(self.port)
         return time.perf_counter() - started

@@ -115,13 +115,17 @@ class Statements:
         """Stop :meth:`warm` (the books were loaded again: these reports are stale)."""
         self._stopped.set()
 
-    def warm(self, periods: Callable[[], list[Period]]) -> None:
+    def warm(self, periods: Callable[[], list[Period]], delay: float = 0.0) -> None:
         """Make the index, then every page's report for each of ``periods()``, in order.
 
         Run in the background after a load, so that the pages a 監事 opens first need no
         wait; it stops when :meth:`stop` is called, and at the first report that cannot
-        be made (the page that asks for it says why).
+        be made (the page that asks for it says why). It starts after ``delay`` seconds:
+        the request that loaded the books is answered first, without sharing the
+        interpreter with this work.
         """
+        if delay and self._stopped.wait(delay):
+            return
         try:
             _ = self.index
             for period in periods():
