@@ -206,9 +206,12 @@ def prepare(size: int, regenerate: bool, scratch: Path) -> Books:
     )
 
 
-def measure(books: Books, repeat: int, skip: Sequence[str] = ()) -> list[Pair]:
+def measure(
+    books: Books, repeat: int, skip: Sequence[str] = (), only: Sequence[str] = ()
+) -> list[Pair]:
     """Every pair of the module docstring, for one size (but those ``skip`` names:
-    ``audit-pack`` or ``audit-pack:100000`` leaves out that command, at that size)."""
+    ``audit-pack`` or ``audit-pack:100000`` leaves out that command, at that size; and,
+    if ``only`` names pairs such as ``check cold``, just those)."""
     from connect_books import cache
 
     ours = str(BIN / "connect-books")
@@ -316,6 +319,8 @@ def measure(books: Books, repeat: int, skip: Sequence[str] = ()) -> list[Pair]:
         command = label.split()[0]
         if command in skip or f"{command}:{books.size}" in skip:
             continue
+        if only and label not in only:
+            continue
         pair = Pair(books.size, label, against)
         for _ in range(repeat):
             pair.ours.append(mine())
@@ -417,15 +422,21 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="測らないコマンド (カンマ区切り。audit-pack:100000 はその件数だけ)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="この組だけを測る (カンマ区切り。例: 'check cold,board-pack cold')",
+    )
     args = parser.parse_args(argv)
     skip = [name.strip() for name in args.skip.split(",") if name.strip()]
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
     Spawner.start()  # (before the books' generator and Beancount are imported)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     pairs: list[Pair] = []
     with tempfile.TemporaryDirectory(prefix="connect-books-bench-") as scratch:
         for size in sizes:
             books = prepare(size, args.regenerate, Path(scratch))
-            found = measure(books, args.repeat, skip)
+            found = measure(books, args.repeat, skip, only)
             pairs.extend(found)
             print(render(found, args.repeat), file=sys.stderr)  # (each size as it ends)
     print(render(pairs, args.repeat))

@@ -15,6 +15,7 @@ from the cache is cached, off the command's time (:func:`connect_books.cache.flu
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -93,8 +94,42 @@ def running(name: str) -> Iterator[None]:
         cache.flush()
 
 
+#: The commands defined in modules of their own, imported only when one of them runs
+#: (or ``--help`` lists them): name → ``module:attribute``.
+LAZY_COMMANDS = {
+    "close-year": "connect_books.cmd_close:close_year",
+    "verify": "connect_books.cmd_close:verify",
+    "board-pack": "connect_books.cmd_packs:board_pack",
+    "audit-pack": "connect_books.cmd_packs:audit_pack",
+    "report": "connect_books.cmd_report:report",
+    "add": "connect_books.cmd_add:add",
+    "balance": "connect_books.cmd_add:balance",
+    "dues": "connect_books.cmd_dues:dues",
+    "receipt": "connect_books.cmd_receipt:receipt",
+    "depreciation": "connect_books.cmd_depreciation:depreciation",
+    "import": "connect_books.cmd_import:import_statement",
+    "auditor-user": "connect_books.cmd_auditor:auditor_user",
+}
+
+
 class JapaneseGroup(click.Group):
-    """The command group: every error a person sees is in Japanese (``エラー: …``)."""
+    """The command group: every error a person sees is in Japanese (``エラー: …``).
+
+    The commands of :data:`LAZY_COMMANDS` are imported when asked for, so a command
+    loads only its own module.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in LAZY_COMMANDS:
+            module, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+            found = getattr(importlib.import_module(module), attribute)
+            assert isinstance(found, click.Command) and found.name == cmd_name
+            self.add_command(found)
+        return found
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
@@ -206,43 +241,3 @@ def serve(
             f"{shown}:{port} で待ち受けられません ({exc.strerror})。ほかのプログラムが"
             "このポートを使っていないか確かめるか、--port で別の番号を指定してください。"
         ) from None
-
-
-from connect_books.cmd_close import close_year, verify  # noqa: E402
-
-main.add_command(close_year)
-main.add_command(verify)
-
-from connect_books.cmd_packs import audit_pack, board_pack  # noqa: E402
-
-main.add_command(board_pack)
-main.add_command(audit_pack)
-
-from connect_books.cmd_report import report  # noqa: E402
-
-main.add_command(report)
-
-from connect_books.cmd_add import add, balance  # noqa: E402
-
-main.add_command(add)
-main.add_command(balance)
-
-from connect_books.cmd_dues import dues  # noqa: E402
-
-main.add_command(dues)
-
-from connect_books.cmd_receipt import receipt  # noqa: E402
-
-main.add_command(receipt)
-
-from connect_books.cmd_depreciation import depreciation  # noqa: E402
-
-main.add_command(depreciation)
-
-from connect_books.cmd_import import import_statement  # noqa: E402
-
-main.add_command(import_statement)
-
-from connect_books.cmd_auditor import auditor_user  # noqa: E402
-
-main.add_command(auditor_user)

@@ -10,6 +10,8 @@ and its extension module calls ``find_extensions`` by its name in
 * an extension is imported only if it is on :data:`connect_books.policy.EXTENSIONS`, and
   without putting the ledger folder on ``sys.path`` (Fava's own lookup puts it first, so a
   ``connect_books/`` or ``flask.py`` placed next to the books would be imported);
+* the load is warm when the books are as the project's cache has them, and a cold load
+  is cached for the next start (:func:`trusted_load`);
 * the ledger ``connect-books serve`` shows has no budget figures
   (:func:`hide_budgets`): Fava prorates the ``custom "budget"`` entries by day over
   calendar years (in the short first 年度 a 160,000円 budget shows as 121,425円, in a
@@ -22,6 +24,7 @@ Like :mod:`connect_books.beancompat`, this is the one place that knows those pri
 from __future__ import annotations
 
 import datetime
+import gc
 import importlib
 import inspect
 from pathlib import Path
@@ -39,11 +42,28 @@ LoaderResult = tuple[list[data.Directive], list[Any], dict[str, Any]]
 
 
 def trusted_load(beancount_file_path: str, *, is_encrypted: bool) -> LoaderResult:
-    """Fava's ``load_uncached``, done by the trusted load (encryption is not supported)."""
+    """Fava's ``load_uncached``, done by the trusted load (encryption is not supported).
+
+    As a command does, it reads the project's cache (:mod:`connect_books.cache`) and,
+    after a cold load, leaves it to be written by a detached child, so the next start or
+    reload of the same books is warm. The garbage collector is paused while the books
+    are read, and what they hold is then frozen (:func:`gc.freeze`): the collector would
+    otherwise walk the whole books again and again while a page is made, finding nothing
+    to free. Before a load the previous freeze is undone, so what the previous load
+    left is collected as usual once Fava lets go of it.
+    """
+    from connect_books import cache, gcpause
     from connect_books.books import load
 
-    books = load(Path(beancount_file_path))
-    return books.entries, list(books.errors), books.options
+    gc.unfreeze()
+    try:
+        with gcpause.paused(), cache.collecting():
+            books = load(Path(beancount_file_path))
+            found = books.entries, list(books.errors), books.options
+    finally:
+        cache.flush()
+    gcpause.long_lived()
+    return found
 
 
 def _no_budget(

@@ -40,6 +40,9 @@ _INCLUDE = re.compile(r"^(\s*)include\b(.*)$")
 _INCLUDE_ARG = re.compile(r'^\s+"([^"\\]*)"\s*(;.*)?$')
 _GLOBAL = re.compile(r"^\s*(plugin|option)\b")
 _GLOB_CHARS = frozenset("*?[")
+#: Every line :data:`_INCLUDE` or :data:`_GLOBAL` could match (and a few more): the
+#: whole text is searched once with it, and only these lines are matched one by one.
+_CANDIDATE = re.compile(r"^[^\S\n]*(?:include|plugin|option)", re.MULTILINE)
 
 
 class GateError(BooksError):
@@ -116,9 +119,31 @@ def forbidden_character(text: str) -> tuple[int, str] | None:
     return text.count("\n", 0, match.start()) + 1, match.group()
 
 
+def _lines_at(text: str, starts: list[int]) -> list[tuple[int, str]]:
+    """The number and text of the line holding each offset of ``starts`` (ascending).
+
+    Lines are what ``text.split("\n")`` gives, numbered from 1; an offset seen twice on
+    one line gives that line once.
+    """
+    found: list[tuple[int, str]] = []
+    number, begin = 1, 0
+    for start in starts:
+        if start < begin:
+            continue
+        number += text.count("\n", begin, start)
+        begin = text.rfind("\n", 0, start) + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        found.append((number, text[begin:end]))
+        number, begin = number + 1, end + 1
+    return found
+
+
 def _check_characters(path: Path, text: str, gate: Gate) -> None:
+    # One search of the whole text; only the lines with a hit are looked at one by one.
+    hits = [match.start() for match in _FORBIDDEN.finditer(text)]
     found = 0
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in _lines_at(text, hits):
         match = _FORBIDDEN.search(line)
         if match is None:
             continue
@@ -157,7 +182,8 @@ def _includes(
 ) -> list[tuple[int, Path]]:
     """The files ``text`` includes, with their lines; problems go to ``gate``."""
     found = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    hits = [match.start() for match in _CANDIDATE.finditer(text)]
+    for number, line in _lines_at(text, hits):
         if not is_main and _GLOBAL.match(line):
             gate.errors.append(
                 GateError(

@@ -16,15 +16,7 @@ from connect_books.chart import CASH_ROLES, Role
 from connect_books.fiscal import Period, jdate
 from connect_books.money import yen
 from connect_books.reports.index import Index
-from connect_books.reports.ledger_lines import (
-    counter_account,
-    description,
-    label,
-    numbered,
-    postings,
-    voucher_of,
-    vouchers,
-)
+from connect_books.reports.ledger_lines import label, moves
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
 NAME = "cash-book"
@@ -88,7 +80,6 @@ def title_of(idx: Index, account: str) -> str:
 
 def book_of(idx: Index, p: Period, account: str) -> Book:
     """The 出納帳 of one account over ``p``."""
-    linked = vouchers(idx)
     start = idx.balance(account, p.start - ONE_DAY)
     balance = start
     rows = [Row("前期繰越", {"balance": start}, "item", 0, f"{account}:前期繰越")]
@@ -97,7 +88,6 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
     if months[-1] < p.end:
         months.append(p.end)
     pending = list(months)
-    transactions = numbered(idx, p.start, p.end)
 
     def close_month(end: datetime.date) -> None:
         nonlocal month_in, month_out
@@ -116,12 +106,11 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
         )
         month_in = month_out = 0
 
-    for number, txn in transactions:
-        while pending and txn.date > pending[0]:
+    # (only the transactions that move the account: months close the same way, since
+    # nothing else changes the month's figures)
+    for number, slip, moved, other in moves(idx, p.start, p.end).get(account, ()):
+        while pending and slip.date > pending[0]:
             close_month(pending.pop(0))
-        moved = sum(n for a, n, _ in postings(txn) if a == account)
-        if not moved:
-            continue
         balance += moved
         if moved > 0:
             month_in += moved
@@ -130,17 +119,17 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
             month_out -= moved
             payments -= moved
         values: dict[str, Cell] = {
-            "date": txn.date,
+            "date": slip.date,
             "no": str(number),
-            "description": description(txn),
+            "description": slip.description,
             "receipt": moved if moved > 0 else None,
             "payment": -moved if moved < 0 else None,
             "balance": balance,
-            "voucher": voucher_of(txn, linked) or None,
+            "voucher": slip.voucher or None,
         }
         rows.append(
             Row(
-                counter_account(idx, txn, account, moved),
+                other,
                 values,
                 "item",
                 1,

@@ -18,12 +18,9 @@ from connect_books.fiscal import Period
 from connect_books.reports.index import Index
 from connect_books.reports.ledger_lines import (
     account_order,
-    counter_account,
-    description,
     label,
     normal_sign,
-    numbered,
-    postings,
+    slips,
 )
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
@@ -57,28 +54,25 @@ def report(idx: Index, p: Period) -> Report:
     for name in idx.series:
         flows = idx.roots.is_(name, Kind.INCOME, Kind.EXPENSES)
         opening[name] = 0 if flows else idx.balance(name, before)
-    for number, txn in numbered(idx, p.start, p.end):
-        for account, amount, _ in postings(txn):
-            sign = normal_sign(idx, account)
-            running[account] = running.get(account, opening.get(account, 0)) + amount
+    signs: dict[str, int] = {}
+    for number, slip in enumerate(slips(idx, p.start, p.end), start=1):
+        no = str(number)
+        for (account, amount), other in zip(slip.postings, slip.counters, strict=True):
+            sign = signs.get(account)
+            if sign is None:
+                sign = signs[account] = normal_sign(idx, account)
+            balance = running.get(account, opening.get(account, 0)) + amount
+            running[account] = balance
             totals[account][0 if amount > 0 else 1] += abs(amount)
             values: dict[str, Cell] = {
-                "date": txn.date,
-                "no": str(number),
-                "description": description(txn),
+                "date": slip.date,
+                "no": no,
+                "description": slip.description,
                 "debit": amount if amount > 0 else None,
                 "credit": -amount if amount < 0 else None,
-                "balance": sign * running[account],
+                "balance": sign * balance,
             }
-            lines[account].append(
-                Row(
-                    counter_account(idx, txn, account, amount),
-                    values,
-                    "item",
-                    1,
-                    f"{number}",
-                )
-            )
+            lines[account].append(Row(other, values, "item", 1, no))
     earlier = sum(
         idx.balance(name, before)
         for name in idx.series

@@ -53,6 +53,7 @@ from connect_books.settlement import Settlement, read_settlements
 
 if TYPE_CHECKING:
     from connect_books.reports.figures import Figures, FundFigures
+    from connect_books.reports.ledger_lines import Slip
 
 #: The roles whose postings need more than a balance (cash and bank do not).
 DETAIL_ROLES = (*DUES_ROLES, Role.PAYABLE, Role.GRANT_EXPENSE, Role.FUND_ASSET)
@@ -185,6 +186,19 @@ class Index:
     funds_cache: dict[Span, list[FundFigures]] = field(default_factory=dict, repr=False)
     #: The loaded entries themselves, for the account books (仕訳帳, 元帳, 出納帳).
     entries: Sequence[data.Directive] = field(default=(), repr=False)
+    #: The account books' transactions and their dates, filled by
+    #: :func:`~connect_books.reports.ledger_lines.all_slips`.
+    slips_cache: tuple[list[datetime.date], list[Slip]] | None = field(
+        default=None, repr=False
+    )
+    #: Per period, what each account moved in each slip, filled by
+    #: :func:`~connect_books.reports.ledger_lines.moves`.
+    moves_cache: dict[
+        tuple[datetime.date, datetime.date], dict[str, list[tuple[int, Slip, int, str]]]
+    ] = field(default_factory=dict, repr=False)
+    #: Accounts as the account books print them, filled by
+    #: :func:`~connect_books.reports.ledger_lines.label`.
+    labels_cache: dict[str, str] = field(default_factory=dict, repr=False)
 
     def balance(self, account: str, day: datetime.date) -> int:
         """An account's balance at the end of ``day`` (Beancount's sign), in yen."""

@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from connect_books.fiscal import Period
 from connect_books.reports.index import Index
-from connect_books.reports.ledger_lines import (
-    description,
-    label,
-    numbered,
-    postings,
-    voucher_of,
-    vouchers,
-)
+from connect_books.reports.ledger_lines import label, slips
 from connect_books.reports.table import Cell, Column, Report, Row, Table
 
 NAME = "journal"
@@ -33,25 +26,26 @@ COLUMNS = (
 
 def report(idx: Index, p: Period) -> Report:
     """The 仕訳帳 of ``p``: one line per posting, grouped by transaction."""
-    linked = vouchers(idx)
     rows: list[Row] = []
     debits = credits = count = 0
-    for number, txn in numbered(idx, p.start, p.end):
+    for number, slip in enumerate(slips(idx, p.start, p.end), start=1):
         count += 1
-        for n, (account, amount, _) in enumerate(postings(txn)):
+        for n, (account, amount) in enumerate(slip.postings):
             values: dict[str, Cell] = {
                 "debit": amount if amount > 0 else None,
                 "credit": -amount if amount < 0 else None,
             }
             if n == 0:
                 values.update(
-                    date=txn.date,
+                    date=slip.date,
                     no=str(number),
-                    description=description(txn),
-                    voucher=voucher_of(txn, linked) or None,
+                    description=slip.description,
+                    voucher=slip.voucher or None,
                 )
-            debits += max(amount, 0)
-            credits += max(-amount, 0)
+            if amount > 0:
+                debits += amount
+            else:
+                credits -= amount
             rows.append(
                 Row(label(idx, account), values, "item", 0, f"{number}:{n + 1}")
             )

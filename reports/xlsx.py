@@ -27,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,7 +49,9 @@ from connect_books.reports.sheets import (
     put_value,
     save_workbook,
     set_up_page,
+    shared_font,
     sheet_title,
+    style_cell,
 )
 from connect_books.reports.table import Cell as Value
 from connect_books.reports.table import Column, Report, Row, Table
@@ -62,6 +65,15 @@ _HAIR = Side(style="hair", color="808080")
 _DOUBLE = Side(style="double", color="000000")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+#: The alignment of a value cell, by the column's kind (others: right, as numbers).
+_VALUE_ALIGNMENT = {
+    "mark": Alignment(horizontal="center", vertical="center"),
+    "date": Alignment(horizontal="center", vertical="center"),
+    "text": Alignment(wrap_text=True, vertical="center"),
+}
+_NUMBER_ALIGNMENT = Alignment(horizontal="right", indent=1, vertical="center")
 _MIN_LABEL_WIDTH = 16
 _MAX_LABEL_WIDTH = 60
 _MIN_VALUE_WIDTH = 11
@@ -211,12 +223,9 @@ def _write_table(ws: Worksheet, table: Table, header_row: int) -> PlacedTable:
     headers = [LABEL_HEADER, *(column.label for column in table.columns)]
     for col, text in enumerate(headers, start=1):
         cell = put_text(ws.cell(row=header_row, column=col), text)
-        cell.font = font(10, bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(
-            horizontal="center", vertical="center", wrap_text=True
+        style_cell(
+            cell, shared_font(10, True), _HEADER_ALIGNMENT, _HEADER_BORDER, _HEADER_FILL
         )
-        cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     for col, column in enumerate(table.columns, start=2):
         placed.columns[column.key] = col
     for offset, row in enumerate(table.rows):
@@ -231,30 +240,29 @@ def _write_row(
     bold = row.style in ("heading", "subtotal", "total")
     top = _THIN if row.style in ("subtotal", "total") else _HAIR
     bottom = _DOUBLE if row.style == "total" else (_THIN if is_last else _HAIR)
-    border = Border(left=_THIN, right=_THIN, top=top, bottom=bottom)
+    border = _row_border(top, bottom)
+    fill = _HEADING_FILL if row.style == "heading" else None
     label = put_text(ws.cell(row=row_number, column=1), row.label)
-    label.font = font(10, bold=bold)
-    label.alignment = Alignment(
-        horizontal="left", indent=max(row.level, 0), vertical="center", wrap_text=True
-    )
-    label.border = border
-    if row.style == "heading":
-        label.fill = _HEADING_FILL
+    style_cell(label, shared_font(10, bold), _label_alignment(row.level), border, fill)
     for col, column in enumerate(columns, start=2):
         value = row.get(column.key)
         cell = put_value(ws.cell(row=row_number, column=col), value, column.kind)
         failed = value is False or (isinstance(value, str) and value.startswith("✗"))
         colour = "C00000" if failed else None
-        cell.font = font(10, bold=bold, color=colour)
-        cell.border = border
-        if row.style == "heading":
-            cell.fill = _HEADING_FILL
-        if column.kind in ("mark", "date"):
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-        elif column.kind == "text":
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        else:
-            cell.alignment = Alignment(horizontal="right", indent=1, vertical="center")
+        alignment = _VALUE_ALIGNMENT.get(column.kind, _NUMBER_ALIGNMENT)
+        style_cell(cell, shared_font(10, bold, colour), alignment, border, fill)
+
+
+@functools.cache
+def _row_border(top: Side, bottom: Side) -> Border:
+    return Border(left=_THIN, right=_THIN, top=top, bottom=bottom)
+
+
+@functools.cache
+def _label_alignment(level: int) -> Alignment:
+    return Alignment(
+        horizontal="left", indent=max(level, 0), vertical="center", wrap_text=True
+    )
 
 
 def _value_width(value: Value | bool, kind: str) -> int:

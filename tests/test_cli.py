@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from connect_books.books import BooksNotFound
-from connect_books.cli import main
+from connect_books.cli import LAZY_COMMANDS, main
 from connect_books.closing import ClosingRefused
 from connect_books.errors import Refused
 from connect_books.serve import ServeRefused
@@ -69,7 +69,7 @@ def test_a_refusal_is_printed_by_the_group(monkeypatch: pytest.MonkeyPatch) -> N
 
 HELP = """\
 import sys
-from connect_books.cli import main
+from connect_books.cli import LAZY_COMMANDS, main
 try:
     main(["--help"])
 except SystemExit:
@@ -85,3 +85,32 @@ def test_help_loads_no_accounting_library() -> None:
     )
     assert "close-year" in result.stdout
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+CHECK = """\
+import sys
+from connect_books.cli import LAZY_COMMANDS, main
+try:
+    main(["check", sys.argv[1]])
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("connect_books.cmd_")))
+"""
+
+
+def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
+    """The commands of other modules are imported when they run (lazily), not before."""
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK, str(tmp_path / "none.beancount")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_every_lazy_command_has_its_help(name: str) -> None:
+    result = CliRunner().invoke(main, [name, "--help"], prog_name="connect-books")
+    assert result.exit_code == 0, result.output
+    assert f"connect-books {name}" in result.output

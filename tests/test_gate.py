@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connect_books import trusted
+from connect_books import gate, trusted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,3 +129,62 @@ def test_plugin_and_option_lines_only_in_the_main_file(ledger: Path) -> None:
     )
     found = messages_at(ledger)
     assert ("2026.beancount", line) in [(n, lineno) for n, lineno, _ in found]
+
+
+def lines_reported(tmp_path: Path, body: str) -> list[tuple[str, int, str]]:
+    """What the gate says about a one-file book whose text is ``body``."""
+    main = tmp_path / "books" / "main.beancount"
+    main.parent.mkdir()
+    main.write_bytes(body.encode("utf-8"))
+    found = gate.inspect(main).errors
+    return [
+        (Path(e.source["filename"]).name, e.source["lineno"], e.message) for e in found
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        ("\x1bfirst\nsecond\n", [1]),
+        ("first\nsecond\nlast\x00", [3]),
+        ("a\r\nb\r\n\u202ec\r\n", [3]),
+        ("a\r\n\x07\x07 twice on one line\r\nc\x7f\n\n\x1f", [2, 3, 5]),
+    ],
+)
+def test_a_forbidden_character_is_reported_on_its_own_line(
+    tmp_path: Path, body: str, lines: list[int]
+) -> None:
+    found = lines_reported(tmp_path, body)
+    assert [lineno for _, lineno, _ in found] == lines
+    assert all("制御文字" in message for _, _, message in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ('include "*.beancount"\n; rest\n', 1),
+        ('; first\r\n; second\r\ninclude "*.beancount"', 3),
+        ('; first\n\n  include "other.beancount"\r\n', 3),
+        ('; first\r\n\tinclude "x.beancount"', 2),
+    ],
+)
+def test_an_include_line_is_reported_on_its_own_line(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    found = lines_reported(tmp_path, body)
+    assert [lineno for _, lineno, _ in found] == [line]
+    assert "include" in found[0][2]
+
+
+def test_plugin_line_in_an_included_file_after_crlf(tmp_path: Path) -> None:
+    main = tmp_path / "books" / "main.beancount"
+    main.parent.mkdir()
+    main.write_text('include "year.beancount"\n', encoding="utf-8")
+    (main.parent / "year.beancount").write_bytes(
+        b'; a\r\n; b\r\n  option "title" "x"\r\nplugin "x"'
+    )
+    found = [
+        (Path(e.source["filename"]).name, e.source["lineno"])
+        for e in gate.inspect(main).errors
+    ]
+    assert found == [("year.beancount", 3), ("year.beancount", 4)]

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 Endpoint = Callable[["ConnectBooks"], Response]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Seconds after a load before the reports are made in the background (Fava's own first
+#: page, usually what asked for the load, comes first).
+WARM_DELAY = 3.0
 
 
 def endpoint(name: str) -> Callable[[Endpoint], Endpoint]:
@@ -50,8 +53,8 @@ class ConnectBooks(FavaExtensionBase):
         self._statements: Statements | None = None
 
     def after_load_file(self) -> None:
-        """Forget the reports of the previous load; make the new ones in the background
-        (the index, then every page for the 年度 a 監事 opens first)."""
+        """Forget the reports of the previous load; make the new ones in the background,
+        a few seconds later (the index, then every page for the 年度 a 監事 opens first)."""
         if self._statements is not None:
             self._statements.stop()
         self._statements = statements = Statements(books_of(self.ledger))
@@ -62,7 +65,9 @@ class ConnectBooks(FavaExtensionBase):
                 statements, fiscal_year_end, datetime.date.today()
             )
 
-        threading.Thread(target=statements.warm, args=(periods,), daemon=True).start()
+        threading.Thread(
+            target=statements.warm, args=(periods, WARM_DELAY), daemon=True
+        ).start()
 
     def statements(self) -> Statements:
         """The reports of the books as Fava loaded them."""

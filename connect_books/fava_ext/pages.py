@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connect_books import gcpause
 from connect_books.books import Books
 from connect_books.fava_ext import flows
 from connect_books.fiscal import Period
 from connect_books.reports import registry
 from connect_books.reports.index import Index
+from connect_books.reports.ledger_lines import all_slips
 from connect_books.reports.table import Report
 
 if TYPE_CHECKING:
@@ -98,23 +100,32 @@ class Statements:
 
     @property
     def index(self) -> Index:
-        """The index every report reads (one pass over the entries, made once)."""
+        """The index every report reads (one pass over the entries, made once), with the
+        transactions as the account books show them."""
         with self._lock:
             if self._index is None:
-                self._index = registry.index_of(self.books)
+                with gcpause.paused():
+                    made = registry.index_of(self.books)
+                    all_slips(made)  # (what the account books share)
+                    self._index = made
+                    gcpause.long_lived()
             return self._index
 
     def stop(self) -> None:
         """Stop :meth:`warm` (the books were loaded again: these reports are stale)."""
         self._stopped.set()
 
-    def warm(self, periods: Callable[[], list[Period]]) -> None:
+    def warm(self, periods: Callable[[], list[Period]], delay: float = 0.0) -> None:
         """Make the index, then every page's report for each of ``periods()``, in order.
 
         Run in the background after a load, so that the pages a 監事 opens first need no
         wait; it stops when :meth:`stop` is called, and at the first report that cannot
-        be made (the page that asks for it says why).
+        be made (the page that asks for it says why). It starts after ``delay`` seconds:
+        the request that loaded the books is answered first, without sharing the
+        interpreter with this work.
         """
+        if delay and self._stopped.wait(delay):
+            return
         try:
             _ = self.index
             for period in periods():
@@ -148,6 +159,12 @@ class Statements:
             return made
 
     def _make(self, name: str, period: Period) -> Report:
+        with gcpause.paused():  # (thousands of rows, no garbage: see gcpause)
+            made = self._made_now(name, period)
+            gcpause.long_lived()
+            return made
+
+    def _made_now(self, name: str, period: Period) -> Report:
         if name == flows.NAME:
             return flows.report(
                 self.books.entries,
