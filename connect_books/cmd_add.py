@@ -185,7 +185,9 @@ def balance(
         )
     else:
         month_of = month
-    check = balance_check(ctx, account, parse_amount(amount, "残高"), month_of)
+    check = balance_check(
+        ctx, account, parse_amount(amount, "残高", zero=True), month_of
+    )
     click.echo(f"{check.account} の{check.month_end.isoformat()} (月末) の残高")
     click.echo(f"  通帳   {yen_text(check.passbook):>16}")
     click.echo(f"  帳簿   {yen_text(check.books):>16}")

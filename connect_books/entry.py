@@ -174,8 +174,10 @@ def clean_text(value: str, what: str, *, required: bool = False) -> str:
     return text
 
 
-def parse_amount(text: str, what: str = "金額") -> int:
+def parse_amount(text: str, what: str = "金額", *, zero: bool = False) -> int:
     """Whole yen from what a person typed (``10000``, ``10,000``, ``10000円``, ``-500``).
+
+    ``zero`` accepts 0 (a balance can be nil; a posting cannot).
 
     Raises:
       EntryRefused: full-width digits, a fraction of a yen, not a number, or zero.
@@ -189,7 +191,7 @@ def parse_amount(text: str, what: str = "金額") -> int:
         raise EntryRefused(
             message if what == "金額" else f"{what}: {message}"
         ) from None
-    if number == 0:
+    if number == 0 and not zero:
         raise EntryRefused(f"{what}が 0円です。0円の行は書けません。")
     return number
 

@@ -204,6 +204,16 @@ def test_balance_command_shows_the_difference(books: Path) -> None:
     assert LOCK_NAME not in {p.name for p in books.parent.iterdir()}
 
 
+def test_balance_command_takes_a_nil_passbook(books: Path) -> None:
+    """An emptied account's passbook reads 0円: compared, not refused as a 0円 posting."""
+    result = CliRunner().invoke(
+        main, ["balance", "ろうきん", "0", str(books), "--month", "2026-11"]
+    )
+    assert result.exit_code == 1
+    assert "0円の行" not in result.output
+    assert "通帳" in result.output and "差額" in result.output
+
+
 def test_a_draft_the_rules_refuse_is_not_written(books: Path) -> None:
     """A grant beyond its decision passes the form only if the rules agree: they do not."""
     draft = grant_payment(ctx_of(books), day=DAY, decision="IF-2026-02", amount=150000)
