@@ -57,16 +57,11 @@ def code_version() -> str:
     """The load's code version, the reports' sources and openpyxl's version."""
     global _code
     if _code is None:
-        from importlib.metadata import PackageNotFoundError, version
-
         from connect_books.cachekey import code_version as load_code
 
         sources = hashlib.blake2b(digest_size=32)
         sources.update(f"{load_code()}\n".encode())
-        try:
-            sources.update(f"openpyxl {version('openpyxl')}\n".encode())
-        except PackageNotFoundError:
-            sources.update(b"openpyxl ?\n")
+        sources.update(b"openpyxl\n" + _openpyxl_version())
         spec = importlib.util.find_spec("connect_books.reports")
         places = spec.submodule_search_locations if spec is not None else None
         for place in sorted(places or ()):
@@ -75,6 +70,17 @@ def code_version() -> str:
                 sources.update(path.read_bytes())
         _code = sources.hexdigest()
     return _code
+
+
+def _openpyxl_version() -> bytes:
+    """openpyxl's version as its source states it (read, not imported: that is slow)."""
+    spec = importlib.util.find_spec("openpyxl")
+    if spec is None or spec.origin is None:
+        return b"?"
+    try:
+        return (Path(spec.origin).parent / "_constants.py").read_bytes()
+    except OSError:
+        return b"?"
 
 
 def _place(main: Path, *, create: bool) -> tuple[Path, bytes] | None:

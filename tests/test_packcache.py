@@ -20,6 +20,14 @@ import pytest
 
 from connect_books import cachefolder, packcache
 
+#: A process running the command line.
+PYTHON = [
+    sys.executable,
+    "-X",
+    "importtime",
+    "-c",
+    "from connect_books.cli import main; main()",
+]
 #: A module only a build imports.
 BUILDER = "connect_books.reports.workbooks"
 NOTICE = "注意: 2026年度はまだ終わっていません"
@@ -63,14 +71,7 @@ def run(books: Path, place: Path | str, *args: str, cwd: Path | None = None) -> 
         "CONNECT_BOOKS_CACHE_WRITE": "inline",
     }
     done = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-c",
-            "from connect_books.cli import main; main()",
-        ]
-        + [*args, str(books)],
+        [*PYTHON, *args, str(books)],
         env=env,
         cwd=cwd or books.parent.parent,
         capture_output=True,
