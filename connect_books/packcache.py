@@ -14,7 +14,8 @@ report: neither Beancount, openpyxl nor the reports are imported.
 Anything that does not verify (another key, a changed byte, another code version, a
 changed file of the books, another day) is not used, and the pack is built as usual.
 ``CONNECT_BOOKS_CACHE=off`` turns this off with the load cache. One entry per books,
-command and arguments; the least recently used beyond :data:`MAX_PACKS` are removed.
+command and arguments; the least recently used beyond :data:`MAX_PACKS` (or
+:data:`MAX_BYTES`) are removed.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ if TYPE_CHECKING:
 #: First bytes of an entry; the number changes with the layout.
 MAGIC = b"connect-books pack 1\n"
 SUFFIX = ".pack"
-#: Packs kept; the least recently used beyond this are removed.
+#: Packs kept; the least recently used beyond this many, or beyond :data:`MAX_BYTES`
+#: in all, are removed.
 MAX_PACKS = 16
+MAX_BYTES = 512 * 1024 * 1024
 _code: str | None = None
 
 
@@ -211,14 +214,16 @@ def save(
 
 
 def evict(place: Path) -> None:
-    """Remove the least recently used packs beyond :data:`MAX_PACKS`."""
-    kept = sorted(place.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
-    for old in kept[MAX_PACKS:]:
-        cachefolder.discard(old)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+    """Remove the least recently used packs beyond :data:`MAX_PACKS` or
+    :data:`MAX_BYTES` (the newest is always kept)."""
+    found = []
+    for path in place.glob(f"*{SUFFIX}"):
+        with suppress(OSError):
+            info = path.stat()
+            found.append((info.st_mtime, info.st_size, path))
+    found.sort(reverse=True)
+    total = 0
+    for count, (_, size, path) in enumerate(found):
+        total += size
+        if count and (count >= MAX_PACKS or total > MAX_BYTES):
+            cachefolder.discard(path)

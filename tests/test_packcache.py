@@ -207,3 +207,25 @@ def test_the_cache_off_always_builds(books: Path, tmp_path: Path) -> None:
     for _ in range(2):
         assert run(books, "off", *PACKS["board-pack"], "-o", str(out)).built
     assert out.is_file()
+
+
+def test_the_least_recently_used_packs_are_removed(
+    place: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place.mkdir()
+    monkeypatch.setattr(packcache, "MAX_PACKS", 3)
+    monkeypatch.setattr(packcache, "MAX_BYTES", 250)
+    for age, size in enumerate([100, 100, 100, 10, 10]):
+        path = place / f"{age}{packcache.SUFFIX}"
+        path.write_bytes(b"x" * size)
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    (place / "other.books").write_bytes(b"x" * 1000)  # (the load cache's: not a pack)
+    packcache.evict(place)
+    assert sorted(p.name for p in place.iterdir()) == [
+        "0.pack",
+        "1.pack",
+        "other.books",
+    ]
+    monkeypatch.setattr(packcache, "MAX_BYTES", 10)
+    packcache.evict(place)
+    assert sorted(p.name for p in place.iterdir()) == ["0.pack", "other.books"]
