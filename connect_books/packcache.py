@@ -8,8 +8,9 @@ is written (:func:`save`), its bytes are kept in the cache folder
 (:mod:`connect_books.cachefolder`) with those inputs, signed with the cache's key. The
 next run with the same arguments (:func:`reuse`) checks the signature and that every
 input is still as it was, then writes the kept bytes to the output file
-(:func:`connect_books.output.write_file`), without loading the books or building a
-report: neither Beancount, openpyxl nor the reports are imported.
+(:func:`connect_books.output.write_file`), without loading the books (their files are
+only read and hashed) or building a report: neither Beancount, openpyxl nor the reports
+are imported.
 
 Anything that does not verify (another key, a changed byte, another code version, a
 changed file of the books, another day) is not used, and the pack is built as usual.
@@ -185,7 +186,7 @@ def save(
       OutputRefused: the output cannot be written.
     """
     from connect_books import cache
-    from connect_books.output import write_file
+    from connect_books.output import OutputRefused, write_file
     from connect_books.reports.sheets import save_workbook
 
     inputs = cache.inputs_of(books.path)
@@ -197,6 +198,8 @@ def save(
     try:
         save_workbook(workbook, scratch)
         content = scratch.read_bytes()
+    except (OutputRefused, OSError):  # (the cache's disk: saved as without it)
+        return save_workbook(workbook, path)
     finally:
         cachefolder.discard(scratch)
     written = write_file(path, content)
