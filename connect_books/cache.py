@@ -41,9 +41,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connect_books import cachefolder, safepickle
+
+if TYPE_CHECKING:
+    from connect_books.cachekey import Inputs
 
 #: ``background`` (the default) or ``inline``: how :func:`flush` writes.
 WRITE_ENV = "CONNECT_BOOKS_CACHE_WRITE"
@@ -94,6 +97,7 @@ def lookup(main: Path) -> Hit | None:
     """The cached load of the books at ``main`` (resolved) if every input is unchanged."""
     from connect_books.cachekey import Inputs
 
+    _seen.pop(main, None)
     place = folder()
     if place is None or not cachefolder.usable(place, main.parent, create=False):
         return None
@@ -121,6 +125,7 @@ def lookup(main: Path) -> Hit | None:
         return None
     with suppress(OSError):
         os.utime(path)  # (recently used)
+    _seen[main] = found
 
     def read_rest() -> Rest:
         entries, options, booked, (start, end), local = safepickle.loads(rest)
@@ -129,6 +134,23 @@ def lookup(main: Path) -> Hit | None:
         return Rest(entries, options, booked, (int(start), int(end)), bool(local))
 
     return Hit(list(errors), dict(counts), stamps, read_rest)
+
+
+_seen: dict[Path, Inputs] = {}
+
+
+def inputs_of(main: Path) -> Inputs | None:
+    """What the last load of the books at ``main`` (resolved) in this process depended
+    on (:class:`connect_books.cachekey.Inputs`), as it read them: from the cache, or
+    from the cold load :func:`keep` remembered; None if neither (the cache is off)."""
+    if main in _seen:
+        return _seen[main]
+    if _kept and _kept[0][0].main.resolve() == main:
+        from connect_books.cachekey import Inputs
+
+        loading, disk = _kept[0]
+        return Inputs.of(loading, disk)
+    return None
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -167,6 +189,7 @@ def keep(loading: Any) -> None:
 def forget() -> None:
     """Drop what :func:`keep` remembered (the books were just written: it is stale)."""
     _kept.clear()
+    _seen.clear()
 
 
 def flush() -> None:
