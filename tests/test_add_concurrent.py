@@ -32,15 +32,21 @@ def _git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def test_twenty_writers_at_once_all_land(sample_path: Path, tmp_path: Path) -> None:
+def _books_in_git(sample_path: Path, tmp_path: Path) -> Path:
+    """A copy of the sample books in a git repository of its own (for ``--commit``)."""
     folder = tmp_path / "ledger"
     shutil.copytree(sample_path.parent, folder)
-    books = folder / "main.beancount"
     _git(folder, "init", "-q")
     _git(folder, "config", "user.name", "会計担当")
     _git(folder, "config", "user.email", "treasurer@example.org")
     _git(folder, "add", "-A")
     _git(folder, "commit", "-qm", "sample books")
+    return folder / "main.beancount"
+
+
+def test_twenty_writers_at_once_all_land(sample_path: Path, tmp_path: Path) -> None:
+    books = _books_in_git(sample_path, tmp_path)
+    folder = books.parent
     before = load(books)
     transactions = len(
         query(before, "SELECT id FROM #entries WHERE type = 'transaction'")
@@ -126,14 +132,8 @@ def test_processes_and_form_submissions_at_once_all_land(
 ) -> None:
     """Twelve ``add``/``dues pay`` processes and eight 記帳 form submissions to a served
     Fava, all started at once: every one lands, once, and each is committed."""
-    folder = tmp_path / "ledger"
-    shutil.copytree(sample_path.parent, folder)
-    books = folder / "main.beancount"
-    _git(folder, "init", "-q")
-    _git(folder, "config", "user.name", "会計担当")
-    _git(folder, "config", "user.email", "treasurer@example.org")
-    _git(folder, "add", "-A")
-    _git(folder, "commit", "-qm", "sample books")
+    books = _books_in_git(sample_path, tmp_path)
+    folder = books.parent
     before = load(books)
     transactions = len(
         query(before, "SELECT id FROM #entries WHERE type = 'transaction'")
