@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from click.testing import CliRunner
 
 from connect_books import auth
@@ -278,6 +279,13 @@ def have_chromium() -> bool:
     except ImportError:
         return False
     return all(Path(path).is_file() for path in CHROMIUM)
+
+
+#: The mark of a module of browser tests.
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not have_chromium(),
+    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
+)
 
 
 @contextmanager

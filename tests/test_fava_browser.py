@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from favatools import (
+    NEEDS_CHROMIUM,
     SCREENSHOTS,
     STATEMENTS,
     assert_page_shows,
     browser,
     connect_books_command,
-    have_chromium,
     http_get,
     read_page,
     serving,
@@ -30,10 +30,7 @@ from favatools import (
     wait_for,
 )
 
-pytestmark = pytest.mark.skipif(
-    not have_chromium(),
-    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")

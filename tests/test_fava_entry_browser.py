@@ -19,20 +19,17 @@ from typing import Any
 
 import pytest
 from favatools import (
+    NEEDS_CHROMIUM,
     SCREENSHOTS,
     browser,
     connect_books_command,
-    have_chromium,
     serving,
     slug_of,
     wait_for,
 )
 from test_fava_entry import CASH_BALANCE, GOOD, snapshot
 
-pytestmark = pytest.mark.skipif(
-    not have_chromium(),
-    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")

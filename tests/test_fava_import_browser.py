@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 from favatools import (
+    NEEDS_CHROMIUM,
     SCREENSHOTS,
     browser,
     connect_books_command,
-    have_chromium,
     serving,
     slug_of,
     wait_for,
@@ -31,10 +31,7 @@ from test_import_books import DATA, YUCHO, make_repo, snapshot
 
 from connect_books.books import load
 
-pytestmark = pytest.mark.skipif(
-    not have_chromium(),
-    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 STATEMENT = DATA / "yucho-2026-10.csv"
 #: The entries the statement brings: five bank lines and the month-end balance.
