@@ -179,7 +179,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
     Raises:
       BooksNotFound: there is no such file.
     """
-    from connect_books import atomic, cache
+    from connect_books import atomic, cache, quickexit
 
     resolved = existing_ledger(path)
     if atomic.pending(resolved.parent):
@@ -187,7 +187,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
             atomic.recover(resolved.parent)
     hit = cache.lookup(resolved)
     if hit is not None:
-        return Books(
+        books = Books(
             resolved,
             None,
             hit.errors,
@@ -196,11 +196,14 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
             counts=hit.counts,
             later=hit.rest,
         )
+        quickexit.hold(books)  # (freed with the process, not object by object)
+        return books
     from connect_books import trusted
 
     loading = trusted.load_books(resolved)
     cache.keep(loading)  # written when the command is done (cache.flush)
-    return Books(
+    quickexit.hold(loading)
+    books = Books(
         resolved,
         loading.entries,
         loading.errors,
@@ -213,6 +216,8 @@ def load(path: str | os.PathLike[str] | None = None) -> Books:
         ),
         memo=loading.memo,
     )
+    quickexit.hold(books)
+    return books
 
 
 def unchanged(books: Books) -> bool:

@@ -10,6 +10,8 @@ long-lived tuples; scanning them again and again frees nothing) except for the
 long-running ``serve``; on a terminal, long work says what it is doing
 (:mod:`connect_books.progress`); and when the command is done, a load that did not come
 from the cache is cached, off the command's time (:func:`connect_books.cache.flush`).
+The program itself is :func:`run`: it ends the process as soon as the command is done,
+without freeing the books object by object (:mod:`connect_books.quickexit`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import click
 
+from connect_books import quickexit
 from connect_books.cliparams import ledger_argument, show_errors
 from connect_books.errors import Refused
 
@@ -80,6 +83,7 @@ def running(name: str) -> Iterator[None]:
     from connect_books import cache, progress
 
     if name in LONG_RUNNING:
+        quickexit.release()
         yield
         return
     enabled = gc.isenabled()
@@ -148,6 +152,12 @@ class JapaneseGroup(click.Group):
             click.echo(f"エラー: {refusal}", err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def run() -> None:
+    """The ``connect-books`` program: the command group, then the process ends at once
+    (:func:`connect_books.quickexit.run`)."""
+    quickexit.run(main)
 
 
 @click.group(

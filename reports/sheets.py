@@ -30,7 +30,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XPROPS_NS
 
-from connect_books import ORGANISATION
+from connect_books import ORGANISATION, quickexit
 from connect_books.output import FORMULA_START, write_file
 from connect_books.reports.table import Cell as Value
 
@@ -192,6 +192,7 @@ def save_workbook(workbook: Workbook, path: str | os.PathLike[str]) -> Path:
     Raises:
       OutputRefused: ``path`` is not a regular, writable file, or the disk is full.
     """
+    quickexit.hold(workbook)  # (a million cells are freed with the process)
     buffer = io.BytesIO()
     workbook.save(buffer)
     app_xml = _APP_XML.format(
