@@ -136,6 +136,7 @@ def plan_closing(
     quick = memo.years(entries, [year], options_map) if memo is not None else None
     if quick is not None:
         lines, totals = quick[year]
+        totals = totals + _padding_totals(entries, year, options_map)
     else:
         record = year_records(entries, [year], options_map)[year]
         lines, totals = sorted(record.lines), record.totals
@@ -149,6 +150,21 @@ def plan_closing(
         previous=settled[previous].fingerprint if previous is not None else "",
         reason=reason,
     )
+
+
+def _padding_totals(
+    entries: list[data.Directive], year: FiscalYear, options_map: dict[str, Any]
+) -> Totals:
+    """What Beancount's ``pad`` added to the books up to the year's end (the memo's
+    totals leave it out: :meth:`connect_books.settledmemo.Memo.years`)."""
+    from connect_books.balances import totals_at
+    from connect_books.beancompat import is_padding, pad_locations
+
+    pads = pad_locations(entries)
+    if not pads:
+        return Totals()
+    padding = [e for e in entries if e.date <= year.end and is_padding(e, pads)]
+    return totals_at(padding, options_map, [year.end])[year.end]
 
 
 def _overdue_for(error: Any, year: FiscalYear) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 from beancount.core import data
 
 from connect_books.balances import KINDS, RunningTotals, Totals
-from connect_books.beancompat import pad_locations
+from connect_books.beancompat import is_padding, pad_locations
 from connect_books.digest import Digester, is_user_entry
 from connect_books.fiscal import FiscalYear
 from connect_books.loadsteps import needs_balances
@@ -66,7 +66,8 @@ class FileYears:
     #: The last day covered (entries dated after it were not looked at).
     horizon: datetime.date
     lines: dict[int, list[str]] = field(default_factory=dict)
-    #: The sums of the file's transactions of each 年度, by kind (:data:`KINDS` order).
+    #: The sums of the file's transactions of each 年度, by kind (:data:`KINDS` order);
+    #: never the transactions Beancount's ``pad`` inserts (see :meth:`Memo.years`).
     sums: dict[int, list[Decimal]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -141,6 +142,11 @@ class Memo:
         What :func:`connect_books.digest.year_records` gives (its ``lines`` sorted, and
         the totals of every kind), from the remembered files and the others digested now;
         None when it cannot be had this way (a date out of range, an immense sum).
+
+        The totals leave out Beancount's padding, whether ``entries`` hold it or not: the
+        settlement rule runs before ``pad`` and adds the padding itself, and
+        :func:`connect_books.closing.plan_closing`, which reads loaded books, adds theirs.
+        Both share what is digested, so a record means one thing for both.
         """
         wanted = sorted(set(years))
         if not wanted:
@@ -258,7 +264,7 @@ def _file_years(
         year = years.get(day)
         if year is None:
             year = years[day] = FiscalYear.of(day).year
-        if type(entry) is data.Transaction:
+        if type(entry) is data.Transaction and not is_padding(entry, pads):
             sums = totals.get(year)
             if sums is None:
                 sums = totals[year] = RunningTotals(options_map)

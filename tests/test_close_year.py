@@ -296,3 +296,47 @@ def test_git_commits_the_settlement(books: Path) -> None:
         [*git, "status", "--porcelain"], capture_output=True, text=True, check=True
     )
     assert status.stdout.strip() in ("", "?? .connect-books.lock")
+
+
+@pytest.mark.parametrize("cache", ["off", "warm"])
+def test_opening_balances_filled_by_pad_close(
+    books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    """Opening balances filled by ``pad`` on the founding day (``opening.beancount``, as
+    the README allows) are counted once: in the closing's figures, and in the check of the
+    settlement it writes (which computes Beancount's padding itself), from a cold load and
+    from the cache."""
+    cash = "Assets:1110-現金"
+    before = load(books)
+    at_29 = query_total(
+        before,
+        "SELECT sum(number) WHERE account = %s AND date < 2025-06-29",
+        cash,
+    )
+    assets = year_end_sum(books, "^Assets:")
+    liabilities = -year_end_sum(books, "^Liabilities:")
+    opening = books.parent / "opening.beancount"
+    text = opening.read_text()
+    for old, new in (("32000 JPY", "27000 JPY"), ("-1837000 JPY", "-1832000 JPY")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    text += (
+        f"\n2025-06-28 pad {cash} Equity:3010-引継正味財産\n"
+        f"2025-06-29 balance {cash}  {at_29} JPY\n"
+    )
+    opening.write_text(text)
+    if cache == "off":
+        monkeypatch.setenv("CONNECT_BOOKS_CACHE", "off")
+    else:
+        monkeypatch.setenv("CONNECT_BOOKS_CACHE", str(tmp_path / "cache"))
+        monkeypatch.setenv("CONNECT_BOOKS_CACHE_WRITE", "inline")
+    assert "2025年度の決算が記録されていません" in run("check", str(books)).output
+    padded = load(books)
+    assert any(e.flag == "P" for e in padded.entries if hasattr(e, "flag"))
+    assert padded.cached is (cache == "warm")
+
+    result = close_2025(books)
+    assert result.exit_code == 0, result.output
+    assert f"次期繰越正味財産  {assets - liabilities:,}円" in result.output
+    checked = run("check", str(books))
+    assert checked.exit_code == 0, checked.output
