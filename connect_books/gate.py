@@ -40,9 +40,8 @@ _INCLUDE = re.compile(r"^(\s*)include\b(.*)$")
 _INCLUDE_ARG = re.compile(r'^\s+"([^"\\]*)"\s*(;.*)?$')
 _GLOBAL = re.compile(r"^\s*(plugin|option)\b")
 _GLOB_CHARS = frozenset("*?[")
-#: Every line :data:`_INCLUDE` or :data:`_GLOBAL` could match (and a few more): the
-#: whole text is searched once with it, and only these lines are matched one by one.
-_CANDIDATE = re.compile(r"^[^\S\n]*(?:include|plugin|option)", re.MULTILINE)
+#: The words that start every line :data:`_INCLUDE` or :data:`_GLOBAL` could match.
+_KEYWORDS = ("include", "plugin", "option")
 
 
 class GateError(BooksError):
@@ -177,13 +176,30 @@ def _inside(folder: Path, path: Path) -> bool:
     return True
 
 
+def _candidate_lines(text: str) -> list[int]:
+    """Where each line that starts with one of :data:`_KEYWORDS` (after white space)
+    begins, in order: the only lines :data:`_INCLUDE` or :data:`_GLOBAL` could match.
+
+    Each word is found with ``str.find`` (a few times faster over megabytes of text than
+    one regular expression at every line start); the lines are then looked at one by one.
+    """
+    starts = set()
+    for word in _KEYWORDS:
+        at = text.find(word)
+        while at >= 0:
+            begin = text.rfind("\n", 0, at) + 1
+            if begin == at or text[begin:at].isspace():
+                starts.add(begin)
+            at = text.find(word, at + 1)
+    return sorted(starts)
+
+
 def _includes(
     path: Path, text: str, gate: Gate, is_main: bool
 ) -> list[tuple[int, Path]]:
     """The files ``text`` includes, with their lines; problems go to ``gate``."""
     found = []
-    hits = [match.start() for match in _CANDIDATE.finditer(text)]
-    for number, line in _lines_at(text, hits):
+    for number, line in _lines_at(text, _candidate_lines(text)):
         if not is_main and _GLOBAL.match(line):
             gate.errors.append(
                 GateError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -188,3 +190,16 @@ def test_plugin_line_in_an_included_file_after_crlf(tmp_path: Path) -> None:
         for e in gate.inspect(main).errors
     ]
     assert found == [("year.beancount", 3), ("year.beancount", 4)]
+
+
+def test_the_lines_looked_at_are_every_line_a_keyword_starts() -> None:
+    """The word search finds exactly the lines that start, after white space of any
+    kind but a newline, with include, plugin or option (the lines the checks read)."""
+    pieces = ["include", "plugin", "option", " ", "\t", "\u3000", "\r", "\n", "\xa0"]
+    pieces += ["x", "含む", ";", '"a.beancount"', "includes", "\x0c"]
+    reference = re.compile(r"^[^\S\n]*(?:include|plugin|option)", re.MULTILINE)
+    rng = random.Random(13)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        expected = [match.start() for match in reference.finditer(text)]
+        assert gate._candidate_lines(text) == expected, repr(text)
