@@ -35,6 +35,7 @@ from beancount import loader
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.interpolate import (
+    AUTOMATIC_META,
     AUTOMATIC_RESIDUAL,
     AUTOMATIC_TOLERANCES,
     infer_tolerances,
@@ -64,7 +65,9 @@ def book(
     transaction needs the running balances (:func:`needs_balances`): it keeps its
     postings and gets its tolerances in its metadata. When no transaction of the books
     needs the balances, plain transactions are completed here in that same way, and every
-    other one goes through Beancount's own booking; otherwise all of them do.
+    other one goes through Beancount's own booking; otherwise all of them do. Beancount's
+    inference of the tolerances runs once for each shape of plain transaction (the
+    currency and exponent of each amount): its result depends on nothing else.
 
     ``local``: whether no transaction needs the balances, if the caller knows it already.
     """
@@ -81,21 +84,50 @@ def book(
             methods[entry.account] = entry.booking
     result: list[data.Directive] = []
     errors: list[Any] = []
+    tolerances: dict[tuple[object, ...], dict[str, Decimal]] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             result.append(entry)
         elif _plain(entry):
             meta = entry.meta.copy()
-            meta[AUTOMATIC_TOLERANCES] = infer_tolerances(  # type: ignore[no-untyped-call]
-                entry.postings, options_map, mode="max"
+            postings = entry.postings
+            shape = _shape(postings)
+            inferred = tolerances.get(shape)
+            if inferred is None:
+                inferred = tolerances[shape] = infer_tolerances(  # type: ignore[no-untyped-call]
+                    postings, options_map, mode="max"
+                )
+            meta[AUTOMATIC_TOLERANCES] = dict(inferred)
+            result.append(
+                data.Transaction(
+                    meta,
+                    entry.date,
+                    entry.flag,
+                    entry.payee,
+                    entry.narration,
+                    entry.tags,
+                    entry.links,
+                    list(postings),
+                )
             )
-            result.append(entry._replace(postings=list(entry.postings), meta=meta))
         else:
             booked, found, _ = booking_full._book([entry], options_map, methods)  # type: ignore[no-untyped-call]
             result.extend(booked)
             errors.extend(found)
     errors.extend(booking.validate_missing_eliminated(result, options_map))  # type: ignore[no-untyped-call]
     return result, errors
+
+
+def _shape(postings: Sequence[data.Posting]) -> tuple[object, ...]:
+    """What Beancount's inference of the tolerances reads of a plain transaction (few
+    shapes recur): each amount's currency and exponent, and whether it was filled in."""
+    shape = []
+    for posting in postings:
+        units: Any = posting.units  # (an amount of a number: the transaction is plain)
+        meta = posting.meta
+        filled = meta is not None and AUTOMATIC_META in meta
+        shape.append((units.currency, units.number.as_tuple().exponent, filled))
+    return tuple(shape)
 
 
 def _plain(entry: data.Transaction) -> bool:

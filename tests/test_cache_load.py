@@ -76,6 +76,28 @@ LEDGERS = {
           Assets:1110-現金  -5 USD
           Assets:1110-現金  -100 JPY
         """,
+    "tolerances of fractions": """
+        2025-06-28 open Assets:1110-現金
+        2025-06-28 open Expenses:5213-通信運搬費
+        2025-07-01 * "小数"
+          Expenses:5213-通信運搬費  5.25 USD
+          Assets:1110-現金  -5.25 USD
+        2025-07-02 * "同じ形、別の数"
+          Expenses:5213-通信運搬費  7.50 USD
+          Assets:1110-現金  -7.50 USD
+        2025-07-03 * "桁の違う小数"
+          Expenses:5213-通信運搬費  7.5 USD
+          Assets:1110-現金  -7.500 USD
+        2025-07-04 * "整数"
+          Expenses:5213-通信運搬費  7 USD
+          Assets:1110-現金  -7 USD
+        2025-07-05 * "小数点つきの整数"
+          Expenses:5213-通信運搬費  100.0 JPY
+          Assets:1110-現金  -100 JPY
+        2025-07-06 * "補われる行"
+          Expenses:5213-通信運搬費  3.125 USD
+          Assets:1110-現金
+        """,
     "an amount without currency": """
         2025-06-28 open Assets:1110-現金 JPY
         2025-06-28 open Expenses:5213-通信運搬費 JPY
