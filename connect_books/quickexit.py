@@ -14,13 +14,21 @@ exit status. Nothing else is skipped: every command closes its files, releases i
 and finishes its writes (atomically, :mod:`connect_books.atomic`) before it returns, and
 the cache is written by a detached process of its own (:func:`connect_books.cache.flush`).
 
+Python's cyclic garbage collector stays off for the whole program (the command group
+turns it off for each command anyway): objects made while it is off all wait in its
+youngest generation, so turning it back on when a command is done made the next
+allocation walk every object of the loaded books once more (0.22 s at 100,000
+transactions) just before the process ended.
+
 Outside :func:`run` (tests calling the command group, a library, Fava in a server)
 :func:`hold` keeps nothing, and ``serve``, which runs until stopped and cleans up at exit
-(uploaded vouchers never confirmed), ends the usual way (:func:`release`).
+(uploaded vouchers never confirmed), ends the usual way with the collector on
+(:func:`release`).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -28,6 +36,8 @@ from typing import Any, NoReturn
 
 #: What the commands built, kept until the process ends; None: keep nothing.
 _held: list[Any] | None = None
+#: Whether the collector was on when :func:`run` turned it off.
+_collecting = False
 
 
 def hold(thing: Any) -> None:
@@ -40,6 +50,8 @@ def release() -> None:
     """Keep nothing from now on, and let the process end the usual way (``serve``)."""
     global _held
     _held = None
+    if _collecting:
+        gc.enable()
 
 
 def run(main: Callable[[], Any]) -> NoReturn:
@@ -49,8 +61,10 @@ def run(main: Callable[[], Any]) -> NoReturn:
     anything else printed and 1); any other exception ends the process the usual way,
     with its traceback.
     """
-    global _held
+    global _held, _collecting
     _held = []
+    _collecting = gc.isenabled()
+    gc.disable()
     code = 0
     try:
         main()

@@ -112,3 +112,22 @@ def test_nothing_is_held_outside_the_program(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert quickexit._held is None
+
+
+def test_the_collector_stays_off_but_for_a_server() -> None:
+    """Turned back on at the end, the collector would walk every object of the loaded
+    books once more just before the process ends; ``serve`` (released) has it on."""
+    script = (
+        "import gc, sys\nfrom connect_books import quickexit\n"
+        "def main():\n"
+        "    print(gc.isenabled())\n"
+        "    quickexit.release()\n"
+        "    print(gc.isenabled())\n"
+        "    sys.exit(3)\n"
+        "quickexit.run(main)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3
+    assert done.stdout.split() == ["False", "True"]
