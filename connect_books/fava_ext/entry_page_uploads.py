@@ -5,6 +5,12 @@ SHA-256, and the confirm form carries only that key (``<sha256>/<name>``). The w
 finds the file by its key, checks that its content still has that hash, and hands the
 path to :func:`connect_books.entry_voucher.plan` like a file named on the command line,
 which copies it into ``ledger/documents/`` when the entry is written.
+
+Vouchers are personal papers (receipts with names), so nothing stays behind: the folder
+goes when the server ends (``connect-books serve`` turns ``SIGTERM`` into a normal stop
+for this); a folder left by a server that was killed is removed by the next server of the
+same user (its name carries the process number); and an upload never confirmed is removed
+after :data:`MAX_AGE` seconds.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +30,11 @@ from connect_books.entry_voucher import MAX_BYTES, VoucherRefused
 
 _KEY = re.compile(r"^([0-9a-f]{64})/([^/\\]{1,120})$")
 _UNSAFE = re.compile(r"[^\w.\-]+")
+#: The start of the folder's name; then the server's process number and "-".
+PREFIX = "connect-books-vouchers-"
+_FOLDER = re.compile(re.escape(PREFIX) + r"(\d+)-")
+#: Seconds an upload is kept without being confirmed (a preview left open).
+MAX_AGE = 24 * 3600
 
 
 def stored_name(filename: str) -> str:
@@ -33,9 +45,11 @@ def stored_name(filename: str) -> str:
 
 
 class Uploads:
-    """The uploaded vouchers of one server process (deleted when it ends)."""
+    """The uploaded vouchers of one server process (deleted when it ends, or unconfirmed
+    after :data:`MAX_AGE`); making one removes those of servers that were killed."""
 
     def __init__(self) -> None:
+        remove_orphans(Path(tempfile.gettempdir()))
         self._folder: Path | None = None
         self._lock = threading.Lock()
         #: The largest request accepted: a voucher and the form around it.
@@ -44,9 +58,19 @@ class Uploads:
     def _root(self) -> Path:
         with self._lock:
             if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="connect-books-vouchers-"))
+                self._folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
                 atexit.register(shutil.rmtree, self._folder, ignore_errors=True)
+            self._expire(self._folder, time.time())
             return self._folder
+
+    def _expire(self, root: Path, now: float) -> None:
+        """Remove the uploads older than :data:`MAX_AGE` (never confirmed)."""
+        for folder in root.iterdir():
+            try:
+                if folder.is_dir() and now - folder.stat().st_mtime > MAX_AGE:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                continue
 
     def keep(self, filename: str, stream: IO[bytes]) -> str:
         """Store an upload; its key for the confirm form.
@@ -78,6 +102,7 @@ class Uploads:
         folder = root / digest
         folder.mkdir(exist_ok=True)
         os.replace(temp, folder / name)
+        os.utime(folder)  # (kept from now, even if the same file came before)
         return f"{digest}/{name}"
 
     def path_of(self, key: str) -> Path | None:
@@ -109,3 +134,31 @@ class Uploads:
         """Delete a stored upload (its entry is written)."""
         if _KEY.match(key) and self._folder is not None:
             shutil.rmtree(self._folder / key.split("/")[0], ignore_errors=True)
+
+
+def remove_orphans(temp: Path) -> None:
+    """Remove the voucher folders of this user's servers that are no longer running."""
+    try:
+        found = list(temp.iterdir())
+    except OSError:
+        return
+    for folder in found:
+        match = _FOLDER.match(folder.name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            if folder.stat().st_uid != os.getuid() or _running(int(match.group(1))):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's process: running)
+        return True
+    return True
