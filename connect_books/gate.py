@@ -9,6 +9,10 @@ parsed (and so before Beancount could import a plugin or read an included file),
 * it holds no control or bidirectional-override characters (they hide text from a reader);
 * ``include`` names one file by a plain relative path (no glob), and ``plugin`` and
   ``option`` lines appear only in the main file;
+* no metadata is named ``filename`` or ``lineno`` (nor pushed with ``pushmeta``): these
+  are where Beancount records each entry's file and line, and a written value replaces
+  them, so an entry could pose as another file's (or as none, out of the settlement
+  lock's sight);
 
 and that every ``.beancount`` file in the folder is included (an entry in a file nobody
 includes would be invisible to the rules, and a stray file is how a half-finished write
@@ -42,6 +46,9 @@ _GLOBAL = re.compile(r"^\s*(plugin|option)\b")
 _GLOB_CHARS = frozenset("*?[")
 #: The words that start every line :data:`_INCLUDE` or :data:`_GLOBAL` could match.
 _KEYWORDS = ("include", "plugin", "option")
+#: Metadata keys Beancount uses for the entry's own place in the books.
+_PLACE_KEYS = ("filename", "lineno")
+_PLACE_META = re.compile(r"^\s*(?:pushmeta\s+)?(filename|lineno)\s*:")
 
 
 class GateError(BooksError):
@@ -194,6 +201,30 @@ def _candidate_lines(text: str) -> list[int]:
     return sorted(starts)
 
 
+def _check_place_metadata(path: Path, text: str, gate: Gate) -> None:
+    """Refuse metadata named ``filename`` or ``lineno`` (module docstring)."""
+    starts = set()
+    for word in _PLACE_KEYS:
+        at = text.find(word)
+        while at >= 0:
+            starts.add(text.rfind("\n", 0, at) + 1)
+            at = text.find(word, at + 1)
+    for number, line in _lines_at(text, sorted(starts)):
+        match = _PLACE_META.match(line)
+        if match is None:
+            continue
+        gate.fatal = True
+        gate.errors.append(
+            GateError(
+                _source(path, number),
+                f"メタデータの名前 {match.group(1)}: は使えません。Beancount が記録のファイルと"
+                "行の位置に使う名前で、書くと記録の場所が置き換わります (決算済みの記録の"
+                "確認から外れます)。別の名前 (たとえば source-file:) にするか、この行を消してください。",
+                None,
+            )
+        )
+
+
 def _includes(
     path: Path, text: str, gate: Gate, is_main: bool
 ) -> list[tuple[int, Path]]:
@@ -298,6 +329,7 @@ def inspect(main: Path, overrides: Mapping[Path, str] | None = None) -> Gate:
             continue
         gate.texts[resolved] = text
         _check_characters(resolved, text, gate)
+        _check_place_metadata(resolved, text, gate)
         gate.children[resolved] = []
         for number, target in _includes(resolved, text, gate, parent is None):
             gate.children[resolved].append(target.resolve())

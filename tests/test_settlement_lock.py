@@ -210,3 +210,90 @@ def test_the_audit_pack_prints_the_fingerprint_that_verify_accepts(
         encoding="utf-8",
     )
     assert run("verify", "2026", audited, str(books)).exit_code == 1
+
+
+RECLASSIFIED = """
+2025-07-20 * "誰か" "決算済みの年度に後から足した仕訳"
+{meta}  Expenses:5110-まちづくり支援:5111-委託費     100000 JPY
+  Expenses:5210-管理費:5214-事務用品費        -100000 JPY
+"""
+
+
+@pytest.mark.parametrize(
+    ("meta", "key"),
+    [
+        ('  filename: "<x>"\n', "filename"),
+        ("  filename: 5\n", "filename"),
+        ("  lineno: 3\n", "lineno"),
+        (
+            '  Expenses:5110-まちづくり支援:5111-委託費  0 JPY\n    filename: "<x>"\n',
+            "filename",
+        ),
+    ],
+)
+def test_an_entry_cannot_pose_as_another_files_by_its_metadata(
+    books: Path, meta: str, key: str
+) -> None:
+    journal = books.parent / "2025.beancount"
+    text = journal.read_text(encoding="utf-8") + RECLASSIFIED.format(meta=meta)
+    journal.write_text(text, encoding="utf-8")
+    line = next(
+        n for n, t in enumerate(text.split("\n"), 1) if t.strip().startswith(key)
+    )
+    result = check(books)
+    assert result.exit_code == 1
+    assert f"2025.beancount:{line}: メタデータの名前 {key}: は使えません" in (
+        result.output
+    )
+    assert run("verify", "2025", "0" * 64, str(books)).exit_code == 1
+
+
+def test_pushmeta_filename_is_refused(books: Path) -> None:
+    journal = books.parent / "2025.beancount"
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(
+        f'{text}\npushmeta filename: "<plugin>"\n'
+        + RECLASSIFIED.format(meta="")
+        + "popmeta filename:\n",
+        encoding="utf-8",
+    )
+    result = check(books)
+    assert result.exit_code == 1
+    line = text.count("\n") + 2
+    assert f"2025.beancount:{line}: メタデータの名前 filename: は使えません" in (
+        result.output
+    )
+
+
+def test_a_warm_check_sees_an_entry_posing_as_a_settled_files(
+    books: Path, tmp_path: Path
+) -> None:
+    """The memo of settled years (in the cache) groups entries by file: an entry of the
+    open year's journal claiming to be the settled year's file is refused, warm too."""
+    import os
+    import subprocess
+
+    from favatools import connect_books_command
+
+    env = {
+        **os.environ,
+        "CONNECT_BOOKS_CACHE": str(tmp_path / "cache"),
+        "CONNECT_BOOKS_CACHE_WRITE": "inline",
+    }
+    command = [connect_books_command(), "check", str(books)]
+    first = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    journal = books.parent / "2026.beancount"
+    settled = books.parent / "2025.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + '\n2026-03-31 * "架空の業者" "2026年の仕訳帳に書いた 2025年度の未払金"\n'
+        f'  filename: "{settled}"\n'
+        "  Expenses:5110-まちづくり支援:5111-委託費     300000 JPY\n"
+        "  Liabilities:2110-未払金                     -300000 JPY\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):
+        again = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert again.returncode == 1, again.stdout
+        assert "メタデータの名前 filename: は使えません" in again.stdout + again.stderr
