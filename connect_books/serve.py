@@ -235,11 +235,13 @@ def _jump_within_this_site() -> None:
 
 
 def _inside(folder: Path, filename: str) -> bool:
+    """Whether ``filename`` is a file inside ``folder`` once every link is followed
+    (``folder`` itself is not followed: a link to elsewhere does not count as inside)."""
     try:
         path = Path(filename).resolve()
     except (OSError, ValueError):
         return False
-    return path.is_relative_to(folder.resolve()) and path.is_file()
+    return path.is_relative_to(folder.parent.resolve() / folder.name) and path.is_file()
 
 
 def _serve_documents_from_folder(app: Flask, folder: Path) -> None:

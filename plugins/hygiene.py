@@ -91,9 +91,7 @@ def hygiene(
     errors.extend(policy.screen_entries(entries)[1])
     errors.extend(duplicate_keys(entries))
     limit = datetime.date.today() + datetime.timedelta(days=FUTURE_DAYS)
-    root = os.path.realpath(
-        os.path.join(os.path.dirname(os.path.abspath(main)), DOCUMENTS)
-    )
+    root = documents_root(main)
     for entry in entries:
         if isinstance(entry, data.Transaction):
             if not _plainly_fine(entry.postings):
@@ -243,13 +241,29 @@ def _check_custom(entry: data.Custom, errors: list[BooksError]) -> None:
             )
 
 
+def documents_root(main: str) -> str:
+    """Where every voucher must be: the ``documents`` folder inside the books' folder.
+
+    Only the books' folder itself is resolved, not ``documents``: a ``documents`` that is
+    a symbolic link to another folder does not take the vouchers out of the books.
+    """
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(main)))
+    return os.path.join(folder, DOCUMENTS)
+
+
 def _check_document(entry: data.Document, root: str, errors: list[BooksError]) -> None:
     real = os.path.realpath(entry.filename)
     if os.path.commonpath([root, real]) != root:
+        link = (
+            f" ({DOCUMENTS}/ は {os.path.realpath(root)} へのシンボリックリンクです。"
+            "証憑は帳簿のフォルダの中に置いてください)"
+            if os.path.islink(root)
+            else ""
+        )
         errors.append(
             HygieneError(
                 entry.meta,
-                f"証憑のファイル {entry.filename} は証憑フォルダ ({DOCUMENTS}/) の外にあります。"
+                f"証憑のファイル {entry.filename} は証憑フォルダ ({DOCUMENTS}/) の外にあります{link}。"
                 f"ファイルを {root} の中に置き、そこを指してください。",
                 entry,
             )

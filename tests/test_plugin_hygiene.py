@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import pkgutil
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,21 @@ def test_document_symlink_out_of_the_folder_fails(tmp_path: Path) -> None:
     os.symlink(tmp_path / "outside.txt", main.parent / "documents" / "link.txt")
     error = only(load_file(main))
     assert "の外にあります" in error.message and error.source["lineno"] == 5
+
+
+def test_documents_folder_linked_out_of_the_books_fails(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    main = write_books(
+        tmp_path, '2025-07-01 document Assets:1110-現金 "documents/secret.txt"\n'
+    )
+    shutil.rmtree(main.parent / "documents")
+    os.symlink(outside, main.parent / "documents")
+    error = only(load_file(main))
+    assert "証憑フォルダ (documents/) の外にあります" in error.message
+    assert f"documents/ は {outside} へのシンボリックリンクです" in error.message
+    assert error.source["lineno"] == 5
 
 
 def test_plugin_not_allowed_fails_naming_it(tmp_path: Path) -> None:

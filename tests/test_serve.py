@@ -327,6 +327,24 @@ def test_documents_only_from_the_documents_folder(
             assert b"not a voucher" not in response.data
 
 
+def test_no_documents_from_a_documents_folder_linked_elsewhere(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    books = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, books)
+    outside = tmp_path / "outside"
+    shutil.move(books / "documents", outside)
+    (outside / "secret.txt").write_text("not a voucher")
+    (books / "documents").symlink_to(outside)
+    app = make_app(books / "main.beancount", host="127.0.0.1", auditor=True)
+    client = app.test_client()
+    name = slug(app)
+    for path in (books / "documents" / "secret.txt", outside / "secret.txt"):
+        response = client.get(f"/{name}/document/?filename={path}", headers=LOCAL)
+        assert response.status_code == 404, path
+        assert b"not a voucher" not in response.data
+
+
 def test_cli_refuses_public_writable_server(sample_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["serve", str(sample_path), "--host", "192.0.2.10"]
