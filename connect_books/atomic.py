@@ -137,17 +137,23 @@ def pending(folder: Path) -> bool:
 
 
 def recover(folder: Path) -> None:
-    """Finish a decided write, then delete temporary files nobody will use. Under the lock."""
+    """Finish a decided write, then delete temporary files nobody will use. Under the lock.
+
+    Only what :func:`replace_all` could have decided is carried out: a temporary file
+    named for its final file (``.NAME.…`` + :data:`TEMP_SUFFIX`) beside it, both inside
+    ``folder`` and neither a symbolic link. Anything else in an intent (a file that was
+    not written by this program, or a malformed one) is ignored, and the intent removed.
+    """
     intent = folder / INTENT_NAME
     if intent.exists():
         try:
             pairs = json.loads(intent.read_text(encoding="utf-8"))
-        except ValueError:  # the intent itself was never completed: nothing was decided
+        except (ValueError, OSError):  # never completed: nothing was decided
             pairs = []
-        for temp_name, path_name in pairs:
-            temp, path = Path(temp_name), Path(path_name)
-            if temp.exists() and temp.parent == path.parent:
-                os.replace(temp, path)
+        for pair in pairs if isinstance(pairs, list) else []:
+            decided = _decided(folder, pair)
+            if decided is not None:
+                os.replace(*decided)
         _fsync_folder(folder)
         intent.unlink()
         _fsync_folder(folder)
@@ -155,3 +161,27 @@ def recover(folder: Path) -> None:
         for leftover in place.glob(f".*{TEMP_SUFFIX}"):
             with suppress(OSError):
                 leftover.unlink()
+
+
+def _decided(folder: Path, pair: object) -> tuple[Path, Path] | None:
+    """The (temporary, final) files of one pair of an intent, if :func:`replace_all`
+    could have written it (see :func:`recover`)."""
+    if not (
+        isinstance(pair, list)
+        and len(pair) == 2
+        and all(isinstance(name, str) for name in pair)
+    ):
+        return None
+    temp, path = Path(pair[0]), Path(pair[1])
+    inside = os.path.realpath(folder)
+    if not (
+        temp.parent == path.parent
+        and temp.name.startswith(f".{path.name}.")
+        and temp.name.endswith(TEMP_SUFFIX)
+        and os.path.commonpath([inside, os.path.realpath(path.parent)]) == inside
+        and temp.is_file()
+        and not temp.is_symlink()
+        and not path.is_symlink()
+    ):
+        return None
+    return temp, path

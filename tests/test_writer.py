@@ -485,3 +485,48 @@ def test_kill_between_two_file_replacements_is_finished_by_the_next_load(
     assert 'include "2027.beancount"' in books.read_text()
     assert not (books.parent / ".connect-books-intent").exists()
     assert not list(books.parent.glob(f".*{TEMP_SUFFIX}"))
+
+
+@pytest.mark.parametrize(
+    "intent",
+    [
+        '[["{victim}.x", "{victim}"]]',  # a file outside the books
+        '[["{outside}", "{victim}"]]',  # named as the writer names them, outside
+        '[["{ledger}/other.txt", "{ledger}/2026.beancount"]]',  # not a temporary file
+        '[["x"]]',  # malformed
+        '{{"a": 1}}',
+        "[[1, 2]]",
+        "not json",
+    ],
+)
+def test_an_intent_the_writer_did_not_write_moves_nothing(
+    sample_path: Path, tmp_path: Path, intent: str
+) -> None:
+    """A ``.connect-books-intent`` put in the ledger folder by hand: every command still
+    works, no file outside the books (nor any file of the books) is moved or replaced."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from connect_books.cli import main
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, ledger)
+    victim = tmp_path / "victim" / "important.txt"
+    victim.parent.mkdir()
+    victim.write_text("大事なファイル")
+    victim.with_name("important.txt.x").write_text("attacker")
+    outside = victim.with_name(".important.txt.abc.connect-books-tmp")
+    outside.write_text("attacker")
+    (ledger / "other.txt").write_text("attacker")
+    before = (ledger / "2026.beancount").read_bytes()
+    (ledger / ".connect-books-intent").write_text(
+        intent.format(victim=victim, ledger=ledger, outside=outside)
+    )
+    result = CliRunner().invoke(main, ["check", str(ledger / "main.beancount")])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert victim.read_text() == "大事なファイル"
+    assert victim.with_name("important.txt.x").read_text() == "attacker"
+    assert (ledger / "2026.beancount").read_bytes() == before
+    assert not (ledger / ".connect-books-intent").exists()
