@@ -9,15 +9,19 @@ Two fingerprints go on paper (:func:`seal_for`, printed by the audit pack and it
   the approval (date, body, audit date, carry-forward, reason) and the previous year's.
 
 :func:`verify_settlement` recomputes both from the books as they are now and says which,
-if either, the paper matches.
+if either, the paper matches. A match is not enough when the books say a settled year no
+longer holds (the settlement rule's errors: an entry added or changed, a carry-forward
+that differs, a settlement record rewritten, a broken chain) or cannot be read whole (the
+gate's errors): the answer is then ✗, with those errors.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from connect_books.books import Books
+from connect_books.books import Books, format_error
 from connect_books.digest import fingerprint, year_records
 from connect_books.errors import Refused
 from connect_books.fiscal import FiscalYear, jdate
@@ -94,15 +98,16 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
     settlement = settled.get(year)
     record = year_records(books.entries, [year], books.options)[year]
     audited = fingerprint(sorted(record.lines))
+    problems = _problems(books)
     if audited.startswith(wanted):  # the records' fingerprint, printed at the audit
-        return Verification(
-            True,
-            (
-                f"✓ {year.label}の記録は監査した記録の指紋と一致します ({len(record.lines)}件)。",
-                f"  帳簿から計算した指紋 {audited}",
-                "帳簿は監査したときのままです。",
-            ),
-        )
+        lines = [
+            f"{'✗' if problems else '✓'} {year.label}の記録は監査した記録の指紋と一致します"
+            f" ({len(record.lines)}件)。",
+            f"  帳簿から計算した指紋 {audited}",
+        ]
+        if problems:
+            return Verification(False, tuple(lines + _problem_lines(problems)))
+        return Verification(True, (*lines, "帳簿は監査したときのままです。"))
     if settlement is None:
         raise Refused(
             f"帳簿に{year.label}の決算の記録がなく、指紋は監査した記録の指紋とも一致しません。"
@@ -127,7 +132,11 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
         f"  帳簿から計算した指紋 {current}",
         f"  承認された次期繰越正味財産 {yen_text(settlement.carry_forward)}",
     ]
-    if agrees:
+    if agrees and problems:
+        lines[0] = lines[0].replace("✓", "✗", 1)
+        lines.extend(_problem_lines(problems))
+        agrees = False
+    elif agrees:
         lines.append("帳簿は承認されたとおりです。")
     elif not same_entries:
         lines.append(
@@ -143,3 +152,28 @@ def verify_settlement(books: Books, year: FiscalYear, paper: str) -> Verificatio
             "決算の記録が差し替えられています。"
         )
     return Verification(agrees, tuple(lines))
+
+
+def _problems(books: Books) -> list[Any]:
+    """The books' errors that say a settled 年度 does not hold as approved, or that the
+    books could not be read whole (module docstring)."""
+    from connect_books.gate import GateError
+    from connect_books.plugins.settlement import SettlementError, SettlementOverdue
+
+    return [
+        error
+        for error in books.errors
+        if isinstance(error, GateError)
+        or (
+            isinstance(error, SettlementError)
+            and not isinstance(error, SettlementOverdue)
+        )
+    ]
+
+
+def _problem_lines(problems: list[Any]) -> list[str]:
+    return [
+        f"指紋は一致しますが、帳簿は決算の確認でエラーになります ({len(problems)}件)。"
+        "帳簿は承認されたとおりではありません:",
+        *(f"  {format_error(error)}" for error in problems),
+    ]

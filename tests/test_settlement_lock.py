@@ -169,6 +169,46 @@ def test_verify_confirms_the_printed_fingerprint(books: Path) -> None:
     assert "承認後に変わっています" in changed.output
 
 
+def printed_fingerprint(books: Path) -> str:
+    text = (books.parent / "settlements.beancount").read_text(encoding="utf-8")
+    match = re.search(r'fingerprint: "([0-9a-f]{64})"', text)
+    assert match
+    return match.group(1)
+
+
+def test_verify_says_no_when_the_settlement_record_is_damaged(books: Path) -> None:
+    """The recorded list split under another key: the seal over the books' own records
+    still matches the paper, but the settlement record is not what close-year wrote."""
+    printed = printed_fingerprint(books)
+    settlements = books.parent / "settlements.beancount"
+    text = settlements.read_text(encoding="utf-8")
+    assert '  entries: "' in text
+    settlements.write_text(
+        text.replace('  entries: "', '  entries: 5\n  entries-2: "', 1),
+        encoding="utf-8",
+    )
+    assert check(books).exit_code == 1
+    result = run("verify", "2025", printed, str(books))
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("✗ 2025年度の決算")
+    assert "帳簿は決算の確認でエラーになります" in result.output
+    assert "fingerprint と合いません" in result.output
+    assert "帳簿は承認されたとおりです" not in result.output
+
+
+def test_verify_says_no_when_the_books_cannot_be_read_whole(books: Path) -> None:
+    printed = printed_fingerprint(books)
+    journal = books.parent / "2025.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + RECLASSIFIED.format(meta='  filename: "<x>"\n'),
+        encoding="utf-8",
+    )
+    result = run("verify", "2025", printed, str(books))
+    assert result.exit_code == 1, result.output
+    assert "メタデータの名前 filename: は使えません" in result.output
+
+
 def test_verify_refuses_what_it_cannot_read(books: Path) -> None:
     result = run("verify", "2025", "xyz", str(books))
     assert result.exit_code == 1
