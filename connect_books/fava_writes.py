@@ -37,6 +37,7 @@ from flask import Flask
 from connect_books import writer
 from connect_books.errors import Refused
 from connect_books.fava_import import unassigned
+from connect_books.gate import forbidden_character
 from connect_books.journal_target import journal_file
 
 
@@ -107,7 +108,7 @@ class GuardedFileModule(FileModule):
         All of them land in one locked, validated, atomic write, or none does; entries of
         two 年度 are refused (the import page never proposes them).
         """
-        refusal = unassigned(entries)
+        refusal = unassigned(entries) or multi_line_text(entries)
         if refusal is not None:
             raise FavaAPIError(refusal)
         options = self.ledger.fava_options
@@ -188,3 +189,33 @@ def install_write_guard(app: Flask, main: Path) -> None:
     if slugs._ledgers is not None:
         for ledger in slugs._ledgers:
             ledger.file = GuardedFileModule(ledger, main)
+
+
+def multi_line_text(entries: Sequence[Any]) -> str | None:
+    """The refusal for new entries whose text has a line break or a control character.
+
+    What ``connect-books add`` and the 記帳 page refuse (:func:`connect_books.entry.
+    clean_text`): Fava's own forms would write it as a string spanning lines, whose
+    second line reads like a directive of its own.
+    """
+    for entry in entries:
+        texts: list[tuple[str, object]] = [
+            ("支払先", getattr(entry, "payee", None)),
+            ("摘要", getattr(entry, "narration", None)),
+            ("コメント", getattr(entry, "comment", None)),
+        ]
+        metas = [entry.meta or {}]
+        metas.extend(p.meta or {} for p in getattr(entry, "postings", None) or ())
+        texts.extend((str(key), value) for meta in metas for key, value in meta.items())
+        for what, value in texts:
+            if not isinstance(value, str):
+                continue
+            control = next((c for c in value if c in "\n\r\t"), None)
+            bad = forbidden_character(value)
+            char = control or (bad[1] if bad else None)
+            if char is not None:
+                return (
+                    f"{entry.date} の仕訳の{what}に改行や制御文字 (U+{ord(char):04X}) は"
+                    "書けません。一行で書いてください (帳簿は変わっていません)。"
+                )
+    return None

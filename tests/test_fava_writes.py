@@ -109,6 +109,41 @@ def test_the_add_form_writes_into_the_years_journal_never_main(books: Path) -> N
     assert "はがき" in (books.parent / "2026.beancount").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("narration", "はがき\n2026-12-06 open Assets:Evil", "摘要"),
+        ("payee", "郵便局\r", "支払先"),
+        ("meta", {"memo": "a\tb"}, "memo"),
+        ("meta", {"memo": "\u202eevil"}, "memo"),
+    ],
+)
+def test_the_add_form_refuses_text_spanning_lines(
+    books: Path, field: str, value: object, what: str
+) -> None:
+    before = {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")}
+    test = client(books)
+    entry: dict[str, object] = {
+        "t": "Transaction",
+        "date": "2026-11-21",
+        "flag": "*",
+        "payee": "郵便局",
+        "narration": "はがき",
+        "tags": [],
+        "links": [],
+        "meta": {},
+        "postings": [
+            {"account": "Expenses:5210-管理費:5213-通信運搬費", "amount": "85 JPY"},
+            {"account": "Liabilities:2110-未払金", "amount": "-85 JPY"},
+        ],
+    }
+    entry[field] = value
+    response = test.put(f"/{slug(test)}/api/add_entries", json={"entries": [entry]})
+    assert response.status_code != 200
+    assert f"{what}に改行や制御文字" in response.get_json()["error"]
+    assert {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")} == before
+
+
 HOLD_LOCK = textwrap.dedent(
     """\
     import sys, time
