@@ -206,7 +206,12 @@ def multi_line_text(entries: Sequence[Any]) -> str | None:
         ]
         metas = [entry.meta or {}]
         metas.extend(p.meta or {} for p in getattr(entry, "postings", None) or ())
-        texts.extend((str(key), value) for meta in metas for key, value in meta.items())
+        texts.extend(
+            (str(key), value)
+            for meta in metas
+            for key, value in meta.items()
+            if not str(key).startswith("_")  # (Fava does not write these)
+        )
         for what, value in texts:
             if not isinstance(value, str):
                 continue
