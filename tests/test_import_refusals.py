@@ -352,3 +352,33 @@ def test_two_accounts_at_the_bank_need_account(books: Path) -> None:
     assert "中央労働金庫 の口座が複数あります" in output
     assert "Assets:1120-普通預金-ろうきん" in output and ROUKIN in output
     assert "--account で指定してください" in output
+
+
+# ---- a statement cut off ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut", ["0,,61260", "00,,61260", ",,61260", "61260"])
+def test_a_roukin_statement_cut_in_its_last_row_is_refused(
+    books: Path, tmp_path: Path, cut: str
+) -> None:
+    rows = ROUKIN_ROWS[
+        : ROUKIN_ROWS.index(next(r for r in ROUKIN_ROWS if "3300" in r)) + 1
+    ]
+    assert rows[-1].endswith(",3300,,61260")
+    rows[-1] = rows[-1].removesuffix(cut)
+    statement = tmp_path / "cut.csv"
+    statement.write_bytes("\r\n".join(rows).encode("cp932"))  # (no line end: cut off)
+    output = refused(books, statement, *TO_ROUKIN)
+    assert f"cut.csv の{len(rows)}行目" in output
+    assert "途中で切れていないか" in output
+
+
+@pytest.mark.parametrize("end", ["利子", "利子,,", "山田　花子", "山田　花子,"])
+def test_a_yucho_statement_cut_before_the_balance_is_refused(
+    books: Path, tmp_path: Path, end: str
+) -> None:
+    text = "\r\n".join(YUCHO_ROWS)
+    statement = tmp_path / "cut.csv"
+    statement.write_bytes(text[: text.index(end) + len(end)].encode("cp932"))
+    output = refused(books, statement, "--bank", "yucho")
+    assert "途中で切れていないか" in output

@@ -106,7 +106,7 @@ def read_statement(path: Path, layout: Layout) -> Statement:
         raise StatementRefused(_header_problem(path, rows, layout, decoded))
     body = _body(rows, start, layout)
     width = len(_cells(rows[start]))
-    records = _records(path, body, width)
+    records, widths = _records(path, body, width)
     header = [clean(cell) for cell in _cells(rows[start])]
     columns = {name: header.index(name) for name in layout.key_header if name}
     lines = []
@@ -119,6 +119,7 @@ def read_statement(path: Path, layout: Layout) -> Statement:
             )
             raise StatementRefused(msg)
         lines.append(_line(path, layout, columns, number, list(record)))
+    _check_cut_off(path, lines, widths, width)
     if layout.order == "descending":
         lines.reverse()
     _check_order(path, lines)
@@ -174,8 +175,11 @@ def _body(rows: Sequence[str], start: int, layout: Layout) -> list[tuple[int, st
     ]
 
 
-def _records(path: Path, body: list[tuple[int, str]], width: int) -> list[list[str]]:
-    """The rows as text cells (every cell a string; missing cells empty).
+def _records(
+    path: Path, body: list[tuple[int, str]], width: int
+) -> tuple[list[list[str]], list[int]]:
+    """The rows as text cells (every cell a string; missing cells empty), and how many
+    cells each row had.
 
     The standard library's CSV reader (what pandas' ``python`` engine used here runs on):
     importing pandas alone cost the import half a second.
@@ -191,6 +195,7 @@ def _records(path: Path, body: list[tuple[int, str]], width: int) -> list[list[s
             "銀行のサイトから書き出したままのファイルを使ってください。"
         )
         raise StatementRefused(msg)
+    widths = [len(cells) for cells in records]
     for (number, _), cells in zip(body, records, strict=True):
         if len(cells) > width:
             msg = (
@@ -199,7 +204,28 @@ def _records(path: Path, body: list[tuple[int, str]], width: int) -> list[list[s
             )
             raise StatementRefused(msg)
         cells.extend([""] * (width - len(cells)))
-    return records
+    return records, widths
+
+
+def _check_cut_off(
+    path: Path, lines: Sequence[BankLine], widths: Sequence[int], width: int
+) -> None:
+    """Refuse a row that looks cut off (a download that stopped half-way): one without
+    a balance where the others show theirs, or the last row, shorter than the header
+    where every other row is whole. Its amount may be cut too (3,300 read as 33)."""
+    shown = sum(line.balance is not None for line in lines)
+    for line in lines:
+        if 0 < shown < len(lines) and line.balance is None:
+            raise StatementRefused(
+                f"{path.name} の{line.line}行目に残高がありません (ほかの行にはあります)。"
+                "ファイルが途中で切れていないか確かめ、銀行のサイトから書き出し直してください。"
+            )
+    if len(lines) > 1 and widths[-1] < width and all(w == width for w in widths[:-1]):
+        raise StatementRefused(
+            f"{path.name} の{lines[-1].line}行目 (最後の行) は {widths[-1]} 列しかなく、見出しの"
+            f" {width} 列より少なくなっています。ファイルが途中で切れていないか確かめ、"
+            "銀行のサイトから書き出し直してください。"
+        )
 
 
 def _line(
