@@ -95,10 +95,12 @@ def period_for(
     future year end), so a statement is titled with the day its figures are from.
 
     Raises:
-      ReportError: the 年度 lies outside the books (:func:`check_year`).
+      ReportError: the 年度 lies outside the books (:func:`check_year`), or ``as_of`` is
+        after today (:func:`not_ahead`).
       PeriodRefused: ``as_of`` lies before the 年度 starts.
     """
     check_year(entries, year, today)
+    not_ahead(as_of, today)
     if as_of is None and today < year.end:
         as_of = max(today, year.start)
     return Period.of(year, as_of)
@@ -128,14 +130,29 @@ def write(report: Report, fmt: Format, target: Path) -> Path:
     return write_file(target, render(report, fmt).encode(encoding))
 
 
+def not_ahead(as_of: datetime.date | None, today: datetime.date) -> None:
+    """Refuse a statement "as at" a day that has not come: its figures would be today's
+    under a later date (and, past the year end, read as the 決算 of a 年度 not ended).
+
+    Raises:
+      ReportError: ``as_of`` is after ``today``.
+    """
+    if as_of is not None and as_of > today:
+        raise ReportError(
+            f"基準日 {as_of.isoformat()} は今日 ({today.isoformat()}) より先です。"
+            "まだ来ていない日の計算書は作れません。今日までの日付を指定してください。"
+        )
+
+
 def board_pack_day(
     year: FiscalYear, as_of: datetime.date | None, today: datetime.date
 ) -> datetime.date:
     """The day a board pack runs to: ``as_of``, else today (at most the year end).
 
     Raises:
-      ReportError: the day lies outside ``year``.
+      ReportError: the day lies outside ``year``, or after today.
     """
+    not_ahead(as_of, today)
     day = as_of if as_of is not None else min(today, year.end)
     if not year.contains(day):
         raise ReportError(

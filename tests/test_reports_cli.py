@@ -303,3 +303,40 @@ def test_a_year_before_the_books_is_refused(sample_books: Books) -> None:
         ReportError, match=r"2025年度 .* は帳簿の最初の記録 \(2026-04-01\)"
     ):
         output.check_year(later, FiscalYear(2025), D(2026, 11, 29))
+
+
+@pytest.mark.parametrize("ahead", [1, 200])
+def test_a_day_that_has_not_come_is_refused(
+    sample_path: Path, tmp_path: Path, ahead: int
+) -> None:
+    """A statement "as at" a future day (even past the end of the 年度 not ended) would
+    show today's figures under that date, or as the 決算 of a year not over."""
+    today = datetime.date.today()
+    day = (today + datetime.timedelta(days=ahead)).isoformat()
+    year = str(FiscalYear.of(today).year)
+    expected = f"エラー: 基準日 {day} は今日 ({today.isoformat()}) より先です。"
+    for name in ("budget", "balance-sheet"):
+        code, out, err = run(name, "--year", year, "--as-of", day, str(sample_path))
+        assert (code, out) == (1, ""), err
+        assert err.startswith(expected), err
+    for pack in ("board-pack", "audit-pack"):
+        target = tmp_path / f"{pack}.xlsx"
+        result = CliRunner().invoke(
+            main,
+            [pack, "--year", year, "--as-of", day, "-o", str(target), str(sample_path)],
+        )
+        assert result.exit_code != 0 and expected in result.output, result.output
+        assert not target.exists()
+
+
+def test_a_finished_year_as_of_a_past_day_after_it_is_the_whole_year(
+    sample_books: Books,
+) -> None:
+    period = output.period_for(
+        sample_books.entries, FiscalYear(2025), D(2026, 5, 1), D(2026, 11, 30)
+    )
+    assert period.as_of is None and period.end == D(2026, 3, 31)
+    with pytest.raises(ReportError, match="基準日 2027-05-01 は今日"):
+        output.period_for(
+            sample_books.entries, FiscalYear(2026), D(2027, 5, 1), D(2026, 11, 30)
+        )
