@@ -59,6 +59,7 @@ WORK = {
     "audit-pack": ("監査資料", "資料を作っています"),
     "close-year": ("決算の記録", "決算を計算しています"),
     "verify": ("決算の照合", "照合しています"),
+    "query": ("問い合わせ", "帳簿を読んでいます"),
     "import": ("明細の取り込み", "取り込んでいます"),
     "add": ("記帳", "記帳しています"),
     "balance": ("残高の記録", "記録しています"),
@@ -113,6 +114,7 @@ LAZY_COMMANDS = {
     "depreciation": "connect_books.cmd_depreciation:depreciation",
     "import": "connect_books.cmd_import:import_statement",
     "auditor-user": "connect_books.cmd_auditor:auditor_user",
+    "query": "connect_books.cmd_query:query",
 }
 
 
