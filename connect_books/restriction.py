@@ -121,6 +121,8 @@ class RestrictionReader:
                 self.account_names[name] = str(info.meta.get("purpose") or info.label)
         self.moves: list[RestrictedMove] = []
         self.problems: list[Problem] = []
+        #: Payments naming a restriction never received (by that day): transaction, name.
+        self.unknown: list[tuple[data.Transaction, str]] = []
         self.left: dict[str, int] = {}
 
     def wanted(self, txn: data.Transaction) -> bool:
@@ -247,12 +249,13 @@ class RestrictionReader:
     ) -> list[RestrictedMove]:
         left = self.left.get(key, 0)
         if key not in self.restrictions:
+            self.unknown.append((txn, name))
             self.problems.append(
                 Problem(
                     txn.date,
                     txn.meta,
-                    f"restricted: '{name}' の受入 (使途が制約された寄付・助成) が、"
-                    "この日までに記録されていません。名前を受入と同じにしてください。",
+                    f"使途指定「{name}」の受入 (使途が制約された寄付・助成) が、"
+                    "この日までに記録されていません。支出は一般正味財産からのものとしました。",
                 )
             )
             return []
@@ -262,7 +265,7 @@ class RestrictionReader:
                 Problem(
                     txn.date,
                     txn.meta,
-                    f"restricted: '{name}' の残高 {left:,}円 を超える支出です。"
+                    f"使途指定「{name}」の残高 {left:,}円 を超える支出です。"
                     f"超えた {cost - take:,}円 は一般正味財産から支出したものとしました。",
                 )
             )

@@ -26,7 +26,9 @@ The rules:
 * money leaves a fund's asset account only as a grant payment or a transfer with
   ``decision:``;
 * a designated donation (``role: "designated-donation"``, ``fund: X``) lands in fund X's
-  asset account in the same transaction.
+  asset account in the same transaction;
+* a payment that names a restricted gift or grant (``restricted: "名前"``) names one
+  received by that day (:class:`connect_books.restriction.RestrictionReader`).
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from typing import Any
 
 from beancount.core import data
 
+from connect_books.accounts import Roots
 from connect_books.chart import Chart, Role
 from connect_books.errors import BooksError, did_you_mean, reject_config
 from connect_books.funds import FUND_TYPES, Fund, Funds
 from connect_books.money import posting_yen, yen_text
+from connect_books.restriction import RestrictionReader
 
 __plugins__ = ("funds",)
 
@@ -85,10 +89,32 @@ def funds(
     errors.extend(_directive_errors(book, chart))
 
     check = _Checker(book, chart, errors)
+    restrictions = RestrictionReader(book, chart, Roots.of(options_map))
     for txn in txns:
         check.transaction(txn)
+        if restrictions.wanted(txn):
+            restrictions.add(txn)
     check.end_of_day()
+    errors.extend(_unknown_restrictions(restrictions))
     return entries, errors
+
+
+def _unknown_restrictions(reader: RestrictionReader) -> list[BooksError]:
+    """A payment whose ``restricted:`` names no restricted gift or grant received: a
+    misspelt name would leave the whole cost in 一般正味財産 (指定 never released)."""
+    received = {r.name for r in reader.restrictions.values() if r.fund is None}
+    errors: list[BooksError] = []
+    for txn, name in reader.unknown:
+        errors.append(
+            FundsError(
+                txn.meta,
+                f'restricted: "{name}" という使途指定の受入 (寄付・助成) が、{txn.date} までに'
+                f"記録されていません。{did_you_mean(name, received)}"
+                "受入の restricted: と同じ名前にしてください (指定正味財産から振り替える支出です)。",
+                txn,
+            )
+        )
+    return errors
 
 
 def _directive_errors(book: Funds, chart: Chart) -> list[BooksError]:

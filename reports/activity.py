@@ -22,7 +22,6 @@ from collections import defaultdict
 
 from connect_books.accounts import FLOW_KINDS, Kind
 from connect_books.chart import AccountInfo
-from connect_books.errors import where
 from connect_books.fiscal import Period, jdate
 from connect_books.money import yen_text
 from connect_books.reports import notes, notes_more
@@ -226,7 +225,7 @@ def remarks(
         )
     for problem in idx.problems:
         if p.start <= problem.date <= p.end:
-            found.append(f"{where(dict(problem.meta))}: {problem.message}")
+            found.append(f"{jdate(problem.date)}の記録: {problem.message}")
     return tuple(found)
 
 

@@ -319,3 +319,48 @@ def test_violation_reported_by_bean_check_and_connect_books_check(
     )
     line = line_of(ledger.read_text(), "(2回目)")
     assert_both_checks_report(ledger, line, "50,000円 超えています")
+
+
+RESTRICTED = """
+2025-09-05 * "公益財団法人みらい協同基金" "研修事業助成金 (使途指定)"
+  restricted: "みらい研修 2025"
+  Assets:1120-普通預金-ろうきん 300000 JPY
+  Income:4210-受取寄附金 -300000 JPY
+"""
+
+
+def spent(day: str, name: str, amount: int) -> str:
+    return f"""
+{day} * "講師" "研修 講師謝金"
+  restricted: "{name}"
+  Expenses:5210-管理費:5215-支払手数料 {amount} JPY
+  Assets:1120-普通預金-ろうきん -{amount} JPY
+"""
+
+
+def test_a_payment_must_name_a_restriction_received() -> None:
+    _, errors = load(RESTRICTED + spent("2025-11-15", "みらい研修 2025", 120000))
+    assert errors == []
+    # (spending more than is left is not an error: the rest is general net assets)
+    _, errors = load(RESTRICTED + spent("2025-11-15", "みらい研修 2025", 400000))
+    assert errors == []
+    text, errors = load(RESTRICTED + spent("2025-11-15", "みらい研修2025", 1000))
+    error = only(errors)
+    assert error.message.startswith(
+        'restricted: "みらい研修2025" という使途指定の受入 (寄付・助成) が、2025-11-15 までに'
+        "記録されていません。"
+    )
+    assert "みらい研修 2025" in error.message  # (the name it was meant to be)
+    assert error.source["lineno"] == line_of(text, "研修 講師謝金")
+    # named before it was received
+    _, errors = load(spent("2025-08-01", "みらい研修 2025", 1000) + RESTRICTED)
+    assert "2025-08-01 までに記録されていません" in only(errors).message
+
+
+def test_a_misspelt_restriction_fails_both_checks(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    text = HEADER + RESTRICTED + spent("2025-11-15", "みらい研修2025", 1000)
+    ledger.write_text(text, encoding="utf-8")
+    assert_both_checks_report(
+        ledger, line_of(text, "研修 講師謝金"), "という使途指定の受入"
+    )

@@ -174,8 +174,8 @@ def test_spending_more_than_is_left_or_an_unknown_restriction_is_said() -> None:
     assert (
         "の残高 180,000円 を超える支出です。超えた 20,000円 は一般正味財産" in remarks
     )
-    assert "restricted: 'みらい研修' の受入" in remarks
-    assert "<string>:" in remarks  # file:line of the payment
+    assert "2026年1月11日の記録: 使途指定「みらい研修」の受入" in remarks
+    assert "<string>" not in remarks and "restricted" not in remarks  # (for the 監事)
 
 
 ACTIVITY_TAGS = """
