@@ -98,6 +98,25 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[_Match], str]], ...] = (
         lambda m: f"開かれていない科目 {m.group(1)} を close しています。",
     ),
     (
+        re.compile(r"^Unused Pad entry"),
+        lambda m: (
+            "pad のあとに balance がなく、埋める差額がありません。"
+            "pad の次に、その科目の balance (開始残高) を書いてください。"
+        ),
+    ),
+    (
+        re.compile(r"^Invalid option: '(.*)'$"),
+        lambda m: (
+            f"option '{m.group(1)}' は Beancount にありません。綴りを確かめるか、この行を消してください。"
+        ),
+    ),
+    (
+        re.compile(r"^Duplicate metadata field on entry: KeyValue\(key='([^']*)'"),
+        lambda m: (
+            f"同じ記録にメタデータ {m.group(1)}: が二度書かれています。一つにしてください。"
+        ),
+    ),
+    (
         re.compile(r"^syntax error, (.*)$"),
         lambda m: (
             "書式の誤りです。行の形 (日付・種類・引用符・字下げ) を確かめてください。"

@@ -108,6 +108,7 @@ def read_settlements(
         ok = (
             len(values) == 3
             and isinstance(values[0], Decimal)
+            and values[0].as_tuple().exponent == 0  # (2025, not 2025.5 nor 2025.0)
             and isinstance(values[1], str)
             and isinstance(values[2], Amount)
             and values[2].currency == JPY

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from beancount import loader
 from beancount.core import data
 from ledgertools import line_of
@@ -333,8 +334,16 @@ def test_tampered_entries_list_fails() -> None:
     ]
 
 
-def test_malformed_and_duplicate_settlements_fail() -> None:
-    text = BOOKS + '\n2026-06-20 custom "settlement" "2025" "総会"\n'
+@pytest.mark.parametrize(
+    "directive",
+    [
+        'custom "settlement" "2025" "総会"',
+        'custom "settlement" 2025.5 "総会" 67600 JPY',
+        'custom "settlement" 2025.0 "総会" 67600 JPY',
+    ],
+)
+def test_malformed_settlements_fail(directive: str) -> None:
+    text = BOOKS + f"\n2026-06-20 {directive}\n"
     _, errors, _ = load(text)
     assert ours(errors) == [
         (
@@ -343,6 +352,9 @@ def test_malformed_and_duplicate_settlements_fail() -> None:
             " (connect-books close-year が書きます)。",
         )
     ]
+
+
+def test_duplicate_settlements_fail() -> None:
     twice = SETTLED + '\n2026-06-21 custom "settlement" 2025 "総会" 67600 JPY\n'
     _, errors, _ = load(twice)
     assert ours(errors) == [

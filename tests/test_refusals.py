@@ -86,6 +86,35 @@ def test_a_failed_balance(books: Path) -> None:
     refused_at(books, line, "残高の確認が合いません: Assets:1110-現金 は 1 JPY のはず")
 
 
+def test_a_metadata_field_written_twice(books: Path) -> None:
+    text = PAID.format("二度", "1000", "Liabilities:2110-未払金", "-1000")
+    text = text.replace("\n", '\n  memo: "a"\n  memo: "b"\n', 1)
+    line = add(books, text)
+    refused_at(books, line, "同じ記録にメタデータ memo: が二度書かれています")
+
+
+def test_an_unknown_option(books: Path) -> None:
+    books.write_text(
+        'option "no_such_option" "1"\n' + books.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert "option 'no_such_option' は Beancount にありません" in result.output
+
+
+def test_an_unused_pad(books: Path) -> None:
+    opening = books.parent / "opening.beancount"
+    opening.write_text(
+        opening.read_text(encoding="utf-8")
+        + "\n2025-06-28 pad Assets:1110-現金 Equity:3010-引継正味財産\n",
+        encoding="utf-8",
+    )
+    result = run("check", str(books))
+    assert result.exit_code == 1
+    assert "pad のあとに balance がなく" in result.output, result.output
+
+
 def test_include_of_a_system_file_is_refused_without_printing_it(books: Path) -> None:
     books.write_text(
         books.read_text(encoding="utf-8") + 'include "/etc/passwd"\n', encoding="utf-8"
