@@ -11,7 +11,8 @@ Each of these becomes an error on the user's own line:
 
 * a fractional yen amount (``1000.5 JPY``): posting units, prices and costs, ``balance``
   and ``price`` amounts, and JPY amounts in ``custom`` directives (budget lines, grant
-  decisions, dues rates …);
+  decisions, dues rates …); and, in the same places, one of :data:`MAX_YEN` or more (a
+  slip of the keyboard; Excel keeps 15 digits, so the workbooks would show another figure);
 * a posting of zero (``0 JPY``), and a transaction whose postings are all zero;
 * an entry dated more than :data:`FUTURE_DAYS` days after today;
 * ``pad`` outside the opening-balance file (a ``pad`` hides a discrepancy);
@@ -58,6 +59,8 @@ __plugins__ = ("hygiene",)
 
 #: No entry may be dated more than this many days after today.
 FUTURE_DAYS = 31
+#: No yen amount reaches this (1兆円): far beyond the organisation, within Excel's digits.
+MAX_YEN = Decimal(10) ** 12
 #: The only file where ``pad`` may be used (the predecessors' opening balances).
 OPENING_FILE = "opening.beancount"
 #: The folder, next to the main file, that holds every voucher.
@@ -173,6 +176,7 @@ def _plainly_fine(postings: list[data.Posting]) -> bool:
             not number
             or type(number) is not Decimal
             or number != number.to_integral_value()
+            or not -MAX_YEN < number < MAX_YEN
         ):
             return False
     return bool(postings)
@@ -195,6 +199,13 @@ def _check_transaction(entry: data.Transaction, errors: list[BooksError]) -> Non
         ):  # (an interpolated amount is not blamed: the cause is on another line)
             what = f"{posting.account} の金額"
             errors.append(_fraction(units, _line(posting, entry), entry, what))
+        elif (
+            units.currency == JPY
+            and not -MAX_YEN < number < MAX_YEN
+            and not (posting.meta and posting.meta.get(AUTOMATIC_META))
+        ):
+            what = f"{posting.account} の金額"
+            errors.append(_too_large(units, _line(posting, entry), entry, what))
         nonzero = nonzero or bool(number)
         price, cost = posting.price, posting.cost
         if price is not None:
@@ -299,6 +310,19 @@ def _check_yen(
         return
     if amount.number != amount.number.to_integral_value():
         errors.append(_fraction(amount, meta, entry, what))
+    elif not -MAX_YEN < amount.number < MAX_YEN:
+        errors.append(_too_large(amount, meta, entry, what))
+
+
+def _too_large(
+    amount: Amount, meta: dict[str, Any], entry: data.Directive, what: str
+) -> HygieneError:
+    return HygieneError(
+        meta,
+        f"{what} {amount.number:,} JPY は大きすぎます (1兆円以上)。"
+        "桁の打ち間違いでないか確かめてください。",
+        entry,
+    )
 
 
 def _fraction(

@@ -76,6 +76,32 @@ def test_fractional_posting_fails_on_its_line() -> None:
     assert error.source["lineno"] == line_of(text, "1000.5 JPY")
 
 
+def test_an_amount_of_a_trillion_yen_or_more_fails_on_its_line() -> None:
+    text, errors = load(
+        """
+        2025-07-01 * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   99999999999999999999 JPY
+          Income:4210-受取寄附金
+        2025-07-02 * "S0001" "ご寄付"
+          Assets:1120-普通預金-ろうきん   999999999999 JPY
+          Income:4210-受取寄附金
+        2025-07-03 custom "budget-line" 2025 Income:4210-受取寄附金 1000000000000 JPY
+        """
+    )
+    messages = {e.source["lineno"]: e.message for e in errors}
+    assert set(messages) == {  # (not the amount left out, worked out from it)
+        line_of(text, "99999999999999999999"),
+        line_of(text, "budget-line"),
+    }
+    assert messages[line_of(text, "99999999999999999999")].startswith(
+        "Assets:1120-普通預金-ろうきん の金額 99,999,999,999,999,999,999 JPY は大きすぎます (1兆円以上)。"
+    )
+    assert (
+        'custom "budget-line" の金額 1,000,000,000,000 JPY は大きすぎます'
+        in (messages[line_of(text, "budget-line")])
+    )
+
+
 def test_fractional_balance_price_and_cost_fail() -> None:
     text = HEADER + textwrap.dedent(
         """
