@@ -6,6 +6,7 @@ The rules (formats, files, which 年度 can be reported) are in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def report(
         click.echo(out.errors_notice(len(books.errors)), err=True)
     period = out.period_for(books.entries, year, as_of, datetime.date.today())
     result = registry.make(registry.index_of(books), key, period)
+    if books.errors:
+        result = dataclasses.replace(result, warning=out.errors_mark(len(books.errors)))
     if output is None:
         click.echo(out.render(result, chosen), nl=False)
         return

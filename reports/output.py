@@ -54,6 +54,15 @@ def errors_notice(count: int) -> str:
     )
 
 
+def errors_mark(count: int) -> str:
+    """What a report made from books with errors says of itself (on the sheet, in the
+    CSV and the JSON), so that it is never taken for a clean statement."""
+    return (
+        f"帳簿にエラーが{count}件ある状態で作った計算書です。確定した数字ではありません"
+        " (connect-books check で確認してください)。"
+    )
+
+
 def check_year(
     entries: Sequence[data.Directive], year: FiscalYear, today: datetime.date
 ) -> None:

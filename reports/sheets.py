@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XPROPS_NS
 
 from connect_books import ORGANISATION, quickexit
+from connect_books.fiscal import jdate
 from connect_books.output import FORMULA_START, write_file
 from connect_books.reports.table import Cell as Value
 
@@ -247,7 +248,8 @@ def set_up_page(
     footer = ws.oddFooter
     footer.left.text = footer_title.replace("&", "&&")
     footer.center.text = "&P / &N"
-    footer.right.text = "印刷日 &D"
+    # (the day it was made, written out: Excel's &D prints in the viewer's locale order)
+    footer.right.text = f"作成日 {jdate(datetime.date.today())}"
     for part in (footer.left, footer.center, footer.right):
         part.size = 8
         part.font = f"{FONT_NAME},Regular"

@@ -98,6 +98,8 @@ class Report:
     tables: tuple[Table, ...]
     remarks: tuple[str, ...] = ()
     as_of: datetime.date | None = None
+    #: Why the figures cannot be relied on ("" when they can): the books have errors.
+    warning: str = ""
 
     @property
     def status(self) -> str | None:
@@ -139,6 +141,7 @@ class Report:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "interim": self.as_of is not None,
             "status": self.status,
+            "warning": self.warning or None,
             "columns": [_column_json(c) for c in self.main.columns],
             "rows": [_row_json(r, self.main.columns) for r in self.main.rows],
             "tables": [
@@ -162,6 +165,8 @@ class Report:
             writer.writerow([table.title])
             if not index and self.status:
                 writer.writerow([self.status])
+            if not index and self.warning:
+                writer.writerow([self.warning])
             writer.writerow(["科目", *(c.label for c in table.columns)])
             for row in table.rows:
                 writer.writerow(

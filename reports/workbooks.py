@@ -85,10 +85,14 @@ _HALF_CHART_WIDTH_CM = 13.0
 
 
 def interim_mark(report: Report) -> str | None:
-    """The 「途中」 line of a sheet whose figures stop before the year end (else None)."""
-    if report.as_of is None:
-        return None
-    return f"【年度途中】{jdate(report.as_of)}現在の数字 (決算前)"
+    """The 「途中」 line of a sheet whose figures stop before the year end, and the
+    warning of a report made from books with errors (else None)."""
+    marks = []
+    if report.as_of is not None:
+        marks.append(f"【年度途中】{jdate(report.as_of)}現在の数字 (決算前)")
+    if report.warning:
+        marks.append(f"【注意】{report.warning}")
+    return " ".join(marks) or None
 
 
 def add_sheet(workbook: Workbook, report: Report, name: str) -> PlacedReport:

@@ -340,3 +340,33 @@ def test_a_finished_year_as_of_a_past_day_after_it_is_the_whole_year(
         output.period_for(
             sample_books.entries, FiscalYear(2026), D(2027, 5, 1), D(2026, 11, 30)
         )
+
+
+def test_a_report_from_books_with_errors_says_so_in_itself(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, ledger)
+    journal = ledger / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8") + '\n2026-11-20 * "文具店" "ノート"\n'
+        "  Expenses:5210-管理費:5214-事務用品費  1000 JPY\n"
+        "  Liabilities:2110-未払金  -999 JPY\n",
+        encoding="utf-8",
+    )
+    mark = "帳簿にエラーが1件ある状態で作った計算書です。確定した数字ではありません"
+    books = str(ledger / "main.beancount")
+    code, out, _ = run("balance-sheet", "--year", "2025", "--format", "csv", books)
+    assert code == 0 and mark in out.splitlines()[1]
+    code, out, _ = run("balance-sheet", "--year", "2025", books)
+    assert mark in json.loads(out)["warning"]
+    target = tmp_path / "bs.xlsx"
+    code, _, _ = run(
+        "balance-sheet", "--year", "2025", "--format", "xlsx", "-o", str(target), books
+    )
+    sheet = openpyxl.load_workbook(target).active
+    assert mark in str(sheet.cell(row=4, column=1).value)
+    code, out, _ = run("balance-sheet", "--year", "2025", str(sample_path))
+    assert json.loads(out)["warning"] is None

@@ -201,7 +201,8 @@ def test_print_setup_and_properties(tmp_path: Path) -> None:
     assert ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddFooter.center.text == "&P / &N"
-    assert "&D" in ws.oddFooter.right.text
+    # the day it was made, written out (Excel's &D follows the viewer's locale)
+    assert ws.oddFooter.right.text == f"作成日 {jdate(datetime.date.today())}"
     assert wb.properties.creator == "connect-books"
     assert wb.properties.title == "2025年度 収支計算書"
     assert wb.properties.subject == "収支計算書"
