@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 
-from connect_books.accounts import Kind
 from connect_books.chart import CASH_ROLES, Role
 from connect_books.fiscal import Period, jdate
 from connect_books.money import yen, yen_or_zero, yen_text
@@ -364,17 +363,12 @@ def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -
 
     c.heading("7 予算")
     over = []
-    for row in bud.rows:
+    for place, row in _spending_lines(bud):
         actual, budget = figure(bud, row.key, "actual"), figure(bud, row.key, "budget")
-        if (
-            idx.roots.is_(row.key, Kind.EXPENSES)
-            and actual is not None
-            and budget is not None
-            and actual > budget
-        ):
+        if actual is not None and budget is not None and actual > budget:
             over.append(row)
             c.check(
-                f"予算超過: {row.label}",
+                f"予算超過: {place}{row.label}",
                 actual,
                 budget,
                 "流用・予備費充用の説明が必要です",
@@ -390,3 +384,23 @@ def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -
             info=True,
             key="予算",
         )
+
+
+def _spending_lines(bud: Report) -> list[tuple[str, Row]]:
+    """Each line of the 収支計算書's 支出の部 (every account, 固定資産取得支出,
+    積立金繰入支出, 予備費), with where it sits (``事業3 広報 `` or ``管理費 ``), so that
+    two 印刷製本費 are told apart."""
+    found: list[tuple[str, Row]] = []
+    spending, place = False, ""
+    for row in bud.rows:
+        if row.style == "heading":
+            if row.label.startswith("Ⅱ"):
+                spending = True
+            elif spending and row.key and str(row.key).startswith("事業"):
+                place = f"{row.key} {row.label.split(' ', 1)[-1]} "
+            elif spending and row.label == "管理費":
+                place = "管理費 "
+            continue
+        if spending and row.style == "item":
+            found.append((place if str(row.key).startswith("Expenses:") else "", row))
+    return found

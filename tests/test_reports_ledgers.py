@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
+from connect_books.books import Books
 from connect_books.fiscal import FiscalYear, Period, PeriodRefused
 from connect_books.reports import (
     activity,
@@ -213,9 +214,22 @@ def test_budget_over_spent_lines_are_listed_for_the_auditors() -> None:
     idx = indexed(BUDGET)
     r = tieout.report(idx, P(Y25, D(2025, 12, 31)))
     over = r.main.by_key("Expenses:5130-広報:5131-印刷製本費")
-    assert over.label == "予算超過: 印刷製本費" and over.get("result") == "—"
+    assert over.label == "予算超過: 事業3 広報 印刷製本費" and over.get("result") == "—"
     assert (over.get("a"), over.get("b"), over.get("diff")) == (35000, 30000, 5000)
     assert "予算超過の科目" in [row.label for row in tieout.report(idx, P(Y25)).rows]
+
+
+def test_every_spending_line_over_budget_is_listed(sample_books: Books) -> None:
+    """Not only the accounts: 固定資産取得支出 and 積立金繰入支出 too (the 監事 asks
+    for every departure from the approved budget)."""
+    idx = registry.index_of(sample_books)
+    labels = [r.label for r in tieout.report(idx, P(Y25)).rows]
+    over = [label for label in labels if label.startswith("予算超過:")]
+    assert over == [
+        "予算超過: 事業3 広報 印刷製本費",
+        "予算超過: 固定資産取得支出",
+        "予算超過: 積立金繰入支出",
+    ]
 
 
 DUES = """
