@@ -55,7 +55,9 @@ def report(
     output: str | None,
 ) -> None:
     """計算書を作る。NAME: budget (収支計算書), activity (活動計算書), balance-sheet (貸借対照表),
-    inventory (財産目録), dues (会費納入状況), funds (基金の状況), tie-out (監事の照合), trend (月次推移)。
+    inventory (財産目録), dues (会費納入状況), funds (基金の状況), tie-out (監事の照合), trend (月次推移),
+    withholding (源泉徴収の状況), fixed-assets (固定資産台帳), journal (仕訳帳),
+    general-ledger (総勘定元帳), cash-book (現金出納帳・預金出納帳)。
     """
     from connect_books.reports import output as out
     from connect_books.reports import registry

@@ -370,3 +370,11 @@ def test_a_report_from_books_with_errors_says_so_in_itself(
     assert mark in str(sheet.cell(row=4, column=1).value)
     code, out, _ = run("balance-sheet", "--year", "2025", str(sample_path))
     assert json.loads(out)["warning"] is None
+
+
+def test_the_help_names_every_report() -> None:
+    result = CliRunner().invoke(main, ["report", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for name, (_, title) in REPORTS.items():
+        assert f"{name} ({title})" in text, name
