@@ -24,7 +24,7 @@ SHOWN = 50
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @ledger_argument
 @click.option(
     "--bank", help="銀行の設定: yucho、roukin (import/banks/ の名前) か .toml ファイル"
@@ -66,11 +66,10 @@ def import_statement(
 
     books = load_books(ledger, clean=True, purpose="明細を取り込みません")
     data = ImportData.find(books, rules)
+    matching = data.rules(books)  # (a bad rules file is said before any statement)
     layout, statement = choose_layout(data, bank, file)
     chosen = account or default_account(Chart.from_entries(books.entries), layout)
-    plan = plan_import(
-        books, statement, chosen, data.rules(books), datetime.date.today()
-    )
+    plan = plan_import(books, statement, chosen, matching, datetime.date.today())
     _preview(plan)
     with_balance = plan.balance is not None and not no_balance
     if with_balance and not yes:

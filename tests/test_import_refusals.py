@@ -382,3 +382,41 @@ def test_a_yucho_statement_cut_before_the_balance_is_refused(
     statement.write_bytes(text[: text.index(end) + len(end)].encode("cp932"))
     output = refused(books, statement, "--bank", "yucho")
     assert "途中で切れていないか" in output
+
+
+# ---- the statement file and the rules file --------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["none.csv", "."])
+def test_a_statement_that_is_not_a_file_is_named(
+    books: Path, tmp_path: Path, name: str
+) -> None:
+    output = refused(books, tmp_path / name, *TO_ROUKIN)
+    what = "フォルダです" if name == "." else "見つかりません"
+    assert f"明細のファイル {tmp_path / name if name != '.' else tmp_path}" in output
+    assert what in output
+
+
+def test_rules_of_their_own_use_the_books_bank_layouts(
+    books: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "elsewhere" / "myrules.toml"
+    rules.parent.mkdir()
+    rules.write_text(
+        (books.parent.parent / "import" / "rules.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = run_import(
+        str(DATA / "roukin-2026-10.csv"),
+        str(books),
+        *TO_ROUKIN,
+        "--rules",
+        str(rules),
+        "--yes",
+    )
+    assert result.exit_code == 0, result.output
+    rules.write_text("broken = [\n", encoding="utf-8")
+    output = refused(
+        books, DATA / "roukin-2026-10.csv", *TO_ROUKIN, "--rules", str(rules)
+    )
+    assert "取込の規則" in output and "読める銀行の設定" not in output

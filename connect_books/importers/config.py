@@ -9,7 +9,8 @@ the repository (beside ``ledger/``)::
     private/import-supporters.toml  individual supporters' transfer names (personal data:
                                     with the project's other personal data, never in git)
 
-``--rules FILE`` names another rules file; the ``banks/`` folder beside it is used.
+``--rules FILE`` names another rules file; the ``banks/`` folder beside it is used when
+there is one, else ``import/banks/``.
 :func:`importers` gives Fava's import page the same importers as the command: one per
 bank layout and account of that bank (``bank:`` in the account's ``open``).
 """
@@ -46,20 +47,21 @@ class ImportData:
     rules_path: Path
     #: The individual supporters' transfer names (read when the file exists).
     private_path: Path
+    #: The folder of bank layouts.
+    banks: Path
 
     @classmethod
     def find(cls, books: Books, rules: str | Path | None = None) -> ImportData:
-        """``rules`` if given, else ``import/rules.toml`` beside the ledger folder."""
+        """``rules`` if given, else ``import/rules.toml`` beside the ledger folder; the
+        bank layouts beside the rules file, else in ``import/banks/``."""
         top = books.root.parent
         private = top / PRIVATE_SUPPORTERS
-        if rules is not None:
-            return cls(Path(rules).resolve(), private)
-        return cls(top / IMPORT_FOLDER / RULES_FILE, private)
-
-    @property
-    def banks(self) -> Path:
-        """The folder of bank layouts."""
-        return self.rules_path.parent / BANKS_FOLDER
+        banks = top / IMPORT_FOLDER / BANKS_FOLDER
+        if rules is None:
+            return cls(top / IMPORT_FOLDER / RULES_FILE, private, banks)
+        chosen = Path(rules).resolve()
+        beside = chosen.parent / BANKS_FOLDER
+        return cls(chosen, private, beside if beside.is_dir() else banks)
 
     def layouts(self) -> dict[str, Layout]:
         """Every layout in the banks folder, by file stem (``yucho``)."""
@@ -89,6 +91,9 @@ def choose_layout(
         no layout reads it.
       Refused: ``bank`` names no layout.
     """
+    if not path.is_file():
+        what = "フォルダです" if path.is_dir() else "見つかりません"
+        raise Refused(f"明細のファイル {path} が{what}。ファイル名を確かめてください。")
     if bank is not None and bank.endswith(".toml"):
         layout = load_layout(Path(bank))
         return layout, read_statement(path, layout)
