@@ -296,12 +296,18 @@ def _check_entries(
     entries = record.entries
     digests = [line.partition(" ")[2] for line in record.lines]
     recorded = Counter(digest for _, digest in settlement.digests)
+    in_record = set(recorded)
     unrecorded: list[data.Directive] = []
+    twins: dict[int, data.Directive] = {}  # an unrecorded copy -> a recorded one
+    kept: dict[str, data.Directive] = {}
     for entry, digest in zip(entries, digests, strict=True):
         if recorded[digest] > 0:
             recorded[digest] -= 1
+            kept.setdefault(digest, entry)
         else:
             unrecorded.append(entry)
+            if digest in in_record and digest in kept:
+                twins[id(entry)] = kept[digest]
     removed: dict[Any, int] = defaultdict(int)
     for day, digest in settlement.digests:
         if recorded[digest] > 0:
@@ -312,10 +318,17 @@ def _check_entries(
         if removed.get(entry.date, 0) > 0:
             # a recorded entry of that day was changed into this one: one error, here
             removed[entry.date] -= 1
+        twin = twins.get(id(entry))
+        also = (
+            f"同じ内容の記録が {_place(twin)} にもあり、確定したときより一件多くなっています。"
+            "後から写した方を消してください。"
+            if twin is not None
+            else ""
+        )
         errors.append(
             SettlementError(
                 entry.meta,
-                f"{_approval(settlement)}の記録が追加または変更されています。"
+                f"{_approval(settlement)}の記録が追加または変更されています。{also}"
                 f"訂正は{year.next().label}の修正仕訳 (過年度損益修正) で行ってください。",
                 entry,
             )
@@ -332,3 +345,10 @@ def _check_entries(
                 )
             )
     return errors
+
+
+def _place(entry: data.Directive) -> str:
+    """``2025.beancount:363``: where an entry is written."""
+    meta = entry.meta or {}
+    name = str(meta.get("filename", "?")).rsplit("/", 1)[-1]
+    return f"{name}:{meta.get('lineno', '?')}"

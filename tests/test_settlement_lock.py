@@ -337,3 +337,25 @@ def test_a_warm_check_sees_an_entry_posing_as_a_settled_files(
         again = subprocess.run(command, env=env, capture_output=True, text=True)
         assert again.returncode == 1, again.stdout
         assert "メタデータの名前 filename: は使えません" in again.stdout + again.stderr
+
+
+def test_a_copy_of_a_settled_entry_names_both_places(books: Path) -> None:
+    """Two identical entries, one recorded: which one is the copy the lock cannot tell,
+    so the error names both (following it must not delete the original alone)."""
+    settled = books.parent / "2025.beancount"
+    original = next(
+        n
+        for n, line in enumerate(settled.read_text(encoding="utf-8").split("\n"), 1)
+        if line.startswith("2026-01-01 balance Assets:1110-現金")
+    )
+    journal = books.parent / "2026.beancount"
+    text = journal.read_text(encoding="utf-8")
+    journal.write_text(
+        text + "\n2026-01-01 balance Assets:1110-現金 137420 JPY\n", encoding="utf-8"
+    )
+    copy = text.count("\n") + 2
+    result = check(books)
+    assert result.exit_code == 1
+    places = {f"2025.beancount:{original}", f"2026.beancount:{copy}"}
+    line = next(x for x in result.output.split("\n") if "一件多くなっています" in x)
+    assert all(place in line for place in places), line
