@@ -12,11 +12,15 @@ import datetime
 import sys
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from connect_books.cliparams import DATE, FISCAL_YEAR, ledger_argument, load_books
 from connect_books.fiscal import FiscalYear, jdate
+
+if TYPE_CHECKING:
+    from connect_books.closing import Closing
 
 #: The file, next to the main file, that holds the settlement directives.
 SETTLEMENTS_FILE = "settlements.beancount"
@@ -78,6 +82,7 @@ def close_year(
         memo=books.memo,
     )
     target = books.root / SETTLEMENTS_FILE
+    _refuse_a_silent_second_settlement(target, closing)
     message = f"Close FY{year.year}: settlement approved by {body} on {closing.approved.isoformat()}"
     try:
         append(
@@ -111,6 +116,26 @@ def close_year(
     click.echo(
         f"{year.label}の記録は確定しました。訂正は{year.next().label}の修正仕訳"
         " (過年度損益修正) で行います。connect-books check で確認できます。"
+    )
+
+
+def _refuse_a_silent_second_settlement(target: Path, closing: Closing) -> None:
+    """Refuse, without ``--reason``, a settlement of a 年度 whose earlier settlement
+    the books' git history holds with another fingerprint (deleted, then recorded again)."""
+    from connect_books.closing import ClosingRefused
+    from connect_books.settlement_history import recorded_before
+
+    if closing.reason:
+        return
+    earlier = recorded_before(target, closing.year)
+    if not earlier or any(r.fingerprint == closing.fingerprint for r in earlier):
+        return
+    first = earlier[-1]
+    raise ClosingRefused(
+        f"{closing.year.label}の決算は前にも記録されています (git の履歴: {first.day} の版、"
+        f"fingerprint {first.fingerprint[:16]}…)。その記録と違う決算を黙って記録し直すことは"
+        "できません。消した記録を git から戻してください。総会が決算を承認し直したときは、"
+        "その理由を --reason で書いてください (決算の記録と監査資料に残ります)。"
     )
 
 

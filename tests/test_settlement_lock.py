@@ -359,3 +359,47 @@ def test_a_copy_of_a_settled_entry_names_both_places(books: Path) -> None:
     places = {f"2025.beancount:{original}", f"2026.beancount:{copy}"}
     line = next(x for x in result.output.split("\n") if "一件多くなっています" in x)
     assert all(place in line for place in places), line
+
+
+def test_a_deleted_settlement_is_not_recorded_again_in_silence(
+    books: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Books in git: the settlement deleted, a settled entry changed, the year closed
+    again with the first approval's date. The history holds the first settlement."""
+    import subprocess
+
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "会計担当")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "t@example.org")
+    git = ["git", "-C", str(books.parent)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Books"], check=True)
+    first = printed_fingerprint(books)
+    (books.parent / "settlements.beancount").write_text("; 決算\n", encoding="utf-8")
+    subprocess.run([*git, "commit", "-q", "-am", "Remove"], check=True)
+    journal = books.parent / "2025.beancount"
+    original = journal.read_text(encoding="utf-8")
+    changed = original.replace(
+        "Expenses:5210-管理費:5214-事務用品費 ",
+        "Expenses:5210-管理費:5219-雑費     ",
+        1,
+    )
+    assert changed != original
+    journal.write_text(changed, encoding="utf-8")
+    close = ("close-year", "2025", str(books), "--date", "2026-06-20")
+    again = run(*close, "--audited", "2026-05-23")
+    assert again.exit_code == 1
+    assert "2025年度の決算は前にも記録されています" in again.output
+    assert f"fingerprint {first[:16]}" in again.output
+    # the reason of a real re-approval lets it through, and is sealed in the record
+    reason = "臨時総会で訂正後の決算を承認し直した"
+    assert run(*close, "--audited", "2026-05-23", "--reason", reason).exit_code == 0
+    assert reason in (books.parent / "settlements.beancount").read_text(
+        encoding="utf-8"
+    )
+    # the same records as before: the same settlement, recorded again as it was
+    (books.parent / "settlements.beancount").write_text("; 決算\n", encoding="utf-8")
+    journal.write_text(original, encoding="utf-8")
+    assert run(*close, "--audited", "2026-05-23").exit_code == 0
+    assert printed_fingerprint(books) == first
