@@ -1,7 +1,9 @@
 """月次推移: month by month, for the board's charts.
 
-One row per month of the 年度 (up to the as-of day): 収入合計, 支出合計, 事業費 by activity
-(1〜5), 管理費, 収支差額, 累計収支差額 and 月末正味財産.
+One row per month of the 年度 (up to the as-of day): 収益計, 費用計, 事業費 by activity
+(1〜5), 管理費, 正味財産増減額, その累計 and 月末正味財産. These are the 活動計算書's
+figures (accrual: 減価償却 in, the purchase of a fixed asset and a transfer to a reserve
+not), so they are named as there, never as the 収支計算書's 収入・支出.
 
 The month's figures are a pandas pivot of the income and expense postings: account ×
 month in integer yen (``int64``; never float), weighted into the columns by each
@@ -31,12 +33,12 @@ TITLE = "月次推移"
 #: The figures of a month, in column order (costs as positive amounts).
 FLOWS = ("income", "expenses", *(f"a{n}" for n in ACTIVITIES), "admin")
 COLUMNS = (
-    Column("income", "収入合計"),
-    Column("expenses", "支出合計"),
+    Column("income", "収益計"),
+    Column("expenses", "費用計"),
     *(Column(f"a{n}", f"事業費 {n} {label}") for n, label in ACTIVITIES.items()),
     Column("admin", "管理費"),
-    Column("net", "収支差額"),
-    Column("cumulative", "累計収支差額"),
+    Column("net", "正味財産増減額"),
+    Column("cumulative", "正味財産増減額の累計"),
     Column("net_assets", "月末正味財産"),
 )
 
@@ -144,6 +146,10 @@ def report(idx: Index, p: Period) -> Report:
     totals["cumulative"] = cumulative
     totals["net_assets"] = net_assets(idx, p.end)
     rows.append(Row("合計", cells(totals), "total", 0))
-    remarks = ["事業費は事業内容 1〜5 ごと。支出合計には予備費・経常外費用を含みます。"]
+    remarks = [
+        "活動計算書と同じ数字です (減価償却費を含み、固定資産の取得・積立金への繰入は"
+        "含みません)。収支計算書の収入・支出とは違います。",
+        "事業費は事業内容 1〜5 ごと。費用計には予備費・経常外費用を含みます。",
+    ]
     out = Table(TITLE, COLUMNS, tuple(rows))
     return Report(NAME, TITLE, p.year, p.start, p.end, (out,), tuple(remarks), p.as_of)

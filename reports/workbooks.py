@@ -278,7 +278,7 @@ def add_activity_chart(placed: PlacedReport) -> None:
 def add_trend_chart(placed: PlacedReport) -> None:
     """Two charts below the monthly table, side by side.
 
-    A line chart of 収入合計, 支出合計 and 累計収支差額 by month, and stacked columns
+    A line chart of 収益計, 費用計 and the 正味財産増減額's running sum by month, and stacked columns
     of the month's 事業費 by activity and 管理費. Series are the table's columns;
     months are its item rows (the 合計 row is left out).
     """
@@ -301,7 +301,9 @@ def add_trend_chart(placed: PlacedReport) -> None:
     _set_text_categories(lines, categories)
     # Months below the plot, even where the values go negative.
     lines.x_axis.tickLblPos = "low"
-    _finish_chart(lines, "収入・支出と累計収支差額 (千円)", width=_HALF_CHART_WIDTH_CM)
+    _finish_chart(
+        lines, "収益・費用と正味財産増減額の累計 (千円)", width=_HALF_CHART_WIDTH_CM
+    )
 
     costs = BarChart()
     costs.type = "col"
