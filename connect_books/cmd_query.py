@@ -12,6 +12,7 @@ reproduce any figure from books they did not write.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -19,7 +20,7 @@ import click
 from connect_books.cliparams import load_books
 
 
-def _shell(ledger: str, output: IO[str], interactive: bool, fmt: str) -> Any:
+def _shell(ledger: str | None, output: IO[str], interactive: bool, fmt: str) -> Any:
     """beanquery's shell, whose (re)load is the trusted load of ``ledger``."""
     from beanquery import shell
     from beanquery.sources import beancount as source
@@ -28,6 +29,12 @@ def _shell(ledger: str, output: IO[str], interactive: bool, fmt: str) -> Any:
         def do_reload(self, arg: str | None = None) -> None:
             """Load the books again (as connect-books check does)."""
             books = load_books(ledger, clean=False)
+            if books.errors:  # (the answers are the books' as they are: said so)
+                click.echo(
+                    f"注意: 帳簿に {len(books.errors)}件のエラーがあります (connect-books"
+                    " check で確認してください)。答えはエラーのある帳簿のままの数字です。",
+                    err=True,
+                )
             self.context.errors.clear()
             self.context.options.clear()
             source.attach(
@@ -47,8 +54,7 @@ def _shell(ledger: str, output: IO[str], interactive: bool, fmt: str) -> Any:
 
 
 @click.command("query")
-@click.argument("ledger", type=click.Path())
-@click.argument("query", nargs=-1)
+@click.argument("arguments", nargs=-1, metavar="[LEDGER] [QUERY]...")
 @click.option(
     "--format",
     "-f",
@@ -58,20 +64,25 @@ def _shell(ledger: str, output: IO[str], interactive: bool, fmt: str) -> Any:
     show_default=True,
     help="出力の形式",
 )
-def query(ledger: str, query: tuple[str, ...], fmt: str) -> None:
+def query(arguments: tuple[str, ...], fmt: str) -> None:
     """帳簿に bean-query と同じ問い合わせ (BQL) をする。帳簿のコードは実行しない。
 
-    LEDGER は main.beancount かそのフォルダ。QUERY を書かないと、端末では対話で、
-    そうでなければ標準入力から読みます。例:
+    LEDGER は main.beancount かそのフォルダ (省くと $CONNECT_BOOKS_LEDGER、なければ
+    ledger/main.beancount)。QUERY を書かないと、端末では対話で、そうでなければ標準入力
+    から読みます。例:
 
       connect-books query ledger "SELECT account, sum(position) WHERE year = 2025 GROUP BY account"
 
     bean-query は帳簿に書かれた option・plugin に従って帳簿のフォルダの Python を
     実行することがあります。自分で書いていない帳簿はこちらで確かめてください。
     """
-    interactive = sys.stdin.isatty() and not query
+    ledger: str | None = None
+    words = list(arguments)
+    if words and Path(words[0]).exists():  # (a query is never a file's name)
+        ledger = words.pop(0)
+    interactive = sys.stdin.isatty() and not words
     shell = _shell(ledger, sys.stdout, interactive, fmt)
     if interactive:
         shell.cmdloop()
     else:
-        shell.onecmd(" ".join(query) if query else sys.stdin.read())
+        shell.onecmd(" ".join(words) if words else sys.stdin.read())

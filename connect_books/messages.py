@@ -80,6 +80,13 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[_Match], str]], ...] = (
     ),
     (re.compile(r'^File "(.*)" does not exist$'), _missing_file),
     (
+        re.compile(r'^File does not exist: "(.*)"$'),
+        lambda m: (
+            f"証憑のファイル {m.group(1)} がありません。ledger/documents/ に置くか、"
+            "document の行のファイル名を直してください。"
+        ),
+    ),
+    (
         re.compile(r"^Too many strings on transaction description"),
         lambda m: (
             '取引の行に文字列が多すぎます。日付 * "取引先" "摘要" の形で書いてください。'

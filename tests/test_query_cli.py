@@ -66,3 +66,23 @@ def test_code_in_the_ledger_folder_never_runs(
     assert result.returncode == 1 and result.stdout == ""
     assert 'main.beancount:1: option "insert_pythonpath" は使えません' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_ledger_may_be_left_out_and_errors_are_said(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "repo"
+    shutil.copytree(sample_path.parent, folder / "ledger")
+    mine = run(connect_books_command(), "query", QUERY, cwd=folder)
+    theirs = run(str(BIN / "bean-query"), str(sample_path), QUERY)
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout == theirs.stdout and mine.stderr == ""
+    journal = folder / "ledger" / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + '\n2026-11-20 * "x" "y"\n  Assets:1110-現金  1 JPY\n  Assets:1110-現金  -2 JPY\n',
+        encoding="utf-8",
+    )
+    warned = run(connect_books_command(), "query", QUERY, cwd=folder)
+    assert warned.returncode == 0
+    assert "件のエラーがあります" in warned.stderr
