@@ -70,6 +70,18 @@ FISCAL_YEAR = FiscalYearParam()
 DATE = DateParam()
 
 
+def commit_option(function: F) -> F:
+    """``--git`` (or ``--commit``, the same): git commit each write, saying what was
+    written and by which command. Every command that writes takes both names."""
+    return click.option(
+        "--git",
+        "--commit",
+        "git_commit",
+        is_flag=True,
+        help="書いたファイルを git commit する (何を、どのコマンドで書いたかをメッセージに)",
+    )(function)
+
+
 def ledger_argument(function: F) -> F:
     """The optional ``LEDGER`` argument: the main file or its folder (else
     ``$CONNECT_BOOKS_LEDGER``, else ``ledger/main.beancount``)."""

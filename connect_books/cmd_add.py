@@ -13,20 +13,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from connect_books.cliparams import ledger_argument
+from connect_books.cliparams import commit_option, ledger_argument
 
 if TYPE_CHECKING:
     from connect_books.entry import Context, Draft
-
-
-def commit_option(function: click.decorators.FC) -> click.decorators.FC:
-    """``--commit``: git commit each write, saying what was written and by which command."""
-    return click.option(
-        "--commit",
-        "git_commit",
-        is_flag=True,
-        help="書いたファイルを git commit する (何を、どのコマンドで書いたかをメッセージに)",
-    )(function)
 
 
 def finish(

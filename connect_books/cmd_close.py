@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from connect_books.cliparams import DATE, FISCAL_YEAR, ledger_argument, load_books
+from connect_books.cliparams import (
+    DATE,
+    FISCAL_YEAR,
+    commit_option,
+    ledger_argument,
+    load_books,
+)
 from connect_books.fiscal import FiscalYear, jdate
 
 if TYPE_CHECKING:
@@ -44,9 +50,7 @@ def _width(text: str) -> int:
     default="",
     help="定款どおりでない承認 (総会以外・期末から3か月より後・監査日なし) の理由。決算の記録に残る",
 )
-@click.option(
-    "--git", "git_commit", is_flag=True, help="書いたファイルを git commit する"
-)
+@commit_option
 def close_year(
     year: FiscalYear,
     ledger: str | None,

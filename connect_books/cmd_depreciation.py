@@ -12,7 +12,12 @@ from pathlib import Path
 
 import click
 
-from connect_books.cliparams import FISCAL_YEAR, ledger_argument, load_books
+from connect_books.cliparams import (
+    FISCAL_YEAR,
+    commit_option,
+    ledger_argument,
+    load_books,
+)
 from connect_books.errors import Refused, where
 from connect_books.fiscal import FiscalYear, jdate
 
@@ -27,9 +32,7 @@ from connect_books.fiscal import FiscalYear, jdate
     help="年度 (2025 や 2025年度)",
 )
 @click.option("--write", is_flag=True, help="表示した仕訳を年度の仕訳帳に書き込む")
-@click.option(
-    "--git", "git_commit", is_flag=True, help="書いたファイルを git commit する"
-)
+@commit_option
 def depreciation(
     ledger: str | None, year: FiscalYear, write: bool, git_commit: bool
 ) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from connect_books.cliparams import DATE, FISCAL_YEAR, ledger_argument
-from connect_books.cmd_add import commit_option
+from connect_books.cliparams import DATE, FISCAL_YEAR, commit_option, ledger_argument
 from connect_books.fiscal import FiscalYear
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from connect_books.cliparams import ledger_argument, load_books
+from connect_books.cliparams import commit_option, ledger_argument, load_books
 
 if TYPE_CHECKING:  # the library is imported when the command runs (--help stays fast)
     from connect_books.importers.importer import Proposal
@@ -37,9 +37,7 @@ SHOWN = 50
 )
 @click.option("--yes", "-y", is_flag=True, help="確かめずに書き込む (残高確認も書く)")
 @click.option("--no-balance", is_flag=True, help="残高確認 (balance) を書かない")
-@click.option(
-    "--git", "git_commit", is_flag=True, help="書いたファイルを git commit する"
-)
+@commit_option
 def import_statement(
     file: Path,
     ledger: str | None,

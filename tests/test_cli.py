@@ -114,3 +114,20 @@ def test_every_lazy_command_has_its_help(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"], prog_name="connect-books")
     assert result.exit_code == 0, result.output
     assert f"connect-books {name}" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add"],
+        ["balance"],
+        ["dues", "pay"],
+        ["close-year"],
+        ["import"],
+        ["depreciation"],
+    ],
+)
+def test_every_writing_command_takes_git_and_commit(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--git, --commit" in result.output
