@@ -15,8 +15,10 @@ the next 年度 (paid in advance)            預金 / 前受会費
 ========================================  ===============================================
 
 Without a 年度, the oldest one the member owes is paid (an arrear, else this 年度's
-dues), and when nothing is owed, the next 年度's dues in advance. The amount defaults to
-what is owed for that 年度, and may not exceed it.
+dues), and when nothing is owed, the next 年度's dues in advance, from :data:`ADVANCE_FROM`
+(3月1日) on, as the bank import does; before that a second payment is more likely a
+mistake, and is written only for an explicit ``year``. The amount defaults to what is
+owed for that 年度, and may not exceed it. An accrual is dated 3月31日.
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ from connect_books.chart import AccountInfo, Role
 from connect_books.entry import Context, Draft, EntryRefused, Line
 from connect_books.entry_lookup import find_account
 from connect_books.fiscal import FiscalYear, jdate
+from connect_books.importers.dues import advance_start
 from connect_books.journal_target import check_day
 from connect_books.money import yen_text
 from connect_books.reports.labels import short_name
 from connect_books.reports.subledgers import DuesLine, dues_lines, years_through
 from connect_books.roster import Member
+
+#: From this day of a 年度 (month, day) on, a paid-up member's payment with no 年度
+#: named is next year's dues in advance (README §2.2: 3月中の入金).
+ADVANCE_FROM = (3, 1)
 
 #: The roles of the accounts dues money can arrive in.
 MONEY_ROLES = (Role.BANK, Role.CASH)
@@ -131,6 +138,7 @@ def dues_entry(
     day = day or ctx.today
     check_day(day, ctx.books.entries, ctx.today)
     paid_in = FiscalYear.of(day)
+    named = year is not None
     year = year or owed_year(ctx, member, day)
     line = dues_line(ctx, member, year)
     left = line.outstanding
@@ -154,6 +162,12 @@ def dues_entry(
         credit = role_account(ctx, Role.DUES_RECEIVABLE)
         narration = f"{year.label}会費 入金 (未収会費の回収)"
     elif year == paid_in.next():
+        if not named and day < advance_start(paid_in, ADVANCE_FROM):
+            raise EntryRefused(
+                f"{member.name} ({member.id}) の{paid_in.label}会費は納入済みです。"
+                f"{year.label}会費の前受けなら --year {year.year} を付けてください"
+                " (3月より前の二度目の入金は、二重の振込でないか確かめてください)。"
+            )
         credit = role_account(ctx, Role.DUES_ADVANCE)
         narration = f"{year.label}会費 (前受け)"
     else:
@@ -175,9 +189,10 @@ def _accrual(
     """未収会費 / 受取会費: dues not paid by the year end, booked in that 年度."""
     assert account is not None
     check_day(day, ctx.books.entries, ctx.today)
-    if not year.contains(day):
+    if day != year.end:
         raise EntryRefused(
-            f"未収計上は{year.label}の日付 (ふつうは {year.end.isoformat()}) で書きます。"
+            f"未収計上は{year.label}の期末 ({year.end.isoformat()}) の日付で書きます"
+            " (--date を省けばその日です)。"
         )
     line = dues_line(ctx, member, year)
     left = line.due - line.recognised

@@ -93,7 +93,13 @@ def test_a_partial_payment_then_the_rest(books: Path) -> None:
 
 
 def test_paid_up_members_pay_the_next_year_in_advance(books: Path) -> None:
-    result = run("dues", "pay", "TAGAYASU", str(books), "--date", DAY)
+    # in December, a second payment with no 年度 named is more likely a mistake
+    unasked = run("dues", "pay", "TAGAYASU", str(books), "--date", DAY)
+    assert unasked.exit_code == 1
+    assert "2026年度会費は納入済みです。2027年度会費の前受けなら --year 2027" in (
+        unasked.output
+    )
+    result = run("dues", "pay", "TAGAYASU", str(books), "--date", DAY, "--year", "2027")
     assert result.exit_code == 0, result.output
     tail = journal_tail(books)
     assert '"2027年度会費 (前受け)"' in tail
@@ -270,3 +276,32 @@ def test_no_invoice_when_nobody_owes(sample_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "未納の会員はありません" in result.output
     assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_from_march_a_paid_up_members_payment_is_next_years(books: Path) -> None:
+    """As the bank import does (advance_from = 03-01): no 年度 needs naming then."""
+    import datetime
+
+    from connect_books.entry import Context
+    from connect_books.entry_dues import dues_entry
+    from connect_books.roster import Roster
+
+    ctx = Context(load(books), today=datetime.date(2027, 3, 10))
+    member = Roster.from_entries(ctx.books.entries)[0].members["TAGAYASU"]
+    draft = dues_entry(ctx, member, day=datetime.date(2027, 3, 5))
+    assert draft.narration == "2027年度会費 (前受け)"
+
+
+def test_an_accrual_is_dated_at_the_year_end(books: Path) -> None:
+    accrued = run(
+        "dues",
+        "pay",
+        "CS-MACHIDESIGN",
+        str(books),
+        "--date",
+        DAY,
+        "--account",
+        "未収会費",
+    )
+    assert accrued.exit_code == 1
+    assert "未収計上は2026年度の期末 (2027-03-31) の日付で書きます" in accrued.output
