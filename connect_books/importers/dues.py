@@ -14,10 +14,10 @@ while the previous, unsettled 年度's dues of that member are unpaid and not ye
 as 未収会費 (the 3/31 accrual has to come first, in that year's journal).
 
 ``connect-books dues pay`` (:mod:`connect_books.entry_dues`) chooses the 年度 of one
-payment the same way from the dues roll; the import differs on purpose in two points:
-it books next year's dues in advance only from ``advance_from`` (a second payment in
-October is more likely a mistake, so the treasurer sees it unmatched), and it splits one
-transfer that pays an arrear and this year's dues together.
+payment the same way from the dues roll, next year's in advance also only from 3月1日
+unless the treasurer names the 年度 (a second payment in October is more likely a
+mistake: the import leaves it unmatched); the import differs on purpose in one point: it
+splits one transfer that pays an arrear and this year's dues together.
 """
 
 from __future__ import annotations
