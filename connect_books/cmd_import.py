@@ -29,7 +29,10 @@ SHOWN = 50
 @click.option(
     "--bank", help="銀行の設定: yucho、roukin (import/banks/ の名前) か .toml ファイル"
 )
-@click.option("--account", help="取り込む口座の科目 (既定: 設定の銀行の口座)")
+@click.option(
+    "--account",
+    help="取り込む預金の口座 (コードか名前の一部。既定: 設定の銀行の口座)",
+)
 @click.option(
     "--rules",
     type=click.Path(dir_okay=False),
@@ -54,7 +57,9 @@ def import_statement(
     新しい行・取り込み済みの行・未割当の行を表示し、確かめてから年度の仕訳帳に書き込みます。
     """
     from connect_books.chart import Chart
+    from connect_books.entry_lookup import find_account
     from connect_books.importers.config import (
+        STATEMENT_ROLES,
         ImportData,
         choose_layout,
         default_account,
@@ -66,7 +71,17 @@ def import_statement(
     data = ImportData.find(books, rules)
     matching = data.rules(books)  # (a bad rules file is said before any statement)
     layout, statement = choose_layout(data, bank, file)
-    chosen = account or default_account(Chart.from_entries(books.entries), layout)
+    chart = Chart.from_entries(books.entries)
+    chosen = (
+        find_account(
+            chart,
+            account,
+            among=lambda a: a.role in STATEMENT_ROLES,
+            what="取り込む預金の口座",
+        ).name
+        if account
+        else default_account(chart, layout)
+    )
     plan = plan_import(books, statement, chosen, matching, datetime.date.today())
     _preview(plan)
     with_balance = plan.balance is not None and not no_balance

@@ -82,7 +82,10 @@ def find_account(
         )
     if found:
         return found[0]
-    if ":" in wanted and wanted.split(":", 1)[0].isascii():
+    elsewhere = chart.accounts.get(wanted) if among is not None else None
+    if elsewhere is not None:  # (open, but not for this)
+        head = f"科目 {wanted} は{what}には使えません。"
+    elif ":" in wanted and wanted.split(":", 1)[0].isascii():
         head = f"科目 {wanted} は科目表 (accounts.beancount) で open されていません。"
     else:
         head = f"{what} '{wanted}' に当てはまる科目がありません。"

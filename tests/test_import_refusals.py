@@ -333,7 +333,26 @@ def test_an_account_that_is_not_a_bank_is_refused(books: Path) -> None:
         "--account",
         "Income:4110-受取会費",
     )
-    assert "現金・預金・基金の口座 (role: bank など) ではありません" in output
+    assert "科目 Income:4110-受取会費 は取り込む預金の口座には使えません" in output
+    cash = refused(books, DATA / "roukin-2026-10.csv", "--account", "Assets:1110-現金")
+    assert "科目 Assets:1110-現金 は取り込む預金の口座には使えません" in cash
+
+
+@pytest.mark.parametrize("named", ["1125", "ろうきん-事業", "ろうきん 事業"])
+def test_the_account_may_be_named_by_code_or_part_of_its_name(
+    books: Path, named: str
+) -> None:
+    result = run_import(
+        str(DATA / "roukin-2026-10.csv"),
+        str(books),
+        "--bank",
+        "roukin",
+        "--account",
+        named,
+        "--yes",
+    )
+    assert result.exit_code == 0, result.output
+    assert ROUKIN in result.output
 
 
 def test_books_with_errors_are_not_imported_into(books: Path) -> None:
