@@ -178,6 +178,47 @@ def read_users(path: Path) -> dict[str, str]:
     return users
 
 
+class UsersFile:
+    """The users file as a server reads it: again whenever it changes, so that a user
+    removed (or a password changed) with ``connect-books auditor-user`` takes effect at
+    the next request, without a restart. A file that can no longer be read lets nobody in.
+    """
+
+    def __init__(self, path: Path | None, users: dict[str, str] | None = None) -> None:
+        """``path`` None: no file, just ``users`` (a server that needs no login)."""
+        self.path = path
+        self._stamp: tuple[int, ...] | None = None
+        self._users: dict[str, str] = dict(users or {})
+        self._lock = threading.Lock()
+        if users is not None:
+            self._stamp = self._stamp_now()
+
+    def _stamp_now(self) -> tuple[int, ...] | None:
+        if self.path is None:
+            return None
+        try:
+            info = self.path.stat()
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+    def current(self) -> dict[str, str]:
+        """User name → stored hash, as the file says now."""
+        if self.path is None:
+            return self._users
+        stamp = self._stamp_now()
+        with self._lock:
+            if stamp is None:  # (gone: nobody)
+                self._users = {}
+            elif stamp != self._stamp:
+                try:
+                    self._users = read_users(self.path)
+                except AuthRefused:
+                    self._users = {}
+            self._stamp = stamp
+            return self._users
+
+
 def write_users(path: Path, users: dict[str, str]) -> None:
     """Write the users file all at once, readable by its owner only (mode 600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -202,38 +243,69 @@ class Throttle:
 
     While a key waits, its logins are refused without looking at the password, so a run
     of guesses costs ``base``, 2·``base``, 4·``base`` … seconds (at most ``cap`` each).
+    :meth:`attempt` counts a login as failed before its password is looked at, in one
+    step with the check of the wait, so guesses sent all at once are slowed like guesses
+    sent one after another; a right password then takes the count back
+    (:meth:`succeeded`). A key with no failure for ``forget`` seconds starts again.
     """
 
     free: int = 3
     base: float = 1.0
     cap: float = 60.0
+    forget: float = 15 * 60.0
     clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, tuple[int, float]] = field(default_factory=dict)
+    #: key -> (failures, until when it waits, when it last failed)
+    _failures: dict[str, tuple[int, float, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _count(self, key: str, now: float) -> int:
+        count, _, last = self._failures.get(key, (0, 0.0, 0.0))
+        return count if now - last <= self.forget else 0
 
     def wait(self, *keys: str) -> float:
         """Seconds to wait before any of ``keys`` may try again (0 when they may now)."""
         now = self.clock()
         with self._lock:
-            until = [self._failures.get(k, (0, 0.0))[1] for k in keys]
+            return self._wait(keys, now)
+
+    def _wait(self, keys: tuple[str, ...], now: float) -> float:
+        until = [
+            self._failures[k][1]
+            for k in keys
+            if k in self._failures and self._count(k, now)
+        ]
         return max((u - now for u in until), default=0.0)
+
+    def attempt(self, *keys: str) -> float:
+        """Begin a login: the seconds to wait first (nothing is counted then), else 0,
+        and the login counts as failed until :meth:`succeeded` says otherwise."""
+        now = self.clock()
+        with self._lock:
+            wait = self._wait(keys, now)
+            if wait > 0:
+                return wait
+            self._record(keys, now)
+            return 0.0
 
     def failed(self, *keys: str) -> None:
         """Count a failed login for each of ``keys``."""
         now = self.clock()
         with self._lock:
-            if len(self._failures) > 10_000:  # forget keys idle for an hour
-                self._failures = {
-                    k: v for k, v in self._failures.items() if v[1] > now - 3600
-                }
-            for key in keys:
-                count = self._failures.get(key, (0, 0.0))[0] + 1
-                delay = (
-                    0.0
-                    if count < self.free
-                    else min(self.base * 2 ** (count - self.free), self.cap)
-                )
-                self._failures[key] = (count, now + delay)
+            self._record(keys, now)
+
+    def _record(self, keys: tuple[str, ...], now: float) -> None:
+        if len(self._failures) > 10_000:  # forget keys idle for an hour
+            self._failures = {
+                k: v for k, v in self._failures.items() if v[2] > now - 3600
+            }
+        for key in keys:
+            count = self._count(key, now) + 1
+            delay = (
+                0.0
+                if count < self.free
+                else min(self.base * 2 ** (count - self.free), self.cap)
+            )
+            self._failures[key] = (count, now + delay, now)
 
     def succeeded(self, *keys: str) -> None:
         """Forget the failures of ``keys``."""

@@ -231,7 +231,7 @@ def serve(
 ) -> None:
     """Fava で帳簿を開く (既定は 127.0.0.1、--auditor で読み取り専用)。"""
     from connect_books.books import existing_ledger
-    from connect_books.serve import make_app, run
+    from connect_books.serve import is_loopback, make_app, run
 
     path = existing_ledger(ledger)  # Fava loads the books itself, the trusted way
     app = make_app(
@@ -246,6 +246,14 @@ def serve(
     mode = "監事用 (読み取り専用)" if auditor else "会計担当用"
     where = public_url or f"http://{shown}:{port}/"
     click.echo(f"Fava を {mode} で起動します: {where}  (終了は Ctrl-C)")
+    if public_url:
+        click.echo(f"  プロキシの転送先: http://{shown}:{port}/")
+    elif not is_loopback(host):
+        click.echo(
+            "  注意: http なので、パスワードと帳簿の中身は暗号化されずにネットワークを通ります。"
+            "信頼できる構内のネットワークだけで使い、外には TLS のプロキシ (--public-url) を通してください。",
+            err=True,
+        )
     try:
         run(app, host, port)
     except OSError as exc:

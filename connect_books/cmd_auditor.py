@@ -46,17 +46,21 @@ def add(name: str, users_file: Path | None, ledger: str | None) -> None:
     path = _path(users_file, ledger)
     users = auth.read_users(path)
     password = click.prompt(
-        f"{name} のパスワード ({auth.MIN_PASSWORD}文字以上)",
-        hide_input=True,
-        confirmation_prompt="確認のためもう一度",
-        err=True,
+        f"{name} のパスワード ({auth.MIN_PASSWORD}文字以上)", hide_input=True, err=True
     )
     auth.check_password(password)
+    again = click.prompt("確認のためもう一度", hide_input=True, err=True)
+    if again != password:
+        raise auth.AuthRefused(
+            "二回入力したパスワードが違います。もう一度やり直してください (何も変えていません)。"
+        )
     changed = name in users
     users[name] = auth.hash_password(password)
     auth.write_users(path, users)
-    what = "パスワードを変更しました" if changed else "作りました"
-    click.echo(f"✓ 監事のユーザー {name} を{what} ({path})。")
+    what = "のパスワードを変更しました" if changed else "を作りました"
+    click.echo(
+        f"✓ 監事のユーザー {name} {what} ({path})。起動中のサーバーにもすぐ効きます。"
+    )
 
 
 @auditor_user.command("remove")
@@ -64,7 +68,7 @@ def add(name: str, users_file: Path | None, ledger: str | None) -> None:
 @_USERS
 @ledger_argument
 def remove(name: str, users_file: Path | None, ledger: str | None) -> None:
-    """ユーザー NAME を消す (ログイン中の人は、サーバーを起動し直すとログアウトします)。"""
+    """ユーザー NAME を消す (起動中のサーバーでも、その人はすぐにログアウトします)。"""
     from connect_books import auth
     from connect_books.errors import Refused
 
@@ -75,7 +79,9 @@ def remove(name: str, users_file: Path | None, ledger: str | None) -> None:
         raise Refused(f"ユーザー {name} はいません ({path}、いるユーザー: {known})。")
     del users[name]
     auth.write_users(path, users)
-    click.echo(f"✓ 監事のユーザー {name} を消しました ({path})。")
+    click.echo(
+        f"✓ 監事のユーザー {name} を消しました ({path})。起動中のサーバーでもすぐにログアウトします。"
+    )
 
 
 @auditor_user.command("list")

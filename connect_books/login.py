@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, redirect, request
 from werkzeug.exceptions import SecurityError
 
-from connect_books.auth import Sessions, Throttle, authenticate
+from connect_books.auth import Sessions, Throttle, UsersFile, authenticate
 
 LOGIN = "connect_books_login"
 LOGOUT = "connect_books_logout"
@@ -70,6 +70,8 @@ def safe_next(target: str | None) -> str:
     """Where to go after logging in: a path on this server only (never another site)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/"
+    if not target.isprintable():  # (a line break would end the Location header)
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith(("/login", "/logout")):
         return "/"
@@ -80,7 +82,8 @@ def safe_next(target: str | None) -> str:
 class Gate:
     """Authentication for one app (see the module docstring)."""
 
-    users: dict[str, str]
+    #: The 監事's users (read again when the file changes: :class:`~connect_books.auth.UsersFile`).
+    users: UsersFile
     required: bool
     title: str = "connect-books"
     secure: bool = False
@@ -121,7 +124,7 @@ class Gate:
                 )
             return None
         user = self.user()
-        if user is not None:
+        if user is not None and user in self.users.current():
             request.environ[USER_KEY] = user
             return None
         return self.page(401, next_path=request.full_path.rstrip("?"))
@@ -151,7 +154,7 @@ class Gate:
         name = request.form.get("name", "")[:64]
         password = request.form.get("password", "")[:1024]
         keys = (f"addr:{request.remote_addr}", f"name:{name}")
-        wait = self.throttle.wait(*keys)
+        wait = self.throttle.attempt(*keys)  # (counted as failed until it succeeds)
         if wait > 0:
             seconds = math.ceil(wait)
             response = self.page(
@@ -162,8 +165,7 @@ class Gate:
             )
             response.headers["Retry-After"] = str(seconds)
             return response
-        if not authenticate(self.users, name, password):
-            self.throttle.failed(*keys)
+        if not authenticate(self.users.current(), name, password):
             return self.page(
                 401,
                 next_path=target,

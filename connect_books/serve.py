@@ -72,11 +72,27 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_unspecified(host: str) -> bool:
+    """Whether ``host`` means every address of the machine (``0.0.0.0``, ``::``, and
+    the short forms the system also reads so, such as ``0``)."""
+    text = host.strip("[]")
+    try:
+        return ipaddress.ip_address(text).is_unspecified
+    except ValueError:
+        pass
+    try:  # (inet_aton reads "0", "0.0", "0x0" … as 0.0.0.0, as bind() does)
+        return ipaddress.ip_address(
+            socket.inet_ntoa(socket.inet_aton(text))
+        ).is_unspecified
+    except OSError:
+        return False
+
+
 def trusted_hosts(host: str) -> list[str]:
     """The Host header values to accept for a server bound to ``host``."""
     if is_loopback(host):
         return ["localhost", "127.0.0.1", "[::1]", "::1"]
-    names = {host, socket.getfqdn(host)} if host not in ("0.0.0.0", "::") else set()
+    names = {host, socket.getfqdn(host)} if not is_unspecified(host) else set()
     if not names:
         raise ServeRefused(
             "すべてのアドレス (0.0.0.0) では公開できません。監事に見せるアドレスを --host に一つ指定してください。"
@@ -102,6 +118,11 @@ def _check_address(
         raise ServeRefused(
             "--public-url は監事用 (--auditor) のときだけ使えます。書き込みのできる Fava は外に公開できません。"
         )
+    if public_url is not None and not is_loopback(host):
+        raise ServeRefused(
+            f"--public-url のときは --host {host} を付けず、127.0.0.1 (既定) で待ち受けてください。"
+            "プロキシの X-Forwarded-* を信じるので、この機械のプロキシだけが届くようにします。"
+        )
     if is_loopback(host):
         return
     if not auditor:
@@ -115,7 +136,7 @@ def _check_address(
         )
 
 
-def _users_for_login(users_file: Path | None, ledger: Path) -> dict[str, str]:
+def _users_for_login(users_file: Path | None, ledger: Path) -> auth.UsersFile:
     path = users_file if users_file is not None else auth.default_users_file()
     auth.check_location(path, ledger.parent)
     users = auth.read_users(path)
@@ -124,7 +145,7 @@ def _users_for_login(users_file: Path | None, ledger: Path) -> dict[str, str]:
             f"監事のユーザーがいません ({path})。外から見られる Fava にはログインが必要です。"
             "connect-books auditor-user add 名前 でユーザーを作ってから、もう一度起動してください。"
         )
-    return users
+    return auth.UsersFile(path, users)
 
 
 def make_app(
@@ -162,7 +183,7 @@ def make_app(
     else:
         hosts = trusted_hosts(host)
     remote = not is_loopback(host) or public_url is not None
-    users = _users_for_login(users_file, ledger) if remote else {}
+    users = _users_for_login(users_file, ledger) if remote else auth.UsersFile(None, {})
     fava_compat.install()
     from fava.application import create_app
 

@@ -61,7 +61,7 @@ def test_cli_adds_a_user_with_a_prompted_password(tmp_path: Path) -> None:
     assert auth.verify_password("kansa-2025-secret", loaded["yamada"])
 
     changed = add_user(users, "yamada", "another-long-secret")
-    assert "パスワードを変更しました" in changed.output
+    assert "✓ 監事のユーザー yamada のパスワードを変更しました" in changed.output
     assert auth.verify_password("another-long-secret", auth.read_users(users)["yamada"])
     listed = CliRunner().invoke(main, ["auditor-user", "list", "--users", str(users)])
     assert listed.output == "yamada\n"
@@ -80,7 +80,9 @@ def test_cli_refuses_short_or_mismatched_passwords_and_bad_names(
     assert "エラー: パスワードは 10 文字以上にしてください。" in short.output
     assert not users.exists()
     mismatch = add_user(users, "yamada", "kansa-2025-secret", "kansa-2025-secreT")
-    assert mismatch.exit_code != 0
+    assert mismatch.exit_code == 1
+    assert "エラー: 二回入力したパスワードが違います" in mismatch.output
+    assert "Error" not in mismatch.output
     assert not users.exists()
     bad = add_user(users, "yamada:admin", "kansa-2025-secret")
     assert bad.exit_code == 1

@@ -14,7 +14,7 @@ from favatools import STATEMENTS, slug_of, write_users
 from flask import Flask
 from flask.testing import FlaskClient
 
-from connect_books.auth import Throttle
+from connect_books.auth import Throttle, UsersFile
 from connect_books.login import LOGIN, LOGOUT, Gate, safe_next
 from connect_books.serve import make_app
 
@@ -40,7 +40,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(sample_path: Path, tmp_path: Path, clock: Clock) -> Flask:
     users = write_users(tmp_path / "auditors", {"yamada": PASSWORD, "suzuki": PASSWORD})
-    gate = Gate({}, required=False, throttle=Throttle(clock=clock))
+    gate = Gate(UsersFile(None, {}), required=False, throttle=Throttle(clock=clock))
     return make_app(
         sample_path,
         host="192.0.2.10",
@@ -272,6 +272,8 @@ def test_ten_wrong_passwords_in_a_row_are_slowed(
 
 
 def test_after_login_only_pages_of_this_site() -> None:
+    assert safe_next("/abc/journal/\r\nSet-Cookie: x=1") == "/"
+    assert safe_next("/abc/\n") == "/"
     assert safe_next("/abc/journal/?time=FY2025") == "/abc/journal/?time=FY2025"
     for target in ("//evil.example/", "https://evil.example/", "/\\evil", "", None):
         assert safe_next(target) == "/"
@@ -291,3 +293,64 @@ def test_jump_goes_back_only_within_this_site(app: Flask) -> None:
     )
     assert back.status_code == 302
     assert back.headers["Location"].endswith("/a/journal/?time=FY2025")
+
+
+def test_a_user_removed_or_a_password_changed_takes_effect_at_once(
+    sample_path: Path, tmp_path: Path, slug: str
+) -> None:
+    """No restart: the users file is read again when it changes."""
+    users = write_users(tmp_path / "auditors", {"yamada": PASSWORD, "suzuki": PASSWORD})
+    app = make_app(
+        sample_path,
+        host="192.0.2.10",
+        auditor=True,
+        allow_remote=True,
+        users_file=users,
+    )
+    yamada, suzuki = app.test_client(), app.test_client()
+    assert log_in(yamada) == 303 and log_in(suzuki) == 303
+    page = f"/{slug}/journal/"
+    assert yamada.get(page, headers=REMOTE).status_code == 200
+    write_users(users, {"suzuki": "a-new-password-2026"})  # yamada removed
+    assert yamada.get(page, headers=REMOTE).status_code == 401  # the session is over
+    assert log_in(app.test_client()) == 401
+    assert log_in(app.test_client(), "suzuki") == 401  # the old password
+    assert log_in(app.test_client(), "suzuki", "a-new-password-2026") == 303
+    users.chmod(0o666)  # a file others may change lets nobody in
+    assert log_in(app.test_client(), "suzuki", "a-new-password-2026") == 401
+
+
+def test_guesses_sent_at_once_are_slowed_as_one_after_another(
+    app: Flask, clock: Clock
+) -> None:
+    """Each login counts as failed before its password is looked at, so guesses that
+    arrive together cannot all be checked before the first failure is counted."""
+    import threading
+
+    started = threading.Barrier(12)
+    codes: list[int] = []
+
+    def guess() -> None:
+        client = app.test_client()
+        started.wait()
+        response = client.post(
+            "/login", data={"name": "yamada", "password": "guess"}, headers=REMOTE
+        )
+        codes.append(response.status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes.count(401) == 3 and codes.count(429) == 9  # (the free three)
+
+
+def test_failures_long_ago_are_forgotten(app: Flask, clock: Clock) -> None:
+    client = app.test_client()
+    wrong = {"name": "yamada", "password": "typo"}
+    for _ in range(4):  # one typo a day for four days
+        assert client.post("/login", data=wrong, headers=REMOTE).status_code == 401
+        clock.now += 24 * 3600
+    assert client.post("/login", data=wrong, headers=REMOTE).status_code == 401
+    assert log_in(client) == 303  # (not made to wait: the old typos are forgotten)

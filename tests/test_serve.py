@@ -105,13 +105,25 @@ def test_non_loopback_needs_auditor_and_explicit_consent(
         make_app(sample_path, host="192.0.2.10", auditor=False)
     with pytest.raises(ServeRefused, match="--allow-remote"):
         make_app(sample_path, host="192.0.2.10", auditor=True)
-    with pytest.raises(ServeRefused, match=r"0\.0\.0\.0"):
+    for everywhere in ("0.0.0.0", "0", "0.0", "::", "[::]"):  # (all read as "any")
+        with pytest.raises(ServeRefused, match=r"0\.0\.0\.0"):
+            make_app(
+                sample_path,
+                host=everywhere,
+                auditor=True,
+                allow_remote=True,
+                users_file=users,
+            )
+    with pytest.raises(
+        ServeRefused, match=r"--public-url のときは --host 192\.0\.2\.10"
+    ):
         make_app(
             sample_path,
-            host="0.0.0.0",
+            host="192.0.2.10",
             auditor=True,
             allow_remote=True,
             users_file=users,
+            public_url="https://kansa.example.org",
         )
     with pytest.raises(ServeRefused, match="監事のユーザーがいません"):
         make_app(
