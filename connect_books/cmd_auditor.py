@@ -25,7 +25,8 @@ def _path(users_file: Path | None, ledger: str | None) -> Path:
     from connect_books.books import ledger_path
 
     path = users_file if users_file is not None else auth.default_users_file()
-    auth.check_location(path, ledger_path(ledger).parent)
+    books = ledger_path(ledger)
+    auth.check_location(path, books if books.is_dir() else books.parent)
     return path
 
 

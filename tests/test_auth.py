@@ -177,3 +177,19 @@ def test_sessions_are_random_and_end() -> None:
     again = sessions.start("yamada")
     sessions.end(again)
     assert sessions.user(again) is None
+
+
+def test_the_books_folder_may_be_named_as_serve_takes_it(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """``auditor-user add NAME ledger`` (the folder) accepts a users file beside it,
+    as ``serve ledger`` does, and still refuses one inside it."""
+    books = tmp_path / "office" / "ledger"
+    shutil.copytree(sample_path.parent, books)
+    for users, code in ((tmp_path / "office" / "auditors", 0), (books / "auditors", 1)):
+        result = CliRunner().invoke(
+            main,
+            ["auditor-user", "add", "yamada", "--users", str(users), str(books)],
+            input="kansa-2025-secret\nkansa-2025-secret\n",
+        )
+        assert result.exit_code == code, result.output
