@@ -89,7 +89,9 @@ def interim_mark(report: Report) -> str | None:
     warning of a report made from books with errors (else None)."""
     marks = []
     if report.as_of is not None:
-        marks.append(f"【年度途中】{jdate(report.as_of)}現在の数字 (決算前)")
+        marks.append(
+            f"【年度途中】{jdate(report.as_of)}現在の数字 (年度末の決算の数字ではありません)"
+        )
     if report.warning:
         marks.append(f"【注意】{report.warning}")
     return " ".join(marks) or None

@@ -112,6 +112,21 @@ def test_excel_download_is_the_report_shown(
     assert sheet["A2"].value == "活動計算書"
 
 
+def test_part_of_an_ended_year_says_so_and_its_download_is_named_by_its_day(
+    client: FlaskClient, base: str
+) -> None:
+    html = page(client, base, "budget", "2025-12")
+    assert "2025年度の途中 (2025年12月31日現在) までの数字です" in html
+    href = next(h for h in read_page(html).links if "/xlsx?" in h)
+    response = client.get(href, headers=LOCAL)
+    disposition = unquote(response.headers["Content-Disposition"])
+    assert "2025年度_収支計算書_2025-12-31現在.xlsx" in disposition
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    assert "決算前" not in str(sheet["A4"].value)
+    assert "年度末の決算の数字ではありません" in str(sheet["A4"].value)
+
+
 def test_lines_link_to_fava_pages_of_the_year(client: FlaskClient, base: str) -> None:
     statement = read_page(page(client, base, "activity", "FY2025")).tables[0]
     lines = {line.label: line for line in statement}
@@ -189,7 +204,14 @@ def test_period_from_fava_time_filters() -> None:
     assert (month.year, month.as_of) == (FiscalYear(2026), datetime.date(2026, 11, 30))
     assert fava_time(Period.of(month.year, month.as_of)) == "2026-04-01 - 2026-11-30"
     assert "年度の初日" in month.notice
-    assert pick("2026").as_of == datetime.date(2026, 12, 31)
+    bare = pick("2025")  # a bare year is the 年度 a Japanese reader means
+    assert (bare.year, bare.as_of) == (FiscalYear(2025), None)
+    assert "'2025' を2025年度として表示しています" in bare.notice
+    assert (pick("2026").year, pick("2026").as_of) == (FiscalYear(2026), None)
+    ahead = pick("2026-12-31")  # a last day not come yet: to today, said so
+    assert (ahead.year, ahead.as_of) == (FiscalYear(2026), datetime.date(2026, 11, 30))
+    assert "2026年12月31日) はまだ来ていない" in ahead.notice
+    assert "2026年11月30日までを集計" in ahead.notice
     assert "年度をまたいで" in pick("2025-01-01 - 2026-12-31").notice
     assert pick(None).year == FiscalYear(2025)  # the latest 年度 that has ended
     assert pick(None, today=datetime.date(2026, 2, 1)).year == FiscalYear(2026)

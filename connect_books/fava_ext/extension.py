@@ -126,5 +126,9 @@ class ConnectBooks(FavaExtensionBase):
             BytesIO(content),
             mimetype=XLSX,
             as_attachment=True,
-            download_name=f"{report.year.label}_{report.title}.xlsx",
+            download_name=(
+                f"{report.year.label}_{report.title}"
+                + (f"_{report.as_of.isoformat()}現在" if report.as_of else "")
+                + ".xlsx"
+            ),
         )

@@ -21,7 +21,7 @@ from connect_books.fava_ext.links import Linker
 from connect_books.fava_ext.pages import Page, Statements, available, page_named
 from connect_books.fava_ext.period import Choice, choose, fava_time, years_between
 from connect_books.fava_ext.render import TableView, page_count, tables_view
-from connect_books.fiscal import FiscalYear, Period
+from connect_books.fiscal import FiscalYear, Period, jdate
 from connect_books.reports.output import period_for, unfinished_notice
 from connect_books.reports.table import Report, Row
 
@@ -133,9 +133,19 @@ def build(
     idx = statements.index
     page, period, report = resolved.page, resolved.period, resolved.report
     unfinished = period.as_of is not None and today < period.year.end
+    part = (
+        period.as_of is not None
+        and not unfinished
+        and f"{period.year.label}の途中 ({jdate(period.end)}現在) までの数字です。"
+        "年度全体の計算書は、上の年度を選んで開いてください。"
+    )
     notices = tuple(
         n
-        for n in (resolved.choice.notice, unfinished and unfinished_notice(period))
+        for n in (
+            resolved.choice.notice,
+            unfinished and unfinished_notice(period),
+            part,
+        )
         if n
     )
     time = fava_time(period)
