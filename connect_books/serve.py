@@ -22,11 +22,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from connect_books import auth, fava_compat
@@ -204,6 +206,7 @@ def make_app(
     _serve_documents_from_folder(app, ledger.parent / DOCUMENTS)
     app.after_request(_security_headers)
     app.before_request(_jump_within_this_site)
+    _japanese_errors(app, auditor=auditor)
     if auditor:
         app.before_request(_refuse_for_auditor)
         app.after_request(_hide_refused_links)
@@ -214,6 +217,33 @@ def make_app(
         install_write_guard(app, ledger)
         install_import(app, ledger)
     return app
+
+
+#: What an error page says, by status (Werkzeug's own pages are in English).
+_ERRORS = {
+    401: "監事用の Fava は読み取り専用です。帳簿を書き換えることはできません。",
+    404: "そのページやファイルはありません (証憑は帳簿の documents フォルダのものだけを開けます)。",
+    405: "そのページは、この方法では使えません。",
+    500: "サーバーの中でエラーが起きました。画面を読み込み直し、続くときは会計担当に知らせてください。",
+}
+
+
+def _japanese_errors(app: Flask, *, auditor: bool) -> None:
+    """Werkzeug's English error pages (a write refused, a file not found) in Japanese."""
+    for code, text in _ERRORS.items():
+        if code == 401 and not auditor:
+            continue
+
+        def page(error: HTTPException, text: str = text) -> Response:
+            return Response(
+                f'<!doctype html><html lang="ja"><meta charset="utf-8">'
+                f"<title>{error.code}</title><p>{escape(text)}</p>"
+                '<p><a href="/">最初のページへ</a></p></html>\n',
+                error.code or 500,
+                mimetype="text/html",
+            )
+
+        app.register_error_handler(code, page)
 
 
 def _refuse_for_auditor() -> None:

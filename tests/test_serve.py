@@ -357,6 +357,23 @@ def test_no_documents_from_a_documents_folder_linked_elsewhere(
         assert b"not a voucher" not in response.data
 
 
+def test_refusals_are_said_in_japanese(sample_path: Path) -> None:
+    app = make_app(sample_path, host="127.0.0.1", auditor=True)
+    client = app.test_client()
+    name = slug(app)
+    write = client.put(
+        f"/{name}/api/source",
+        json={"file_path": str(sample_path), "source": "", "sha256sum": ""},
+        headers=LOCAL,
+    )
+    assert write.status_code == 401
+    assert "読み取り専用です" in write.get_data(as_text=True)
+    missing = client.get(f"/{name}/document/?filename=/etc/passwd", headers=LOCAL)
+    assert missing.status_code == 404
+    text = missing.get_data(as_text=True)
+    assert "そのページやファイルはありません" in text and "Not Found" not in text
+
+
 def test_cli_refuses_public_writable_server(sample_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["serve", str(sample_path), "--host", "192.0.2.10"]
