@@ -100,6 +100,22 @@ class Gate:
         app.add_url_rule("/login", LOGIN, self.login, methods=["GET", "POST"])
         app.add_url_rule("/logout", LOGOUT, self.logout, methods=["GET", "POST"])
         app.before_request_funcs.setdefault(None, []).insert(0, self.check)
+        app.after_request(self.logout_bar)
+
+    def logout_bar(self, response: Response) -> Response:
+        """Every whole page a logged-in 監事 sees (Fava's own too) shows who is logged in
+        and a logout button."""
+        user = request.environ.get(USER_KEY)
+        if (
+            user
+            and response.mimetype == "text/html"
+            and not response.direct_passthrough
+            and not response.is_streamed
+        ):
+            page = response.get_data(as_text=True)
+            if "</body>" in page and 'action="/logout"' not in page:
+                response.set_data(page.replace("</body>", _bar(user) + "</body>", 1))
+        return response
 
     def user(self) -> str | None:
         """The logged-in user of the current request."""
@@ -151,6 +167,10 @@ class Gate:
         target = safe_next(request.values.get("next"))
         if request.method != "POST":
             return self.page(200, next_path=target)
+        if not _same_site():
+            return self.page(
+                403, message="ほかのサイトからのログインは受け付けません。"
+            )
         name = request.form.get("name", "")[:64]
         password = request.form.get("password", "")[:1024]
         keys = (f"addr:{request.remote_addr}", f"name:{name}")
@@ -186,10 +206,34 @@ class Gate:
         return done
 
     def logout(self) -> Response:
-        """End the session and show the login form."""
+        """``POST /logout``: end the session and show the login form (``GET`` only asks:
+        a link from another site must not log anyone out)."""
+        if request.method != "POST" or not _same_site():
+            return Response(_LOGOUT_PAGE, 200, mimetype="text/html")
         self.sessions.end(request.cookies.get(self.cookie))
         response: Response = redirect("/login" if self.required else "/", 303)  # type: ignore[assignment]
         response.delete_cookie(
             self.cookie, path="/", secure=self.secure, httponly=True, samesite="Lax"
         )
         return response
+
+
+_LOGOUT_PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>ログアウト - connect-books</title></head>
+<body><form method="post" action="/logout"><p>ログアウトしますか?</p>
+<button type="submit">ログアウト</button> <a href="/">戻る</a></form></body></html>
+"""
+
+
+def _bar(user: str) -> str:
+    return (
+        '<form method="post" action="/logout" style="position:fixed;top:6px;right:10px;'
+        'z-index:10000;font-size:12px;background:#fff;padding:2px 6px;border-radius:4px">'
+        f'ログイン中: {escape(user)} <button type="submit">ログアウト</button></form>'
+    )
+
+
+def _same_site() -> bool:
+    """Whether a form came from this site (a browser names the page's origin)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host

@@ -219,8 +219,24 @@ def test_wrong_passwords_and_logout(app: Flask, slug: str) -> None:
     assert forged.status_code == 401
     assert log_in(client) == 303
     assert client.get(f"/{slug}/journal/", headers=REMOTE).status_code == 200
-    assert client.get("/logout", headers=REMOTE).status_code == 303
+    asked = client.get("/logout", headers=REMOTE)  # a link cannot log anyone out
+    assert asked.status_code == 200 and "ログアウトしますか" in asked.get_data(
+        as_text=True
+    )
+    journal = client.get(f"/{slug}/journal/", headers=REMOTE)
+    assert journal.status_code == 200
+    assert 'action="/logout"' in journal.get_data(as_text=True)  # on Fava's pages too
+    foreign = {**REMOTE, "Origin": "https://evil.example"}
+    assert client.post("/logout", headers=foreign).status_code == 200
+    assert client.get(f"/{slug}/journal/", headers=REMOTE).status_code == 200
+    assert client.post("/logout", headers=REMOTE).status_code == 303
     assert client.get(f"/{slug}/journal/", headers=REMOTE).status_code == 401
+    stolen = client.post(
+        "/login",
+        data={"name": "yamada", "password": PASSWORD, "next": "/"},
+        headers=foreign,
+    )
+    assert stolen.status_code == 403  # a login from another site's page
 
 
 def test_ten_wrong_passwords_in_a_row_are_slowed(

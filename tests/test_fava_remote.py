@@ -215,5 +215,10 @@ def test_a_browser_logs_in(
         cookies = {c["name"]: c for c in driver.get_cookies()}
         assert cookies["connect-books-session"]["httpOnly"] is True
         assert cookies["connect-books-session"]["sameSite"] == "Lax"
-        driver.find_element(By.LINK_TEXT, "ログアウト").click()
+        buttons = driver.find_elements(By.CSS_SELECTOR, "button[form=cb-logout]")
+        assert len(buttons) == 1  # (the page's own; no second bar)
+        driver.save_screenshot(str(SCREENSHOTS / "fava-logged-in.png"))
+        buttons[0].click()
         wait_for(driver, "h1", "監事のログイン")
+        driver.get(f"{base}/{slug}/income_statement/?time=FY2025")
+        wait_for(driver, "h1", "監事のログイン")  # logged out for Fava's pages too

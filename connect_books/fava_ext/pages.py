@@ -49,7 +49,7 @@ PAGES = (
     Page("inventory", "財産目録"),
     Page("dues", "会費納入状況"),
     Page("funds", "基金と助成決定"),
-    Page("tie-out", "監査チェック"),
+    Page("tie-out", "監事の照合"),
     Page(flows.NAME, "資金の流れ"),
     Page("trend", "月次推移"),
     Page("journal", "仕訳帳"),
