@@ -126,9 +126,11 @@ def issue(
             f"{payer} からの会費・寄付の入金が見つかりません (日付・年度を確かめてください)。"
         )
     to = _addressee(books, payer, items[0].kind, supporters_file)
+    day_issued = issued or datetime.date.today()
+    _not_before(day_issued, max(item.date for item in items))
     for item in items:
         path = Path(folder) / f"{item.number}_領収書.xlsx"
-        write_receipt(item, to, issued or datetime.date.today(), path)
+        write_receipt(item, to, day_issued, path)
         click.echo(f"✓ {path}  {item.purpose} {yen_text(item.amount)}")
 
 
@@ -177,10 +179,27 @@ def yearly(
         raise Refused(
             f"サポーターの名簿ファイルに {'、'.join(missing)} の氏名がありません。行を足してから、もう一度実行してください。"
         )
+    day_issued = issued or datetime.date.today()
+    _not_before(day_issued, max(r.date for r in gifts))
     for payer in payers:
         mine = [r for r in gifts if r.payer == payer]
         person = people[payer]
         to = Addressee(person.addressed, person.postcode, person.address)
         path = Path(folder) / f"RY{year.year}-{payer}_領収書_年間.xlsx"
-        write_yearly(mine, to, year, issued or datetime.date.today(), path)
+        write_yearly(mine, to, year, day_issued, path)
         click.echo(f"✓ {path}  {len(mine)}件 {yen_text(sum(r.amount for r in mine))}")
+
+
+def _not_before(issued: datetime.date, received: datetime.date) -> None:
+    """Refuse a receipt dated before the money it acknowledges came in, or ahead."""
+    from connect_books.errors import Refused
+
+    if issued < received:
+        raise Refused(
+            f"発行日 {issued.isoformat()} は入金日 {received.isoformat()} より前です。"
+            "領収書は受け取った日以後の日付で発行してください。"
+        )
+    if issued > datetime.date.today():
+        raise Refused(
+            f"発行日 {issued.isoformat()} は今日より先です。今日までの日付にしてください。"
+        )

@@ -130,7 +130,8 @@ def _head(slip: Slip, number: str, issued: datetime.date, title: str) -> None:
 
 def _addressee(slip: Slip, to: Addressee, row: int) -> int:
     if to.postcode or to.address:
-        slip.text(row, 1, f"〒{to.postcode}  {to.address}".strip(), size=9, to_column=4)
+        postcode = f"〒{to.postcode}  " if to.postcode else ""
+        slip.text(row, 1, f"{postcode}{to.address}".strip(), size=9, to_column=4)
         row += 1
     slip.text(row, 1, to.name, size=13, to_column=4)
     slip.underline(row, 1, 4)

@@ -177,3 +177,18 @@ def test_a_supporter_missing_from_the_file(sample_path: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 1
     assert "S0001 の氏名が名簿ファイルにありません" in result.output
+
+
+def test_a_receipt_is_not_dated_before_the_money_came(
+    sample_path: Path, names: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "receipt", "issue", "S0001", str(sample_path), "--date", "2026-07-14",
+            "--supporters", str(names), "-o", str(tmp_path), "--issued", "2020-01-01",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "発行日 2020-01-01 は入金日 2026-07-14 より前です" in result.output
+    assert not list(tmp_path.glob("*.xlsx"))
