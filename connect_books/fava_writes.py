@@ -18,6 +18,7 @@ the entries of one save (Fava's import page saves many) land in one append.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data
+from beancount.core import account, data
 from fava.beans.str import to_string
 from fava.core import FavaLedger
 from fava.core import file as fava_file
@@ -199,16 +200,35 @@ def multi_line_text(entries: Sequence[Any]) -> str | None:
     second line reads like a directive of its own.
     """
     for entry in entries:
+        names = [getattr(entry, "account", None)]
+        names.extend(p.account for p in getattr(entry, "postings", None) or ())
+        for name in names:
+            if isinstance(name, str) and not account.is_valid(name):
+                return (
+                    f"{entry.date} の仕訳の科目 '{name.splitlines()[0] if name else name}'"
+                    " は科目名として読めません (改行や空白は使えません)。科目表の科目を選んで"
+                    "ください (帳簿は変わっていません)。"
+                )
+        words = [
+            *(getattr(entry, "tags", None) or ()),
+            *(getattr(entry, "links", None) or ()),
+        ]
+        keys = [str(k) for meta in _metas(entry) for k in meta]
+        if any(not _WORD.match(str(w)) for w in words) or any(
+            not _KEY.match(k) for k in keys if not k.startswith("_")
+        ):
+            return (
+                f"{entry.date} の仕訳のタグ・リンク・メタデータの名前に使えない文字があります"
+                " (改行・空白など)。(帳簿は変わっていません)。"
+            )
         texts: list[tuple[str, object]] = [
             ("支払先", getattr(entry, "payee", None)),
             ("摘要", getattr(entry, "narration", None)),
             ("コメント", getattr(entry, "comment", None)),
         ]
-        metas = [entry.meta or {}]
-        metas.extend(p.meta or {} for p in getattr(entry, "postings", None) or ())
         texts.extend(
             (str(key), value)
-            for meta in metas
+            for meta in _metas(entry)
             for key, value in meta.items()
             if not str(key).startswith("_")  # (Fava does not write these)
         )
@@ -224,3 +244,15 @@ def multi_line_text(entries: Sequence[Any]) -> str | None:
                     "書けません。一行で書いてください (帳簿は変わっていません)。"
                 )
     return None
+
+
+#: A tag or link (``#name``, ``^name``) and a metadata key, as Beancount's lexer reads them.
+_WORD = re.compile(r"^[A-Za-z0-9\-_/.]+$")
+_KEY = re.compile(r"^[a-z][a-zA-Z0-9\-_]*$")
+
+
+def _metas(entry: Any) -> list[dict[str, Any]]:
+    """The metadata of an entry and of its postings."""
+    found = [dict(entry.meta or {})]
+    found.extend(dict(p.meta or {}) for p in getattr(entry, "postings", None) or ())
+    return found

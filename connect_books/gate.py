@@ -201,28 +201,36 @@ def _candidate_lines(text: str) -> list[int]:
     return sorted(starts)
 
 
-def _check_place_metadata(path: Path, text: str, gate: Gate) -> None:
-    """Refuse metadata named ``filename`` or ``lineno`` (module docstring)."""
+def place_metadata(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` that write metadata named ``filename`` or ``lineno`` (module
+    docstring): (line number, the key), with what to say of each (:func:`place_message`)."""
     starts = set()
     for word in _PLACE_KEYS:
         at = text.find(word)
         while at >= 0:
             starts.add(text.rfind("\n", 0, at) + 1)
             at = text.find(word, at + 1)
+    found = []
     for number, line in _lines_at(text, sorted(starts)):
         match = _PLACE_META.match(line)
-        if match is None:
-            continue
+        if match is not None:
+            found.append((number, match.group(1)))
+    return found
+
+
+def place_message(key: str) -> str:
+    """Why metadata named ``key`` (``filename``, ``lineno``) cannot be written."""
+    return (
+        f"メタデータの名前 {key}: は使えません。Beancount が記録のファイルと"
+        "行の位置に使う名前で、書くと記録の場所が置き換わります (決算済みの記録の"
+        "確認から外れます)。別の名前 (たとえば source-file:) にするか、この行を消してください。"
+    )
+
+
+def _check_place_metadata(path: Path, text: str, gate: Gate) -> None:
+    for number, key in place_metadata(text):
         gate.fatal = True
-        gate.errors.append(
-            GateError(
-                _source(path, number),
-                f"メタデータの名前 {match.group(1)}: は使えません。Beancount が記録のファイルと"
-                "行の位置に使う名前で、書くと記録の場所が置き換わります (決算済みの記録の"
-                "確認から外れます)。別の名前 (たとえば source-file:) にするか、この行を消してください。",
-                None,
-            )
-        )
+        gate.errors.append(GateError(_source(path, number), place_message(key), None))
 
 
 def _includes(

@@ -42,7 +42,7 @@ from typing import Any
 from connect_books import atomic, cache, progress, trusted
 from connect_books.books import Books, format_error, load, unchanged
 from connect_books.errors import Refused
-from connect_books.gate import forbidden_character
+from connect_books.gate import forbidden_character, place_message, place_metadata
 from connect_books.incremental import errors_after_append
 
 #: Kept here for the callers that name them (the lock and debris live in ``atomic``).
@@ -289,6 +289,8 @@ def _check_text(text: str) -> str:
             f"追記する内容に '{directive.group()}' の行があります。plugin・include・option は"
             " main.beancount にだけ、手で書きます。"
         )
+    for line, key in place_metadata(text):  # (the gate's rule, on the quick path too)
+        raise WriteRefused(f"追記する内容の{line}行目: {place_message(key)}")
     if not text.strip():
         raise WriteRefused("追記する内容が空です。")
     return text if text.endswith("\n") else text + "\n"

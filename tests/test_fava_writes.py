@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from connect_books import writer
 from connect_books.serve import make_app
+from connect_books.writer import WriteRefused
 
 
 @pytest.fixture
@@ -141,6 +143,34 @@ def test_the_add_form_refuses_text_spanning_lines(
     response = test.put(f"/{slug(test)}/api/add_entries", json={"entries": [entry]})
     assert response.status_code != 200
     assert f"{what}に改行や制御文字" in response.get_json()["error"]
+    assert {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")} == before
+
+
+def test_an_account_name_cannot_carry_other_entries(books: Path) -> None:
+    """A line break in an account name would write any text (a settled year's entry
+    posing as another file's); the add form refuses it, and so would the writer."""
+    before = {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")}
+    test = client(books)
+    injected = (
+        'Assets:1110-現金 "a"\n\n2025-07-20 * "誰か" "注入"\n  filename: "<x>"\n'
+        "  Expenses:5110-まちづくり支援:5111-委託費     100000 JPY\n"
+        "  Expenses:5210-管理費:5214-事務用品費  -100000 JPY\n\n"
+        "2026-11-20 note Assets:1110-現金"
+    )
+    note = {"t": "Note", "date": "2026-11-20", "account": injected, "comment": "メモ"}
+    response = test.put(
+        f"/{slug(test)}/api/add_entries", json={"entries": [{**note, "meta": {}}]}
+    )
+    assert response.status_code != 200
+    assert "科目名として読めません" in response.get_json()["error"]
+    assert {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")} == before
+    with pytest.raises(WriteRefused, match="メタデータの名前 filename: は使えません"):
+        writer.append(
+            books,
+            books.parent / "2026.beancount",
+            '2026-11-20 note Assets:1110-現金 "x"\n  filename: "<x>"\n',
+            message="x",
+        )
     assert {p.name: p.read_bytes() for p in books.parent.glob("*.beancount")} == before
 
 
