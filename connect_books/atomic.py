@@ -133,7 +133,7 @@ def replace_all(folder: Path, contents: Mapping[Path, bytes]) -> None:
 
 def pending(folder: Path) -> bool:
     """Whether a decided write waits to be finished (see :func:`recover`)."""
-    return (folder / INTENT_NAME).exists()
+    return (folder / INTENT_NAME).is_file()
 
 
 def recover(folder: Path) -> None:
@@ -145,7 +145,7 @@ def recover(folder: Path) -> None:
     not written by this program, or a malformed one) is ignored, and the intent removed.
     """
     intent = folder / INTENT_NAME
-    if intent.exists():
+    if intent.is_file() and not intent.is_symlink():
         try:
             pairs = json.loads(intent.read_text(encoding="utf-8"))
         except (ValueError, OSError):  # never completed: nothing was decided
@@ -157,10 +157,20 @@ def recover(folder: Path) -> None:
         _fsync_folder(folder)
         intent.unlink()
         _fsync_folder(folder)
-    for place in {folder, *(p for p in folder.rglob("*") if p.is_dir())}:
-        for leftover in place.glob(f".*{TEMP_SUFFIX}"):
-            with suppress(OSError):
-                leftover.unlink()
+    elif intent.is_symlink():
+        intent.unlink()  # (never one the writer made)
+    elif intent.exists():
+        raise LockRefused(
+            f"帳簿のフォルダに {INTENT_NAME} というフォルダがあります。書き込みの途中の記録に"
+            "使う名前なので、中を確かめてから消してください (帳簿は変わっていません)。"
+        )
+    for place, _, names in os.walk(folder):  # (links to folders are not followed)
+        for name in names:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                leftover = Path(place) / name
+                if leftover.is_file() and not leftover.is_symlink():
+                    with suppress(OSError):
+                        leftover.unlink()
 
 
 def _decided(folder: Path, pair: object) -> tuple[Path, Path] | None:

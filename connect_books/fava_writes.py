@@ -33,7 +33,7 @@ from fava.core import file as fava_file
 from fava.core.file import ExternallyChangedError, FileModule
 from fava.helpers import FavaAPIError
 from fava.util import next_key
-from flask import Flask
+from flask import Flask, Response, request
 
 from connect_books import writer
 from connect_books.errors import Refused
@@ -190,6 +190,20 @@ def install_write_guard(app: Flask, main: Path) -> None:
     if slugs._ledgers is not None:
         for ledger in slugs._ledgers:
             ledger.file = GuardedFileModule(ledger, main)
+    app.before_request(_keep_vouchers)
+
+
+def _keep_vouchers() -> Response | None:
+    """Fava's 「Delete」 of a document unlinks the file directly (no lock, no rule): a
+    voucher is a record, so it is never deleted from the browser."""
+    if request.endpoint == "json_api.delete_document":
+        return Response(
+            '{"error": "証憑のファイルは Fava から消せません。取引の記録なので、消すときは'
+            '会計担当が documents/ から手で (git で履歴を残して) 消してください。"}',
+            403,
+            mimetype="application/json",
+        )
+    return None
 
 
 def multi_line_text(entries: Sequence[Any]) -> str | None:

@@ -6,6 +6,10 @@ approval date: nothing in the books would show it. When the books are in a git
 repository, :func:`recorded_before` reads every settlement of a 年度 that any commit of
 the settlements file ever held, so that ``close-year`` can refuse to record another one
 in silence. Books outside git (or without git installed) have no history: nothing is found.
+
+Every branch and what the reflog still holds are read, as text whatever the repository's
+attributes say (``-diff``, a textconv driver). A history rewritten and expired from the
+reflog is out of its sight: the printed fingerprint and ``connect-books verify`` remain.
 """
 
 from __future__ import annotations
@@ -37,8 +41,14 @@ def recorded_before(target: Path, year: FiscalYear) -> list[Recorded]:
                 "git",
                 "-C",
                 str(target.parent),
+                "-c",
+                "core.attributesFile=/dev/null",
                 "log",
+                "--all",  # (every branch, and what the reflog still holds)
+                "--reflog",
                 "-p",
+                "--text",  # (even if .gitattributes says -diff or binary)
+                "--no-textconv",
                 "--no-color",
                 "--no-ext-diff",
                 "--format=%x00commit %cs",

@@ -210,3 +210,14 @@ def test_a_fava_write_waits_for_the_lock_and_is_not_lost(
     assert status == 200, body
     assert waited >= 0.5  # it waited for the other writer
     assert journal.read_text(encoding="utf-8").endswith(PAYMENT)
+
+
+def test_a_voucher_cannot_be_deleted_from_fava(books: Path) -> None:
+    voucher = next((books.parent / "documents").glob("2025-*"))
+    test = client(books)
+    response = test.delete(
+        f"/{slug(test)}/api/document", query_string={"filename": str(voucher)}
+    )
+    assert response.status_code == 403
+    assert "証憑のファイルは Fava から消せません" in response.get_json()["error"]
+    assert voucher.exists()

@@ -361,16 +361,20 @@ def test_a_copy_of_a_settled_entry_names_both_places(books: Path) -> None:
     assert all(place in line for place in places), line
 
 
+@pytest.mark.parametrize("attributes", ["", "settlements.beancount -diff\n"])
 def test_a_deleted_settlement_is_not_recorded_again_in_silence(
-    books: Path, monkeypatch: pytest.MonkeyPatch
+    books: Path, monkeypatch: pytest.MonkeyPatch, attributes: str
 ) -> None:
     """Books in git: the settlement deleted, a settled entry changed, the year closed
-    again with the first approval's date. The history holds the first settlement."""
+    again with the first approval's date. The history holds the first settlement (read
+    as text even when the repository's attributes say the file has no diff)."""
     import subprocess
 
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "会計担当")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "t@example.org")
+    if attributes:
+        (books.parent / ".gitattributes").write_text(attributes)
     git = ["git", "-C", str(books.parent)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)

@@ -530,3 +530,57 @@ def test_an_intent_the_writer_did_not_write_moves_nothing(
     assert victim.with_name("important.txt.x").read_text() == "attacker"
     assert (ledger / "2026.beancount").read_bytes() == before
     assert not (ledger / ".connect-books-intent").exists()
+
+
+def test_debris_is_looked_for_inside_the_books_only(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """A link in the ledger folder to another folder: its files are not the books'."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from connect_books.cli import main
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, ledger)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    precious = outside / ".precious.connect-books-tmp"
+    precious.write_text("keep")
+    (ledger / "linkdir").symlink_to(outside)
+    debris = ledger / ".2026.beancount.x.connect-books-tmp"
+    debris.write_text("left by a killed writer")
+    (ledger / ".connect-books-intent").write_text("[]")
+    result = CliRunner().invoke(main, ["check", str(ledger / "main.beancount")])
+    assert result.exit_code == 0, result.output
+    assert precious.read_text() == "keep"
+    assert not debris.exists()
+
+
+def test_an_intent_that_is_a_folder_is_named(sample_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from connect_books.cli import main
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, ledger)
+    (ledger / ".connect-books-intent").mkdir()
+    books = str(ledger / "main.beancount")
+    checked = CliRunner().invoke(main, ["check", books])
+    assert checked.exit_code == 0, checked.output  # (reading does not need it)
+    before = (ledger / "2026.beancount").read_bytes()
+    written = CliRunner().invoke(
+        main,
+        [
+            "add", books, "--date", "2026-11-20", "--payee", "郵便局",
+            "--narration", "切手", "--posting", "管理費 通信 84", "--posting", "現金",
+            "--yes",
+        ],
+    )  # fmt: skip
+    assert written.exit_code == 1
+    assert "Traceback" not in written.output
+    assert ".connect-books-intent というフォルダがあります" in written.output
+    assert (ledger / "2026.beancount").read_bytes() == before
