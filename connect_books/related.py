@@ -8,9 +8,11 @@ The one reader of the ``related-party`` roster and the ``related:`` metadata::
       related: "SETAGAYA"            ; optional when the payee is the party's name
       ...
 
-A transaction is with a related party when it says ``related: "ID"`` or its payee is the
-party's name exactly. The note 役員及び関連当事者との取引 lists each such transaction's
-income and costs (a grant paid to a member's body shows there).
+A transaction is with a related party when it says ``related: "ID"``, or when its payee is
+the party's name exactly and it is dated on or after the party's directive (a party named
+later does not change a settled 年度's note). The note 役員及び関連当事者との取引 lists
+each such transaction's income and costs (a grant paid to a member's body shows there).
+An ID written twice, and a ``related:`` naming no party, are errors (the ``hygiene`` rule).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class RelatedParty:
     name: str
     relation: str
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: The day of its directive: a payee of that name is this party from then on.
+    since: datetime.date = datetime.date.min
 
 
 @dataclass(frozen=True)
@@ -84,17 +88,36 @@ class RelatedParties:
                 )
                 continue
             party_id, name = values
+            if party_id in parties:
+                first = parties[party_id]
+                errors.append(
+                    RelatedPartyError(
+                        entry.meta,
+                        f"関連当事者の ID {party_id} は {first.since} に登録されています"
+                        f" ({first.name})。一つの ID は一度だけ登録してください。",
+                        entry,
+                    )
+                )
+                continue
             parties[party_id] = RelatedParty(
-                party_id, name, str(entry.meta.get("relation", "")), entry.meta
+                party_id,
+                name,
+                str(entry.meta.get("relation", "")),
+                entry.meta,
+                entry.date,
             )
         return cls(parties, {p.name: p.id for p in parties.values()}), errors
 
     def party_of(self, txn: data.Transaction) -> str | None:
-        """The party a transaction is with (its ``related:`` ID, else its payee's)."""
+        """The party a transaction is with (its ``related:`` ID, else its payee's, from
+        the party's directive on)."""
         named = txn.meta.get(KEY)
         if isinstance(named, str):
             return named
-        return self.by_name.get(txn.payee or "")
+        found = self.by_name.get(txn.payee or "")
+        if found is None or txn.date < self.parties[found].since:
+            return None
+        return found
 
     def deal(self, txn: data.Transaction, roots: Roots) -> RelatedDeal | None:
         """The transaction as a deal with a related party (None when it is not one)."""

@@ -24,6 +24,8 @@ Each of these becomes an error on the user's own line:
   plugin lines are no entries: their errors point at the main file (line 0);
 * an ``open`` whose ``role:`` is not one of :class:`connect_books.chart.Role` (a
   misspelt role would silently drop the account from the rules and statements);
+* a ``related-party`` written wrong or twice, and a ``related:`` naming no party
+  (:mod:`connect_books.related`);
 * a bank line imported twice: two transactions with the same ``import-key``
   (:func:`connect_books.importers.keys.duplicate_keys`), even from two imports at once;
 * an option that weakens validation or runs code (``insert_pythonpath``,
@@ -54,6 +56,8 @@ from connect_books.chart import Role, unknown_role
 from connect_books.errors import BooksError, options_source, reject_config
 from connect_books.importers.keys import duplicate_keys
 from connect_books.money import JPY
+from connect_books.related import KEY as RELATED_KEY
+from connect_books.related import RelatedParties
 
 __plugins__ = ("hygiene",)
 
@@ -93,12 +97,21 @@ def hygiene(
     errors.extend(_check_options(options_map, main_meta))
     errors.extend(policy.screen_entries(entries)[1])
     errors.extend(duplicate_keys(entries))
+    related, related_errors = RelatedParties.from_entries(
+        e for e in entries if type(e) is data.Custom
+    )
+    errors.extend(related_errors)
     limit = datetime.date.today() + datetime.timedelta(days=FUTURE_DAYS)
     root = documents_root(main)
     for entry in entries:
         if isinstance(entry, data.Transaction):
             if not _plainly_fine(entry.postings):
                 _check_transaction(entry, errors)
+            named = entry.meta.get(RELATED_KEY)
+            if named is not None and named not in related.parties:
+                errors.append(
+                    HygieneError(entry.meta, related.unknown_message(str(named)), entry)
+                )
         elif isinstance(entry, data.Custom):
             _check_custom(entry, errors)
         elif isinstance(entry, data.Balance | data.Price):

@@ -285,8 +285,6 @@ def test_transactions_with_related_parties_are_in_the_note() -> None:
 
 
 SAMPLE_ADDITIONS = """
-2026-11-20 custom "related-party" "SETAGAYA" "生活クラブ運動グループ世田谷地域協議会"
-  relation: "会員団体 (生活クラブ生活協同組合・東京) の地域協議会"
 2026-11-20 * "公益財団法人みらい協同基金" "人材育成研修 参加費補助 (使途指定)"
   restricted: "みらい協同基金 研修2026"
   activity: 2
@@ -382,3 +380,32 @@ def test_on_a_copy_of_the_sample_books(tmp_path: Path, sample_path: Path) -> Non
     checks = tieout.report(index_of(books), P(FiscalYear(2026), D(2026, 11, 30)))
     for key in ("一致:一般+指定:貸借対照表", "一致:指定:注記", "基金:inclufund:指定"):
         assert checks.main.by_key(key).get("result") == "✓", key
+
+
+def test_a_party_named_later_does_not_change_an_earlier_year() -> None:
+    """The payee matches a party only from the party's directive on (a related-party
+    written in 2026 leaves the settled 2025 note as it was); ``related:`` always does."""
+    later = RELATED.replace(
+        '2025-06-28 custom "related-party" "SETAGAYA"',
+        '2026-04-10 custom "related-party" "SETAGAYA"',
+    )
+    idx, _ = loaded(later)
+    note = activity.report(idx, P(Y25)).note("役員及び関連当事者との取引")
+    assert note is not None
+    rows = [r for r in note.rows if r.style == "item"]
+    assert [r.label for r in rows] == ["代表 (個人)"]
+
+
+def test_a_related_party_twice_or_an_unknown_id_is_an_error() -> None:
+    from connect_books.related import RelatedParties
+
+    twice = (
+        RELATED
+        + '2026-04-10 custom "related-party" "SETAGAYA" "さくらネット株式会社"\n'
+    )
+    parties, errors = RelatedParties.from_entries(loader.load_string(twice)[0])
+    assert parties.parties["SETAGAYA"].name == "生活クラブ運動グループ世田谷地域協議会"
+    assert [e.message for e in errors] == [
+        "関連当事者の ID SETAGAYA は 2025-06-28 に登録されています"
+        " (生活クラブ運動グループ世田谷地域協議会)。一つの ID は一度だけ登録してください。"
+    ]
