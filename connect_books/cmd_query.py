@@ -25,7 +25,16 @@ def _shell(ledger: str | None, output: IO[str], interactive: bool, fmt: str) -> 
     from beanquery import shell
     from beanquery.sources import beancount as source
 
+    from connect_books.policy import refused_query
+
     class TrustedShell(shell.BQLShell):  # type: ignore[misc]
+        def parse(self, line: str, *args: Any, **kwargs: Any) -> Any:
+            """Only statements that read the books (no CREATE TABLE of a file)."""
+            refusal = refused_query(line)
+            if refusal is not None:
+                raise click.ClickException(refusal)
+            return super().parse(line, *args, **kwargs)
+
         def do_reload(self, arg: str | None = None) -> None:
             """Load the books again (as connect-books check does)."""
             books = load_books(ledger, clean=False)

@@ -214,3 +214,26 @@ def screen_entries(
             entry = entry._replace(tolerance=None)
         kept.append(entry)
     return kept, errors
+
+
+#: The BQL statements Fava's query page may run: they read the books only. Others
+#: (``CREATE TABLE … USING 'csv:/any/path'``) open files on this machine.
+READING_STATEMENTS = frozenset({"Select", "Balances", "Journal", "Print"})
+
+
+def refused_query(query: str) -> str | None:
+    """Why a BQL query may not run here (None when it may): one that is not a reading
+    statement. A shell command (``run``, ``explain``, ``help``) is not a statement."""
+    from beanquery import parser
+
+    try:
+        statement = parser.parse(query)
+    except Exception:  # (a shell command, or an error the shell will say itself)
+        return None
+    name = type(statement).__name__
+    if name in READING_STATEMENTS:
+        return None
+    return (
+        "クエリで使えるのは SELECT・BALANCES・JOURNAL・PRINT だけです"
+        f" ({name} のようにファイルを開く文は使えません)。"
+    )

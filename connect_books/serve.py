@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from collections.abc import Callable
 from html import escape
@@ -31,7 +32,7 @@ from flask import Flask, Response, abort, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from connect_books import auth, fava_compat
+from connect_books import auth, fava_compat, policy
 from connect_books.errors import Refused
 from connect_books.login import Gate
 
@@ -207,6 +208,7 @@ def make_app(
     app.after_request(_security_headers)
     app.before_request(_jump_within_this_site)
     _japanese_errors(app, auditor=auditor)
+    app.before_request(_refuse_file_queries)
     if auditor:
         app.before_request(_refuse_for_auditor)
         app.after_request(_hide_refused_links)
@@ -244,6 +246,19 @@ def _japanese_errors(app: Flask, *, auditor: bool) -> None:
             )
 
         app.register_error_handler(code, page)
+
+
+def _refuse_file_queries() -> Response | None:
+    if request.endpoint not in ("json_api.get_query", "download_query"):
+        return None
+    refusal = policy.refused_query(request.args.get("query_string", ""))
+    if refusal is None:
+        return None
+    return Response(
+        json.dumps({"error": refusal}, ensure_ascii=False),
+        403,
+        mimetype="application/json",
+    )
 
 
 def _refuse_for_auditor() -> None:

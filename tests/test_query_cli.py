@@ -86,3 +86,42 @@ def test_the_ledger_may_be_left_out_and_errors_are_said(
     warned = run(connect_books_command(), "query", QUERY, cwd=folder)
     assert warned.returncode == 0
     assert "件のエラーがあります" in warned.stderr
+
+
+def test_only_statements_that_read_the_books(sample_path: Path) -> None:
+    opened = run(
+        connect_books_command(),
+        "query",
+        str(sample_path),
+        "CREATE TABLE t (a str) USING 'csv:/etc/passwd'",
+    )
+    assert opened.returncode == 1
+    assert "SELECT・BALANCES・JOURNAL・PRINT だけです" in opened.stderr
+    assert "Traceback" not in opened.stderr
+
+
+def test_fava_query_page_runs_no_file_opening_statement(sample_path: Path) -> None:
+    from connect_books.serve import make_app
+
+    app = make_app(sample_path, host="127.0.0.1", auditor=True)
+    client = app.test_client()
+    local = {"Host": "127.0.0.1:5000"}
+    slug = client.get("/", headers=local).headers["Location"].strip("/").split("/")[0]
+    for path in ("api/query", "download-query/query_result.csv"):
+        refused = client.get(
+            f"/{slug}/{path}",
+            query_string={
+                "query_string": "CREATE TABLE t (a str) USING 'csv:/etc/hosts'"
+            },
+            headers=local,
+        )
+        assert refused.status_code == 403
+        assert (
+            "SELECT・BALANCES・JOURNAL・PRINT だけです" in refused.get_json()["error"]
+        )
+    fine = client.get(
+        f"/{slug}/api/query",
+        query_string={"query_string": "SELECT count(*)"},
+        headers=local,
+    )
+    assert fine.status_code == 200
