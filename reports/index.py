@@ -42,7 +42,7 @@ from connect_books.activities import (
     tagged_activity,
 )
 from connect_books.budgets import Budgets
-from connect_books.chart import DUES_ROLES, AccountInfo, Chart, Role
+from connect_books.chart import CASH_ROLES, DUES_ROLES, AccountInfo, Chart, Role
 from connect_books.fiscal import FiscalYear
 from connect_books.funds import Funds
 from connect_books.money import JPY, ZERO, yen
@@ -138,7 +138,10 @@ class FundMove:
 
 @dataclass(frozen=True)
 class ExpensePayment:
-    """A transaction with an expense: its date, amount spent and whether a voucher is recorded.
+    """A payment: a transaction that takes money out of the cash, bank and fund accounts
+    (net of what it puts back: a transfer between them is none), with the amount paid
+    and whether a voucher is recorded. A grant paid, an asset bought, a 未払金 settled
+    are payments; a depreciation (no money moves) is not.
 
     A voucher is the transaction's ``document:`` metadata or a ``document`` directive
     sharing one of its links.
@@ -227,7 +230,7 @@ def build_index(
     roots = Roots.of(options)
     chart = Chart.from_entries(entries)
     roles = chart.roles(*DETAIL_ROLES)
-    kinds: dict[str, Kind | None] = {}
+    money = {info.name for info in chart.with_role(*CASH_ROLES)}
 
     dates: dict[str, list[datetime.date]] = defaultdict(list)
     amounts: dict[str, list[Decimal]] = defaultdict(list)
@@ -258,7 +261,7 @@ def build_index(
             if deal is not None:
                 deals.append(deal)
             special = False
-            spent = ZERO
+            paid = ZERO
             for posting in entry.postings:
                 units = posting.units
                 if units is None or units.currency != JPY or units.number is None:
@@ -272,18 +275,15 @@ def build_index(
                     tags.add(entry, posting, tag, number)
                 if is_opening:
                     opening[account].append((day, number))
+                if account in money:
+                    paid -= number
                 if account in roles:
                     special = True
-                    continue
-                if account not in kinds:
-                    kinds[account] = roots.kind(account)
-                if kinds[account] is Kind.EXPENSES and number > 0:
-                    spent += number
             if special:
                 details.add(entry, is_opening)
-            if spent:
+            if paid > 0 and not is_opening:  # (money left the cash and bank accounts)
                 links = frozenset(entry.links or ())
-                expense_txns.append((day, spent, "document" in entry.meta, links))
+                expense_txns.append((day, paid, "document" in entry.meta, links))
         elif isinstance(entry, data.Balance):
             if entry.amount.number is not None:
                 assertions[(entry.account, entry.date)] = entry.amount.number

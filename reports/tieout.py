@@ -174,7 +174,7 @@ def report(idx: Index, p: Period) -> Report:
             f"{info.label} = 残高確認 ({jdate(p.end)})",
             idx.balance(info.name, p.end),
             yen(asserted) if asserted is not None else None,
-            f"{day.isoformat()} 付の残高確認 (balance)" if asserted is not None else "",
+            f"{day.isoformat()} 付の残高確認" if asserted is not None else "",
             info=asserted is None and p.as_of is not None,
             key=info.name,
             absent=f"{day.isoformat()} 付の balance (通帳・残高証明・現金実査) がありません",
@@ -352,10 +352,12 @@ def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -
     spent = [e for e in idx.expenses if p.start <= e.date <= p.end]
     missing = [e for e in spent if not e.has_voucher]
     c.check(
-        "証憑 (document) の記録のない支出",
+        "証憑の記録のない支払",
         yen(sum(e.amount for e in missing)),
         yen(sum(e.amount for e in spent)),
-        f"支出 {len(spent)}件のうち証憑の記録のないもの {len(missing)}件 (情報: 紙の証憑と照合してください)",
+        f"現金・預金・基金からの支払 {len(spent)}件 (助成金・固定資産・未払金の支払を含み、振替と"
+        f"減価償却は含みません) のうち証憑の記録のないもの {len(missing)}件"
+        " (情報: 紙の証憑と照合してください)",
         info=True,
         show_diff=False,
         key="証憑",

@@ -452,13 +452,25 @@ def test_vouchers_by_document_metadata_or_link(tmp_path: Path) -> None:
 2025-07-03 * "郵便局" "レターパック"
   Expenses:5210-管理費:5213-通信運搬費 370 JPY
   Assets:1110-現金 -370 JPY
+2025-07-04 * "助成先" "インクルファンド助成金"
+  Expenses:5140-資金循環:5141-支払助成金-インクルファンド 30000 JPY
+  Assets:1130-普通預金-インクルファンド -30000 JPY
+2025-07-05 * "印刷会社" "未払金の支払"
+  Liabilities:2110-未払金 2000 JPY
+  Assets:1120-普通預金-ろうきん -2000 JPY
+2025-07-06 * "振替 (現金 → 預金)"
+  Assets:1120-普通預金-ろうきん 5000 JPY
+  Assets:1110-現金 -5000 JPY
+2025-07-07 * "未払の計上 (お金は動かない)"
+  Expenses:5130-広報:5131-印刷製本費 2000 JPY
+  Liabilities:2110-未払金 -2000 JPY
 """)
-    row = tieout.report(idx, P(Y25)).row("証憑 (document) の記録のない支出")
-    assert (row.get("a"), row.get("b"), row.get("result")) == (370, 1870, "—")
-    assert (
-        row.get("note")
-        == "支出 3件のうち証憑の記録のないもの 1件 (情報: 紙の証憑と照合してください)"
-    )
+    row = tieout.report(idx, P(Y25)).row("証憑の記録のない支払")
+    # every payment out of cash, bank and fund accounts (the grant and the 未払金
+    # settled too); not the transfer, nor what moved no money
+    assert (row.get("a"), row.get("b"), row.get("result")) == (32370, 33870, "—")
+    assert "支払 5件" in str(row.get("note"))
+    assert "証憑の記録のないもの 3件" in str(row.get("note"))
 
 
 def test_trend_short_first_year_and_interim() -> None:
