@@ -123,6 +123,8 @@ class RestrictionReader:
         self.problems: list[Problem] = []
         #: Payments naming a restriction never received (by that day): transaction, name.
         self.unknown: list[tuple[data.Transaction, str]] = []
+        #: What payments spent beyond a restriction's balance: day, name, yen.
+        self.overspent: list[tuple[datetime.date, str, int]] = []
         self.left: dict[str, int] = {}
 
     def wanted(self, txn: data.Transaction) -> bool:
@@ -261,6 +263,7 @@ class RestrictionReader:
             return []
         take = min(cost, left)
         if take < cost:
+            self.overspent.append((txn.date, name, cost - max(take, 0)))
             self.problems.append(
                 Problem(
                     txn.date,
@@ -294,6 +297,8 @@ class Restrictions:
     restrictions: dict[str, Restriction]
     moves: list[RestrictedMove]
     problems: list[Problem]
+    #: Spent beyond a restriction's balance (from 一般正味財産): day, name, yen.
+    overspent: list[tuple[datetime.date, str, int]] = field(default_factory=list)
 
     @classmethod
     def from_entries(
@@ -312,7 +317,9 @@ class Restrictions:
     @classmethod
     def of(cls, reader: RestrictionReader) -> Restrictions:
         """What ``reader`` gathered."""
-        return cls(dict(reader.restrictions), reader.moves, reader.problems)
+        return cls(
+            dict(reader.restrictions), reader.moves, reader.problems, reader.overspent
+        )
 
     def balance(self, day: datetime.date, key: str | None = None) -> int:
         """Restricted net assets at the end of ``day`` (of one restriction, or all)."""

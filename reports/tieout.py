@@ -201,6 +201,19 @@ def report(idx: Index, p: Period) -> Report:
                 key=f"基金:{fund.id}:指定",
             )
 
+    over = [x for x in idx.restrictions.overspent if p.start <= x[0] <= p.end]
+    if over:
+        c.check(
+            "使途指定の残高を超えた支出",
+            sum(x[2] for x in over),
+            0,
+            "超えた分は一般正味財産からの支出としました: "
+            + "、".join(f"{x[1]} {yen_text(x[2])} ({jdate(x[0])})" for x in over),
+            info=True,
+            show_diff=False,
+            key="指定:超過",
+        )
+
     # 3 the statements agree
     c.heading("3 計算書の一致")
     net = figure(bs, "正味財産合計", "current")

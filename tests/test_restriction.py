@@ -175,6 +175,9 @@ def test_spending_more_than_is_left_or_an_unknown_restriction_is_said() -> None:
         "の残高 180,000円 を超える支出です。超えた 20,000円 は一般正味財産" in remarks
     )
     assert "2026年1月11日の記録: 使途指定「みらい研修」の受入" in remarks
+    over = tieout.report(idx, P(Y25)).main.by_key("指定:超過")
+    assert (over.get("a"), over.get("result")) == (20000, "—")
+    assert "みらい 研修2025 20,000円 (2026年1月10日)" in str(over.get("note"))
     assert "<string>" not in remarks and "restricted" not in remarks  # (for the 監事)
 
 
