@@ -177,6 +177,8 @@ def build_rows(
         (lq.RESERVE_OUT, full),
         (lq.TRANSFER_IN, not full),
     ):
+        if mine and extra in lq.TRANSFER_KEYS:
+            continue  # (between 会計: eliminated from the 合計, 内部取引消去)
         fig = flow(extra)
         if always or fig.nonzero:
             emit(extra, fig, level=1)
@@ -249,6 +251,8 @@ def build_rows(
         (lq.RESERVE_IN, full),
         (lq.TRANSFER_OUT, not full),
     ):
+        if mine and extra in lq.TRANSFER_KEYS:
+            continue  # (between 会計: eliminated from the 合計, 内部取引消去)
         fig = flow(extra)
         if always or fig.nonzero:
             emit(extra, fig, level=1)

@@ -1,7 +1,8 @@
 """収支計算書 (任意団体様式): budget against actual in 資金, for the 総会 and the board.
 
-One table per 会計 — first the 合計 of all of them (the report's ``rows``), then the
-一般会計 and each fund's 特別会計 — each in the form::
+One table per 会計 — first the 合計 of all of them (the report's ``rows``; the 繰入・繰出
+between 会計 are eliminated there, 内部取引消去), then the 一般会計 and each fund's
+特別会計 — each in the form::
 
     Ⅰ 収入の部   会費 … 雑収入, (積立金取崩収入), (他会計からの繰入収入),
                  当期収入合計, 前期繰越収支差額, 収入合計
@@ -181,8 +182,8 @@ def _remarks(
     if transfers:
         listed = "、".join(f"{k} {yen_text(v)}" for k, v in sorted(transfers.items()))
         remarks.append(
-            f"合計は各会計の合計です。会計間の繰入・繰出 ({listed}) は内部取引で、"
-            "合計の当期収支差額には影響しません。"
+            f"合計は各会計の合計から、会計間の繰入・繰出 ({listed}) を内部取引として"
+            "除いたものです (内部取引消去。当期収支差額は変わりません)。"
         )
     non_cash = {a: v for a, v in now.flows.non_cash.items() if v}
     if non_cash:
