@@ -82,6 +82,9 @@ _MAX_TEXT_WIDTH = 36
 _MAX_HEADER_WIDTH = 14
 #: A statement longer than this puts its notes on the next page.
 _ROWS_BEFORE_NOTE_BREAK = 25
+#: Reports whose tables are statements of one form (the 収支計算書: one per 会計): each
+#: starts a page, under the first table's header, which heads every printed page.
+_ONE_FORM = frozenset({"budget"})
 #: Height in points of one line of 10 pt text.
 _LINE_HEIGHT = 13.5
 
@@ -164,17 +167,25 @@ def add_report_sheet(
 
     placed: list[PlacedTable] = []
     row = 5
+    one_form = report.name in _ONE_FORM and all(
+        t.columns == report.main.columns for t in report.tables
+    )
     for index, table in enumerate(report.tables):
         if index:
-            if index == 1 and len(report.main.rows) > _ROWS_BEFORE_NOTE_BREAK:
+            if one_form or (
+                index == 1 and len(report.main.rows) > _ROWS_BEFORE_NOTE_BREAK
+            ):
                 ws.row_breaks.append(
                     Break(id=row)
-                )  # notes start on a page of their own
+                )  # notes (or each 会計's statement) start on a page of their own
             row += 1
             heading = put_text(ws.cell(row=row, column=1), table.title)
             heading.font = font(11, bold=True)
             row += 1
-        placed.append(_write_table(ws, table, row))
+        if index and one_form:  # (the first table's header, row 5, heads every page)
+            placed.append(_write_table(ws, table, row - 1, header=False))
+        else:
+            placed.append(_write_table(ws, table, row))
         row = placed[-1].last_row + 1 if table.rows else placed[-1].header_row + 1
     if report.remarks:
         row += 1
@@ -190,7 +201,7 @@ def add_report_sheet(
     _fit_remarks(ws, report, row - len(report.remarks), width)
     ws.freeze_panes = ws.cell(row=6, column=2)
     # The header row repeats on every page only when it heads everything on the sheet.
-    title_rows = 5 if len(report.tables) == 1 else 3
+    title_rows = 5 if len(report.tables) == 1 or one_form else 3
     set_up_page(ws, f"{report.year.label} {report.title}", title_rows=title_rows)
     return PlacedReport(ws, report, placed, width, row + 1)
 
@@ -218,10 +229,14 @@ def _title_line(
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
-def _write_table(ws: Worksheet, table: Table, header_row: int) -> PlacedTable:
+def _write_table(
+    ws: Worksheet, table: Table, header_row: int, *, header: bool = True
+) -> PlacedTable:
+    """``table`` with its header at ``header_row`` (``header`` False: that row is not
+    written, the rows follow it all the same)."""
     placed = PlacedTable(table, header_row, header_row + 1)
     headers = [LABEL_HEADER, *(column.label for column in table.columns)]
-    for col, text in enumerate(headers, start=1):
+    for col, text in enumerate(headers if header else (), start=1):
         cell = put_text(ws.cell(row=header_row, column=col), text)
         style_cell(
             cell, shared_font(10, True), _HEADER_ALIGNMENT, _HEADER_BORDER, _HEADER_FILL

@@ -321,21 +321,30 @@ def report_json(
     return data
 
 
-def sheet_tables(ws: Worksheet) -> list[dict[str, Any]]:
-    """Read the tables back from a sheet: a header row (科目 …), rows to a blank."""
+def sheet_tables(ws: Worksheet, titles: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Read the tables back from a sheet: a header row (科目 …), rows to a blank. A
+    table whose ``title`` follows a blank row without a header of its own (one of the
+    same form as the first: each 会計 of the 収支計算書) has the first one's columns."""
     tables: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
+    blank = False
     for row in ws.iter_rows(min_row=5):
         first = row[0].value
         if first == "科目":
             labels = [c.value for c in row[1:] if c.value is not None]
+            if current is not None and not current["rows"]:
+                tables.pop()  # (the title line of a table that has its own header)
             current = {"columns": labels, "rows": []}
+            tables.append(current)
+        elif blank and first in titles and tables:
+            current = {"columns": tables[0]["columns"], "rows": []}
             tables.append(current)
         elif first is None or str(first).startswith("※"):
             current = None
         elif current is not None:
             values = {label: row[i + 1] for i, label in enumerate(current["columns"])}
             current["rows"].append((first, values))
+        blank = first is None
     return tables
 
 
@@ -373,7 +382,7 @@ def assert_matches_json(ws: Worksheet, data: dict[str, Any]) -> int:
     occurrence of that label they are. Returns how many values were compared.
     """
     json_tables = [{"columns": data["columns"], "rows": data["rows"]}, *data["tables"]]
-    sheet = sheet_tables(ws)
+    sheet = sheet_tables(ws, tuple(t["title"] for t in data["tables"]))
     assert len(sheet) == len(json_tables), ws.title
     compared = 0
     for json_table, sheet_table in zip(json_tables, sheet, strict=True):
