@@ -86,6 +86,10 @@ class Table:
         return value if isinstance(value, int) else None
 
 
+#: Reports that show a position at one date rather than a period.
+POINT_IN_TIME = frozenset({"balance-sheet", "inventory"})
+
+
 @dataclass(frozen=True)
 class Report:
     """One statement for one 年度 (and, during the year, an as-of date)."""
@@ -107,6 +111,17 @@ class Report:
         if self.as_of is None:
             return None
         return f"年度途中 ({jdate(self.as_of)}現在)"
+
+    @property
+    def period_text(self) -> str:
+        """``2025年度  自 2025年6月28日 至 2026年3月31日`` (``… 2026年3月31日現在`` for a
+        statement of one day: the 貸借対照表 and the 財産目録)."""
+        if self.name in POINT_IN_TIME:
+            return f"{self.year.label}  {jdate(self.end)}現在"
+        text = f"{self.year.label}  自 {jdate(self.start)} 至 {jdate(self.end)}"
+        if self.as_of is not None and self.as_of < self.year.end:
+            text += f"  ({jdate(self.as_of)}現在)"
+        return text
 
     @property
     def main(self) -> Table:
@@ -162,9 +177,13 @@ class Report:
         for index, table in enumerate(self.tables):
             if index:
                 writer.writerow([])
+            elif (
+                table.title != self.title
+            ):  # (the 収支計算書's first table is the 合計)
+                writer.writerow([self.title])
             writer.writerow([table.title])
-            if not index and self.status:
-                writer.writerow([self.status])
+            if not index:
+                writer.writerow([self.status or self.period_text.replace("  ", " ")])
             if not index and self.warning:
                 writer.writerow([self.warning])
             writer.writerow(["科目", *(c.label for c in table.columns)])

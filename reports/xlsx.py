@@ -40,7 +40,6 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connect_books import ORGANISATION
-from connect_books.fiscal import jdate
 from connect_books.reports.sheets import (
     display_width,
     font,
@@ -58,8 +57,6 @@ from connect_books.reports.table import Column, Report, Row, Table
 
 #: Printed above the first column of every table.
 LABEL_HEADER = "科目"
-#: Reports that show a position at one date rather than a period.
-POINT_IN_TIME = frozenset({"balance-sheet", "inventory"})
 _THIN = Side(style="thin", color="000000")
 _HAIR = Side(style="hair", color="808080")
 _DOUBLE = Side(style="double", color="000000")
@@ -87,16 +84,6 @@ _ROWS_BEFORE_NOTE_BREAK = 25
 _ONE_FORM = frozenset({"budget"})
 #: Height in points of one line of 10 pt text.
 _LINE_HEIGHT = 13.5
-
-
-def period_text(report: Report) -> str:
-    """``2025年度 自 2025年6月28日 至 2026年3月31日`` (or ``… 2026年3月31日現在``)."""
-    if report.name in POINT_IN_TIME:
-        return f"{report.year.label}  {jdate(report.end)}現在"
-    text = f"{report.year.label}  自 {jdate(report.start)} 至 {jdate(report.end)}"
-    if report.as_of is not None and report.as_of < report.year.end:
-        text += f"  ({jdate(report.as_of)}現在)"
-    return text
 
 
 @dataclass
@@ -158,7 +145,7 @@ def add_report_sheet(
 
     _title_line(ws, 1, width, ORGANISATION, font(10), "left", merge=False)
     _title_line(ws, 2, width, report.title, font(14, bold=True), "center")
-    _title_line(ws, 3, width, period_text(report), font(10), "center")
+    _title_line(ws, 3, width, report.period_text, font(10), "center")
     if has_yen:
         unit = put_text(ws.cell(row=4, column=width), "(単位:円)")
         unit.font = font(9)

@@ -593,4 +593,8 @@ def test_every_report_serialises(idx: Index) -> None:
                 value = row.get(column["key"])
                 if column["kind"] == "yen" and value is not None:
                     assert type(value) is int, (name, row["label"], column["key"])
-        assert report.to_csv().startswith(report.main.title)
+        assert report.to_csv().startswith(report.title)  # (then the 年度 and period)
+        assert (
+            "2025年度"
+            in report.to_csv().splitlines()[1 + (report.main.title != report.title)]
+        )
