@@ -122,8 +122,14 @@ def replace_all(folder: Path, contents: Mapping[Path, bytes]) -> None:
         intent_temp = _temp_for(intent, record)
         os.replace(intent_temp, intent)  # the write is decided from here on
         _fsync_folder(folder)
-    for temp, path in temps:
-        os.replace(temp, path)
+    try:
+        for temp, path in temps:
+            os.replace(temp, path)
+    except OSError:
+        if len(temps) == 1:  # (nothing was decided: leave no copy of the file behind)
+            with suppress(OSError):
+                temps[0][0].unlink()
+        raise
     for place in {path.parent for _, path in temps} | {folder}:
         _fsync_folder(place)
     if len(temps) > 1:

@@ -176,13 +176,16 @@ class Period:
         return self.as_of is not None
 
     def previous_point(self) -> Period | None:
-        """The same point of the previous 年度 (None for the first year)."""
+        """The same point of the previous 年度 (None for the first year, and for a day
+        whose counterpart a year before came before the organisation was founded)."""
         previous = self.year.previous()
         if previous is None:
             return None
         if self.as_of is None:
             return Period(previous, previous.start, previous.end, None)
-        end = max(min(same_day_last_year(self.as_of), previous.end), previous.start)
+        if same_day_last_year(self.as_of) < previous.start:
+            return None  # (nothing to compare with: not a period of zeros)
+        end = min(same_day_last_year(self.as_of), previous.end)
         return Period(
             previous, previous.start, end, end if end < previous.end else None
         )

@@ -249,9 +249,25 @@ def _write(folder: Path, texts: Mapping[Path, str]) -> None:
         )
     except OSError as exc:
         raise WriteRefused(
-            f"{exc.filename or folder} に書き込めませんでした ({exc.strerror})。"
+            f"{_written_name(exc, texts) or folder} に書き込めませんでした ({exc.strerror})。"
             "ディスクの空きと書き込み権限を確認してください (帳簿は変わっていません)。"
         ) from exc
+
+
+def _written_name(exc: OSError, texts: Mapping[Path, str]) -> str | None:
+    """The file of the books a failed write was for (never its temporary copy)."""
+    for name in (exc.filename2, exc.filename):
+        if not name:
+            continue
+        path = Path(str(name))
+        for target in texts:
+            if path == target or (
+                path.parent == target.parent
+                and path.name.startswith(f".{target.name}.")
+                and path.name.endswith(atomic.TEMP_SUFFIX)
+            ):
+                return str(target)
+    return str(exc.filename) if exc.filename else None
 
 
 def _check_target(main: Path, target: Path) -> None:

@@ -202,7 +202,7 @@ def _remarks(
         prior = (
             f"前年同期は{jdate(before.start)}から{jdate(before.end)}までの実績です。"
             if before
-            else "前年同期はありません (初年度)。"
+            else "前年同期はありません (初年度、または前年のその日は設立前)。"
         )
         remarks.append(
             "差異 = 予算額 − 実績。達成率 = 収入の実績 ÷ 予算額、執行率 = 支出の実績 ÷ 予算額。"

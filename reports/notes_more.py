@@ -96,6 +96,10 @@ def inherited(idx: Index, p: Period) -> tuple[Table, ...]:
             if kind not in (Kind.ASSETS, Kind.LIABILITIES):
                 continue
             amount = yen(posting_yen(posting))
+            if (
+                kind is Kind.LIABILITIES
+            ):  # (shown as what is owed: positive, subtracted)
+                amount = -amount
             restricted = posting.account in restricted_assets
             info = idx.info(posting.account)
             detail = info.detail or info.label
@@ -111,7 +115,7 @@ def inherited(idx: Index, p: Period) -> tuple[Table, ...]:
             rows.append(Row(info.label, values, "item", 1, f"引継:{posting.account}"))
             totals["assets" if kind is Kind.ASSETS else "liabilities"] += amount
             totals["restricted"] += amount if restricted else 0
-    net = totals["assets"] + totals["liabilities"]
+    net = totals["assets"] - totals["liabilities"]
     rows += [
         Row("資産計", {"amount": totals["assets"]}, "subtotal", 0, "引継:資産計"),
         Row("負債計", {"amount": totals["liabilities"]}, "subtotal", 0, "引継:負債計"),

@@ -62,10 +62,11 @@ def test_as_of_and_default_ledger_from_env(sample_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["as_of"] == "2026-05-31" and data["period"]["end"] == "2026-05-31"
     assert data["title"] == "収支計算書 (暫定予算)"
-    assert [c["label"] for c in data["columns"]][3:5] == [
-        "達成率・執行率",
-        "前年同期 (2025年6月28日〜2025年6月28日)",  # the first 年度 began on 6/28
-    ]
+    # a year before 2026-05-31 the organisation did not exist yet (founded 6/28):
+    # no comparison, rather than a period of one day of zeros
+    assert [c["label"] for c in data["columns"]][3:5] == ["達成率・執行率", "前年同期"]
+    assert all(row.get("prior") is None for row in data["rows"])
+    assert any("前年同期はありません" in x for x in data["remarks"])
 
 
 def test_csv_to_stdout_and_to_a_file(sample_path: Path, tmp_path: Path) -> None:

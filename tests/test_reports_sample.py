@@ -299,6 +299,11 @@ def test_activity_notes(sample_books: Books, idx: Index) -> None:
     assert inherited.figure("引継:一般", "amount") == 2_837_000
     cash = inherited.by_key("引継:Assets:1110-現金")
     assert (cash.get("source"), cash.get("amount")) == ("コネクト推進機構", 32_000)
+    owed = inherited.figure(
+        "引継:負債計", "amount"
+    )  # (what is owed, as a positive sum)
+    assert owed == 45_000
+    assert inherited.figure("引継:資産計", "amount") == brought + owed
     policies = r.note("重要な会計方針")
     assert policies is not None
     assert "NPO法人会計基準" in str(policies.rows[0].get("text"))

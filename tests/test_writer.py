@@ -584,3 +584,23 @@ def test_an_intent_that_is_a_folder_is_named(sample_path: Path, tmp_path: Path) 
     assert "Traceback" not in written.output
     assert ".connect-books-intent というフォルダがあります" in written.output
     assert (ledger / "2026.beancount").read_bytes() == before
+
+
+def test_a_file_that_cannot_be_replaced_is_named_and_no_copy_is_left(
+    books: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(as with ``chattr +i``: the temporary copy is written, the replacement fails)"""
+    from connect_books import atomic
+
+    journal = books.parent / "2026.beancount"
+    before = journal.read_bytes()
+
+    def refused(source: str, destination: str) -> None:
+        raise PermissionError(1, "Operation not permitted", source, None, destination)
+
+    monkeypatch.setattr(atomic.os, "replace", refused)
+    with pytest.raises(WriteRefused) as error:
+        append(books, journal, payment("2026-05-01", "切手"), message="x")
+    assert str(error.value).startswith(f"{journal} に書き込めませんでした")
+    assert journal.read_bytes() == before
+    assert not list(books.parent.glob(f".*{TEMP_SUFFIX}"))
