@@ -200,6 +200,18 @@ def report(idx: Index, p: Period) -> Report:
                 "注記 使途等が制約された寄付等の内訳 の期末残高",
                 key=f"基金:{fund.id}:指定",
             )
+        earmarked = -idx.balance(fund.equity, p.end)
+        held = idx.balance(fund.asset, p.end)
+        if earmarked != held:  # (the 総勘定元帳 shows the 正味財産 account as it is)
+            c.check(
+                f"基金 {name}: 正味財産の科目 {idx.info(fund.equity).label} と口座の残高",
+                earmarked,
+                held,
+                "正味財産の科目は引継と繰入の累計で、基金からの助成・利息などでは動きません。"
+                "計算書 (貸借対照表の内訳・財産目録・基金の状況) は口座の残高を使います",
+                info=True,
+                key=f"基金:{fund.id}:正味財産の科目",
+            )
 
     over = [x for x in idx.restrictions.overspent if p.start <= x[0] <= p.end]
     if over:

@@ -603,3 +603,17 @@ def test_every_report_serialises(idx: Index) -> None:
             "2025年度"
             in report.to_csv().splitlines()[1 + (report.main.title != report.title)]
         )
+
+
+def test_a_funds_equity_account_and_its_money_are_reconciled(idx: Index) -> None:
+    """The 総勘定元帳 shows まちづくり積立金 (正味財産) as the sum brought in and set
+    aside; the statements use the account's money, less the grants paid from it: the
+    監事's tie-out shows both, side by side."""
+    row = tieout.report(idx, P(Y26, D(2026, 11, 30))).main.by_key(
+        "基金:machizukuri:正味財産の科目"
+    )
+    assert (row.get("a"), row.get("b"), row.get("result")) == (
+        1_300_000,
+        1_150_000,
+        "—",
+    )
