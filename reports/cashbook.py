@@ -84,7 +84,10 @@ def book_of(idx: Index, p: Period, account: str) -> Book:
     balance = start
     rows = [Row("前期繰越", {"balance": start}, "item", 0, f"{account}:前期繰越")]
     month_in = month_out = receipts = payments = 0
-    months = [m for m in p.year.month_ends() if p.start <= m and m <= p.end] or [p.end]
+    opened = idx.info(account).opened
+    months = [
+        m for m in p.year.month_ends() if p.start <= m <= p.end and m >= opened
+    ] or [p.end]  # (no month-end of an account before it was opened)
     if months[-1] < p.end:
         months.append(p.end)
     pending = list(months)

@@ -233,3 +233,33 @@ def test_generated_books(generated: Books, year: FiscalYear, as_of: D | None) ->
         == gl.main.by_key("合計").get("credit")
         == debits
     )
+
+
+def test_an_account_opened_mid_year_has_no_month_ends_before(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    accounts = tmp_path / "ledger" / "accounts.beancount"
+    accounts.write_text(
+        accounts.read_text(encoding="utf-8")
+        + '\n2026-07-01 open Assets:1150-普通預金-ゆうちょ JPY\n  role: "bank"\n',
+        encoding="utf-8",
+    )
+    journal = tmp_path / "ledger" / "2026.beancount"
+    journal.write_text(
+        journal.read_text(encoding="utf-8")
+        + '\n2026-07-03 * "公益財団法人あおぞら基金" "運営助成金"\n'
+        "  Assets:1150-普通預金-ゆうちょ  200000 JPY\n"
+        "  Income:4310-受取助成金        -200000 JPY\n",
+        encoding="utf-8",
+    )
+    books = load(tmp_path / "ledger" / "main.beancount")
+    book = cashbook.book_of(
+        registry.index_of(books),
+        Period.of(FiscalYear(2026), datetime.date(2026, 10, 31)),
+        "Assets:1150-普通預金-ゆうちょ",
+    )
+    months = [r.label for r in book.table.rows if r.label.endswith("月末 残高")]
+    assert months == ["7月末 残高", "8月末 残高", "9月末 残高", "10月末 残高"]
