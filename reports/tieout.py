@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 
+from connect_books.accounts import Kind
 from connect_books.chart import CASH_ROLES, Role
 from connect_books.fiscal import Period, jdate
 from connect_books.money import yen, yen_or_zero, yen_text
@@ -244,6 +245,23 @@ def report(idx: Index, p: Period) -> Report:
         "会員・支払先の記録のない未収会費・未払金" if unexplained else "",
         key="一致:内訳不明",
     )
+    overpaid: list[tuple[str, int]] = [
+        (info.label, debit)
+        for info in idx.chart.accounts.values()
+        if idx.roots.is_(info.name, Kind.LIABILITIES)
+        and (debit := idx.balance(info.name, p.end)) > 0
+    ]
+    if overpaid:  # (a liability with a debit balance: paid twice, or an asset)
+        c.check(
+            "マイナスの負債 (払いすぎ・未収の入金など)",
+            sum(amount for _, amount in overpaid),
+            0,
+            "、".join(f"{label} ▲{amount:,}円" for label, amount in overpaid)
+            + ": 過払いなら立替金・未収金として資産に振り替えてください",
+            info=True,
+            show_diff=False,
+            key="一致:マイナスの負債",
+        )
     assets, debts = figure(bs, "資産合計", "current"), figure(bs, "負債合計", "current")
     c.check(
         "資産合計 − 負債合計 = 正味財産合計",

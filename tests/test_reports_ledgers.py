@@ -532,3 +532,14 @@ def test_carry_forward_against_the_approved_settlement() -> None:
         "2025年度の決算 (総会の承認) が記録されていません。"
         "承認されたら connect-books close-year で記録してください"
     )
+
+
+def test_a_liability_paid_twice_is_shown_to_the_auditors() -> None:
+    idx = indexed("""
+2025-07-01 * "印刷会社" "未払金の支払い (過払い)"
+  Liabilities:2110-未払金 2000 JPY
+  Assets:1120-普通預金-ろうきん -2000 JPY
+""")
+    row = tieout.report(idx, P(Y25)).main.by_key("一致:マイナスの負債")
+    assert (row.get("a"), row.get("result")) == (2000, "—")
+    assert "未払金 ▲2,000円" in str(row.get("note"))
