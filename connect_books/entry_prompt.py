@@ -35,8 +35,9 @@ from connect_books.errors import Refused
 from connect_books.money import yen_text
 
 T = TypeVar("T")
-#: The last word of a ``--posting`` that is read as its amount.
-_AMOUNT_LIKE = re.compile(r"^[-+▲]?[0-9０-９][0-9０-９,，.．]*円?$")
+#: The last word of a ``--posting`` that is read as its amount (``¥1860``, ``1860円``,
+#: ``1e3``: read, then refused with what is wrong, never taken for part of an account).
+_AMOUNT_LIKE = re.compile(r"^[-+▲]?[¥￥$]?[0-9０-９][0-9０-９,，.．eE]*(?:円|JPY)?$")
 
 
 @dataclass
@@ -60,6 +61,10 @@ def split_posting(text: str) -> tuple[str, int | None]:
       EntryRefused: the amount is not whole yen in half-width digits.
     """
     parts = text.strip().rsplit(None, 1)
+    if len(parts) == 3 - 1 and parts[1] == "JPY":  # ("管理費 通信 1860 JPY")
+        head = parts[0].rsplit(None, 1)
+        if len(head) == 2 and _AMOUNT_LIKE.match(head[1]):
+            parts = [head[0], head[1]]
     if len(parts) == 2 and _AMOUNT_LIKE.match(parts[1]):
         return parts[0], parse_amount(parts[1], f"'{text.strip()}' の金額")
     return text.strip(), None

@@ -6,6 +6,7 @@ amount is rounded to whole yen and how it is printed (``1,234円``, ``▲1,234�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -45,6 +46,10 @@ def posting_yen(posting: data.Posting) -> Decimal:
     return number
 
 
+#: A number as a person writes it for yen (digits, a sign, a decimal point to refuse).
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_yen(text: str) -> int:
     """Whole yen from what a person types: ``10000``, ``10,000``, ``10000円``, ``▲500``.
 
@@ -58,6 +63,9 @@ def parse_yen(text: str) -> int:
         msg = f"金額 '{text}' に全角の文字があります。半角の数字で書いてください (例: 10000)。"
         raise ValueError(msg)
     cleaned = raw.removesuffix("円").replace(",", "").replace("▲", "-")
+    if not _PLAIN_NUMBER.fullmatch(cleaned):  # (no 1e3, Infinity, NaN, ¥)
+        msg = f"金額 '{text}' が読めません。円の整数で書いてください (例: 10000)。"
+        raise ValueError(msg)
     try:
         number = Decimal(cleaned)
     except InvalidOperation:

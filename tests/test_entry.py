@@ -301,3 +301,32 @@ def test_written_text_lands_and_reads_back(books: Path) -> None:
         == -840
     )
     assert FiscalYear.of(DAY).label in "2026年度"
+
+
+@pytest.mark.parametrize("typed", ["1e3", "Infinity", "NaN", "¥1860", "1_000"])
+def test_amounts_a_person_would_not_mean_are_refused(typed: str) -> None:
+    from connect_books.entry import parse_amount
+
+    with pytest.raises(EntryRefused, match="読めません"):
+        parse_amount(typed)
+
+
+@pytest.mark.parametrize(
+    ("posting", "amount"),
+    [("管理費 通信 1860 JPY", 1860), ("管理費 通信 1,860円", 1860), ("現金", None)],
+)
+def test_a_postings_amount_is_its_last_word(posting: str, amount: int | None) -> None:
+    from connect_books.entry_prompt import split_posting
+
+    assert split_posting(posting) == (
+        posting.split()[0] + (" 通信" if amount else ""),
+        amount,
+    )
+
+
+@pytest.mark.parametrize("posting", ["管理費 通信 ¥1860", "管理費 通信 1e3"])
+def test_an_unreadable_amount_is_said_to_be_one(posting: str) -> None:
+    from connect_books.entry_prompt import split_posting
+
+    with pytest.raises(EntryRefused, match="の金額: 金額 .* が読めません"):
+        split_posting(posting)
