@@ -328,5 +328,5 @@ def test_a_postings_amount_is_its_last_word(posting: str, amount: int | None) ->
 def test_an_unreadable_amount_is_said_to_be_one(posting: str) -> None:
     from connect_books.entry_prompt import split_posting
 
-    with pytest.raises(EntryRefused, match="の金額: 金額 .* が読めません"):
+    with pytest.raises(EntryRefused, match=r"の金額: 金額 .* が読めません"):
         split_posting(posting)
