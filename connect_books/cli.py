@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,60 @@ import click
 from connect_books import quickexit
 from connect_books.cliparams import ledger_argument, show_errors
 from connect_books.errors import Refused
+
+#: Click's own English messages (usage and parameter errors), in Japanese.
+_CLICK_MESSAGES = (
+    (
+        re.compile(r"^Got unexpected extra arguments? \((.*)\)$"),
+        "余分な引数 {0} があります。",
+    ),
+    (re.compile(r"^No such command '(.*)'\.$"), "コマンド '{0}' はありません。"),
+    (
+        re.compile(r"^(?:File|Path|Directory) '(.*)' is a directory\.$"),
+        "'{0}' はフォルダです。",
+    ),
+    (
+        re.compile(r"^(?:File|Path|Directory) '(.*)' is a file\.$"),
+        "'{0}' はファイルです。",
+    ),
+    (
+        re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.$"),
+        "'{0}' がありません。",
+    ),
+    (
+        re.compile(r"^(?:File|Path|Directory) '(.*)' is not readable\.$"),
+        "'{0}' を読めません。",
+    ),
+    (
+        re.compile(r"^'(.*)' is not a valid integer(?: range)?\.$"),
+        "'{0}' は整数ではありません。",
+    ),
+    (
+        re.compile(r"^(.*) is not in the range (.*)\.$"),
+        "{0} は範囲 ({1}) の外です。",
+    ),
+    (
+        re.compile(r"^'(.*)' is not one of (.*)\.$"),
+        "'{0}' は使えません (使えるもの: {1})。",
+    ),
+    (
+        re.compile(r"^Option '(.*)' requires an argument\.$"),
+        "オプション {0} には値が要ります。",
+    ),
+    (
+        re.compile(r"^Option '(.*)' does not take a value\.$"),
+        "オプション {0} は値をとりません。",
+    ),
+)
+
+
+def _japanese(message: str) -> str:
+    """``message`` of click in Japanese when it is one of :data:`_CLICK_MESSAGES`."""
+    for pattern, said in _CLICK_MESSAGES:
+        match = pattern.match(message)
+        if match is not None:
+            return said.format(*match.groups())
+    return message
 
 
 def japanese_error(error: click.ClickException) -> str:
@@ -44,10 +99,10 @@ def japanese_error(error: click.ClickException) -> str:
     if isinstance(error, click.BadParameter):
         if error.param is not None and ctx is not None:
             name = error.param.get_error_hint(ctx)
-            return f"{name} の値が正しくありません: {error.message}{hint}"
-        return f"{error.message}{hint}"
+            return f"{name} の値が正しくありません: {_japanese(error.message)}{hint}"
+        return f"{_japanese(error.message)}{hint}"
     if isinstance(error, click.UsageError):
-        return f"{error.message}{hint}"
+        return f"{_japanese(error.message)}{hint}"
     return error.format_message()
 
 

@@ -25,8 +25,15 @@ from connect_books.writer import WriteRefused
             ["report", "budget", "--year", "2025", "--bogus"],
             "エラー: オプション --bogus はありません。",
         ),
-        (["serve", "--port", "abc"], "エラー: '--port' の値が正しくありません"),
+        (
+            ["serve", "--port", "abc"],
+            "エラー: '--port' の値が正しくありません: 'abc' は整数ではありません。",
+        ),
         (["close-year"], "エラー: 'YEAR' を指定してください。"),
+        (["check", "a", "b"], "エラー: 余分な引数 b があります。"),
+        (["nosuch"], "エラー: コマンド 'nosuch' はありません。"),
+        (["add", "--document", "/"], "'/' はフォルダです。"),
+        (["report", "budget", "--year"], "エラー: オプション --year には値が要ります。"),
     ],
 )
 def test_usage_errors_are_japanese(args: list[str], expected: str) -> None:
