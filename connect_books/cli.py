@@ -77,6 +77,36 @@ _CLICK_MESSAGES = (
 )
 
 
+#: The words of click's help screens, in Japanese (click asks gettext for them).
+_HELP_WORDS = {
+    "Usage:": "使い方:",
+    "Options": "オプション",
+    "Commands": "コマンド",
+    "Show this message and exit.": "この説明を表示して終わります。",
+}
+
+
+def _japanese_help() -> None:
+    """Click's help screens say 使い方/オプション/コマンド: its modules' ``_`` (gettext)
+    answers these few words in Japanese, anything else as before."""
+    import click.core
+    import click.decorators
+    import click.formatting
+
+    for module in (click.core, click.decorators, click.formatting):
+        english = getattr(module, "_", None)
+        if english is not None and not getattr(english, "japanese", False):
+
+            def said(text: str, english: Any = english) -> str:
+                return _HELP_WORDS.get(text) or str(english(text))
+
+            said.japanese = True  # type: ignore[attr-defined]
+            module._ = said  # type: ignore[attr-defined]
+
+
+_japanese_help()
+
+
 def _japanese(message: str) -> str:
     """``message`` of click in Japanese when it is one of :data:`_CLICK_MESSAGES`."""
     for pattern, said in _CLICK_MESSAGES:

@@ -33,7 +33,10 @@ from connect_books.writer import WriteRefused
         (["check", "a", "b"], "エラー: 余分な引数 b があります。"),
         (["nosuch"], "エラー: コマンド 'nosuch' はありません。"),
         (["add", "--document", "/"], "'/' はフォルダです。"),
-        (["report", "budget", "--year"], "エラー: オプション --year には値が要ります。"),
+        (
+            ["report", "budget", "--year"],
+            "エラー: オプション --year には値が要ります。",
+        ),
     ],
 )
 def test_usage_errors_are_japanese(args: list[str], expected: str) -> None:
@@ -138,3 +141,14 @@ def test_every_writing_command_takes_git_and_commit(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "--git, --commit" in result.output
+
+
+def test_help_screens_are_japanese() -> None:
+    for args in (["--help"], ["check", "--help"], ["report", "--help"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0
+        assert result.output.startswith("使い方: connect-books")
+        assert "オプション:" in result.output
+        assert (
+            "Show this message" not in result.output and "Usage:" not in result.output
+        )
