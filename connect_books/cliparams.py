@@ -125,7 +125,8 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
       Refused: the books cannot be found or read, are not whole, or have errors while
         ``clean``.
     """
-    from connect_books.books import load
+    from connect_books.books import format_error, load
+    from connect_books.errors import reminder
     from connect_books.gate import GateError
     from connect_books.policy import PolicyError
 
@@ -133,13 +134,17 @@ def load_books(ledger: str | None, *, clean: bool = True, purpose: str = "") -> 
     broken = [e for e in books.errors if isinstance(e, GateError | PolicyError)]
     if broken or not books.entries:
         clean = True  # books that are not whole are never used, whatever the command
-    if clean and books.errors:
+    blocking = [e for e in books.errors if not reminder(e)]
+    if clean and blocking:
         show_errors(books.errors, err=True)
         what = purpose or "処理を行いません"
         raise Refused(
-            f"帳簿に{len(books.errors)}件のエラーがあるため、{what}。"
+            f"帳簿に{len(blocking)}件のエラーがあるため、{what}。"
             "connect-books check で確認して直してから、もう一度実行してください。"
         )
+    if clean and books.errors:  # (only a settlement overdue: said, not refused)
+        for error in books.errors:
+            click.echo(f"注意: {format_error(error, Path.cwd())}", err=True)
     if not books.entries:
         raise Refused(
             f"帳簿 {books.path} に記録がありません。ファイルが空か、途中で切れていないか確かめてください。"

@@ -73,3 +73,12 @@ def closest_ids(candidates: list[str]) -> str:
 def did_you_mean(unknown: str, known: Iterable[str]) -> str:
     """``近いID: A、B。`` for ``unknown`` among ``known`` (empty when nothing is close)."""
     return closest_ids(suggest(unknown, known))
+
+
+def reminder(error: object) -> bool:
+    """Whether ``error`` is a reminder that does not stop the work: a 年度 past its
+    settlement deadline without a settlement (a 総会 postponed must not stop the
+    bookkeeping, nor the 監査資料 the late audit needs). ``check`` still reports it."""
+    from connect_books.plugins.settlement import SettlementOverdue
+
+    return isinstance(error, SettlementOverdue)

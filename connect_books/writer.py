@@ -341,10 +341,15 @@ def _error_key(error: Any) -> tuple[str, str, str]:
 
 
 def _new_errors(before: Sequence[Any], after: Sequence[Any]) -> list[Any]:
-    """Errors of ``after`` that ``before`` did not have (as multisets)."""
+    """Errors of ``after`` that ``before`` did not have (as multisets); a settlement
+    overdue is no reason to refuse a write (:func:`connect_books.errors.reminder`)."""
+    from connect_books.errors import reminder
+
     seen = Counter(_error_key(error) for error in before)
     new = []
     for error in after:
+        if reminder(error):
+            continue
         key = _error_key(error)
         if seen[key] > 0:
             seen[key] -= 1

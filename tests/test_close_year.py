@@ -340,3 +340,49 @@ def test_opening_balances_filled_by_pad_close(
     assert f"次期繰越正味財産  {assets - liabilities:,}円" in result.output
     checked = run("check", str(books))
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_postponed_general_assembly_does_not_stop_the_bookkeeping(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """2025年度 not settled past its deadline: check says so, but the treasurer can
+    still write the year's entries and make the 監査資料 the late audit needs."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from connect_books.cli import main
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(sample_path.parent, ledger)
+    (ledger / "settlements.beancount").write_text("; 決算\n", encoding="utf-8")
+    books = str(ledger / "main.beancount")
+    checked = CliRunner().invoke(main, ["check", books])
+    assert checked.exit_code == 1 and "2025年度の決算が記録されていません" in checked.output
+    added = CliRunner().invoke(
+        main,
+        [
+            "add", books, "--date", "2026-11-25", "--payee", "郵便局",
+            "--narration", "切手", "--posting", "管理費 通信 84",
+            "--posting", "未払金", "--yes",
+        ],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    pack = CliRunner().invoke(
+        main, ["audit-pack", "--year", "2025", "-o", str(tmp_path / "a.xlsx"), books]
+    )
+    assert pack.exit_code == 0, pack.output
+    assert (tmp_path / "a.xlsx").exists()
+
+
+def test_an_overdue_settlement_appearing_does_not_refuse_a_write() -> None:
+    """The first entry past the deadline makes the overdue reminder appear: not a
+    reason to refuse that entry (the 総会 may be postponed)."""
+    from beancount.core import data
+
+    from connect_books.plugins.settlement import SettlementOverdue
+    from connect_books.writer import _new_errors
+
+    meta = data.new_metadata("main.beancount", 0)
+    overdue = SettlementOverdue(meta, "2025年度の決算が記録されていません。", None)
+    assert _new_errors([], [overdue]) == []
