@@ -181,8 +181,9 @@ def _check_articles(
     audited: datetime.date | None,
     reason: str,
 ) -> None:
-    """Refuse an approval that departs from the articles, unless a reason is recorded."""
-    if reason:
+    """Refuse an approval that departs from the articles, unless a reason is recorded
+    (blank is none)."""
+    if reason.strip(" \u3000\t"):
         if (
             forbidden_character(reason)
             or _BODY_FORBIDDEN & set(reason)

@@ -253,7 +253,7 @@ def _check_dates(year: FiscalYear, settlement: Settlement) -> list[BooksError]:
                 settlement.entry,
             )
         )
-    if not settlement.reason:
+    if not settlement.reason.strip(" \u3000\t"):  # (a blank reason is none)
         departures = []
         if settlement.body != "総会":
             departures.append("総会以外の承認")

@@ -358,7 +358,10 @@ def test_a_postponed_general_assembly_does_not_stop_the_bookkeeping(
     (ledger / "settlements.beancount").write_text("; 決算\n", encoding="utf-8")
     books = str(ledger / "main.beancount")
     checked = CliRunner().invoke(main, ["check", books])
-    assert checked.exit_code == 1 and "2025年度の決算が記録されていません" in checked.output
+    assert (
+        checked.exit_code == 1
+        and "2025年度の決算が記録されていません" in checked.output
+    )
     added = CliRunner().invoke(
         main,
         [

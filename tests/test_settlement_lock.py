@@ -147,6 +147,13 @@ def test_a_recorded_reason_lets_a_late_approval_through_and_is_sealed(
     assert "fingerprint と合いません" in check(unsettled).output
 
 
+@pytest.mark.parametrize("blank", [" ", "\u3000", "  \u3000 "])
+def test_a_blank_reason_is_no_reason(unsettled: Path, blank: str) -> None:
+    result = close(unsettled, "--date", "2026-07-15", "--reason", blank)
+    assert result.exit_code == 1
+    assert "定款どおりでない決算は記録しません" in result.output
+
+
 def test_verify_confirms_the_printed_fingerprint(books: Path) -> None:
     text = (books.parent / "settlements.beancount").read_text(encoding="utf-8")
     match = re.search(r'fingerprint: "([0-9a-f]{64})"', text)
