@@ -391,7 +391,7 @@ def _grant_checks(c: _Checks, idx: Index, p: Period, grants: Report) -> None:
 
 
 def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -> None:
-    c.heading("6 証憑")
+    c.heading("6 証憑と固定資産")
     spent = [e for e in idx.expenses if p.start <= e.date <= p.end]
     missing = [e for e in spent if not e.has_voucher]
     c.check(
@@ -405,6 +405,29 @@ def _voucher_and_budget_checks(c: _Checks, idx: Index, p: Period, bud: Report) -
         show_diff=False,
         key="証憑",
     )
+
+    if not p.interim:  # (a year's depreciation is booked at its end)
+        from connect_books.fixed_assets import FixedAssets
+
+        book = FixedAssets.from_entries(idx.entries, idx.roots)
+        planned = sum(book.planned(a, p.year) for a in book.assets.values())
+        due = {
+            a.id: owed for a in book.assets.values() if (owed := book.due(a, p.year))
+        }
+        if planned:
+            c.check(
+                "減価償却 (年度分) の記帳",
+                planned - sum(due.values()),
+                planned,
+                (
+                    "未記帳: "
+                    + "、".join(f"{k} {yen_text(v)}" for k, v in sorted(due.items()))
+                    + f"。connect-books depreciation --year {p.year.year} --write で記帳します"
+                )
+                if due
+                else "固定資産台帳の定額法・月割の償却額",
+                key="固定資産:償却",
+            )
 
     c.heading("7 予算")
     over = []

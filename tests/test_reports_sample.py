@@ -617,3 +617,22 @@ def test_a_funds_equity_account_and_its_money_are_reconciled(idx: Index) -> None
         1_150_000,
         "—",
     )
+
+
+def test_depreciation_not_booked_is_a_failed_check(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from connect_books.books import load
+
+    shutil.copytree(sample_path.parent, tmp_path / "ledger")
+    journal = tmp_path / "ledger" / "2025.beancount"
+    text = journal.read_text(encoding="utf-8")
+    start = text.index('2026-03-31 * "減価償却 (2025年度)"')
+    end = text.index("\n\n", start)
+    journal.write_text(text[:start] + text[end:], encoding="utf-8")
+    books = load(tmp_path / "ledger" / "main.beancount")
+    row = tieout.report(registry.index_of(books), P(Y25)).main.by_key("固定資産:償却")
+    assert (row.get("a"), row.get("b"), row.get("result")) == (0, 24_750, "✗")
+    assert "connect-books depreciation --year 2025 --write" in str(row.get("note"))
