@@ -95,11 +95,12 @@ def balance_check(
         ctx.chart, account, among=lambda a: a.role in CASH_ROLES, what="口座"
     )
     end = month_end(month)
-    check_day(end + datetime.timedelta(days=1), ctx.books.entries, ctx.today)
-    if end > ctx.today:
+    if end > ctx.today:  # (on the last day itself, once the bank has closed, it may)
         raise EntryRefused(
-            f"{end.month}月はまだ終わっていません。月末の残高は月が終わってから書きます。"
+            f"{end.year}年{end.month}月はまだ終わっていません。月末の残高は月が終わってから"
+            "書きます。"
         )
+    check_day(end + datetime.timedelta(days=1), ctx.books.entries, ctx.today)
     day = end + datetime.timedelta(days=1)
     return BalanceCheck(
         account=info.name,

@@ -197,21 +197,28 @@ def test_month_end_balance_shows_the_difference_and_writes_only_agreement(
 def test_balance_command_shows_the_difference(books: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(
-        main, ["balance", "ろうきん", "1371000", str(books), "--month", "2026-11"]
+        main, ["balance", "ろうきん", "1371000", str(books), "--month", "2026-10"]
     )
     assert result.exit_code == 1
-    assert "差額" in result.output and "▲355円" in result.output
+    assert "差額" in result.output and "▲25,655円" in result.output
     assert LOCK_NAME not in {p.name for p in books.parent.iterdir()}
 
 
 def test_balance_command_takes_a_nil_passbook(books: Path) -> None:
     """An emptied account's passbook reads 0円: compared, not refused as a 0円 posting."""
     result = CliRunner().invoke(
-        main, ["balance", "ろうきん", "0", str(books), "--month", "2026-11"]
+        main, ["balance", "ろうきん", "0", str(books), "--month", "2026-10"]
     )
     assert result.exit_code == 1
     assert "0円の行" not in result.output
     assert "通帳" in result.output and "差額" in result.output
+
+
+def test_a_month_not_over_is_refused_as_such(books: Path) -> None:
+    """A month ahead is said to be not over (not "31 days ahead")."""
+    ctx = Context(load(books), today=datetime.date(2026, 11, 30))
+    with pytest.raises(EntryRefused, match="2026年12月はまだ終わっていません"):
+        balance_check(ctx, "ろうきん", 1371355, "2026-12")
 
 
 def test_a_draft_the_rules_refuse_is_not_written(books: Path) -> None:
