@@ -96,15 +96,23 @@ def dues(
             due = roster.due(member.id, year)
             recognised = check.recognised.get((member.id, year), ZERO)
             if recognised < due:
+                held = check.advance.get(member.id, ZERO)
+                fix = (
+                    f"前受会費に {member.name} の {yen_text(held)} が残っています。前年度に受け取った"
+                    f"{year.label}会費なら、{year.start} 付で前受会費から受取会費へ振り替えてください"
+                    f" (connect-books dues pay {member.id} --year {year.year} --account 前受会費)。"
+                    "未収会費にはしないでください"
+                    if held > 0
+                    else "3月31日までに入金のない会費は未収会費です:"
+                    f" {year.end} 付で {' / '.join(receivable_accounts) or '未収会費の科目'}"
+                    f' を借方、受取会費を貸方にした修正仕訳 (member: "{member.id}") を入れてください'
+                )
                 errors.append(
                     DuesError(
                         settlement.meta,
                         f"{year.label}は決算済みですが、{member.name} ({member.id}) の{year.label}会費"
                         f" {yen_text(due)} のうち {yen_text(recognised)} しか計上されていません"
-                        f" (不足 {yen_text(due - recognised)})。3月31日までに入金のない会費は未収会費です:"
-                        f" {year.end} 付で {' / '.join(receivable_accounts) or '未収会費の科目'}"
-                        f' を借方、受取会費を貸方にした修正仕訳 (member: "{member.id}") を入れてください'
-                        f" ({ARTICLE})。",
+                        f" (不足 {yen_text(due - recognised)})。{fix} ({ARTICLE})。",
                         settlement.entry,
                     )
                 )
@@ -122,6 +130,8 @@ class _Checker:
         self.errors = errors
         self.recognised: dict[tuple[str, FiscalYear], Decimal] = defaultdict(Decimal)
         self.receivable: dict[str, Decimal] = defaultdict(Decimal)
+        #: 前受会費 still held for each member (received ahead, not yet recognised).
+        self.advance: dict[str, Decimal] = defaultdict(Decimal)
 
     def error(self, txn: data.Transaction, message: str) -> None:
         self.errors.append(DuesError(txn.meta, message, txn))
@@ -176,6 +186,10 @@ class _Checker:
                 receivable[member_id] = receivable.get(member_id, ZERO) + posting_yen(
                     posting
                 )
+            elif (
+                role is Role.DUES_ADVANCE
+            ):  # (credit: received ahead; debit: recognised)
+                self.advance[member_id] -= posting_yen(posting)
         if missing:
             self.error(
                 txn,

@@ -201,6 +201,31 @@ def test_unpaid_member_in_a_settled_year_without_receivable() -> None:
     assert errors == []
 
 
+def test_dues_held_as_an_advance_are_to_be_recognised_not_accrued() -> None:
+    """A member's dues sit in 前受会費 (the 4/1 transfer forgotten): the settled year's
+    shortfall says to transfer them, not to book a 未収会費 that was in fact paid."""
+    _, errors = load(
+        dues_paid("2025-07-08", "SCC-TOKYO", "東京 2025年度会費")
+        + dues_paid("2025-08-08", "TAGAYASU", "たがやす 2025年度会費")
+        + textwrap.dedent(
+            """
+        2025-09-01 * "エコメッセ 2025年度会費"
+          member: "ECOMESSE"
+          Assets:1120-普通預金-ろうきん     10000 JPY
+          Liabilities:2130-前受会費        -10000 JPY
+        """
+        )
+        + '2026-06-20 custom "settlement" 2025 "総会" 30000 JPY\n'
+    )
+    error = only(errors)
+    assert (
+        "前受会費に 特定非営利活動法人エコメッセ の 10,000円 が残っています"
+        in error.message
+    )
+    assert "前受会費から受取会費へ振り替えてください" in error.message
+    assert "未収会費にはしないでください" in error.message
+
+
 def test_receivable_of_a_member_never_negative() -> None:
     text, errors = load(
         """
