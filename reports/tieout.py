@@ -253,7 +253,7 @@ def report(idx: Index, p: Period) -> Report:
     ]
     if overpaid:  # (a liability with a debit balance: paid twice, or an asset)
         c.check(
-            "マイナスの負債 (払いすぎ・未収の入金など)",
+            "マイナスの負債 (払いすぎなど)",
             sum(amount for _, amount in overpaid),
             0,
             "、".join(f"{label} ▲{amount:,}円" for label, amount in overpaid)
