@@ -335,9 +335,14 @@ def _separator(old: str) -> str:
 
 
 def _error_key(error: Any) -> tuple[str, str, str]:
+    """What makes an error the same one before and after a write: its kind, its file and
+    its message, not its line (an edit above it moves it without making it new)."""
     source = error.source or {}
-    where = f"{source.get('filename', '?')}:{source.get('lineno', '?')}"
-    return (type(error).__name__, where, " ".join(str(error.message).split()))
+    return (
+        type(error).__name__,
+        str(source.get("filename", "?")),
+        " ".join(str(error.message).split()),
+    )
 
 
 def _new_errors(before: Sequence[Any], after: Sequence[Any]) -> list[Any]:

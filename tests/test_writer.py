@@ -604,3 +604,24 @@ def test_a_file_that_cannot_be_replaced_is_named_and_no_copy_is_left(
     assert str(error.value).startswith(f"{journal} に書き込めませんでした")
     assert journal.read_bytes() == before
     assert not list(books.parent.glob(f".*{TEMP_SUFFIX}"))
+
+
+def test_an_error_that_only_moves_down_is_not_new(books: Path) -> None:
+    """Books with an error already (a failed balance): an edit above it shifts its line,
+    which does not make it a new error; a second failed balance still is one."""
+    from connect_books.writer import replace
+
+    journal = books.parent / "2026.beancount"
+    journal.write_text(
+        JOURNAL + "\n2026-05-01 balance Assets:1110-現金  1 JPY\n", encoding="utf-8"
+    )
+    text = journal.read_text(encoding="utf-8")
+    replace(books, journal, "; 一行のメモを足しました\n" + text)
+    assert journal.read_text(encoding="utf-8").startswith("; 一行のメモを足しました")
+    with pytest.raises(WriteRefused, match="新しいエラーが1件"):
+        append(
+            books,
+            journal,
+            "2026-05-02 balance Assets:1110-現金  2 JPY\n",
+            message="x",
+        )
