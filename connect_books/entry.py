@@ -144,6 +144,14 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def line_breaking(value: str) -> str | None:
+    """The first character that would not keep ``value`` on one line of the books: a
+    line break, a tab, or a character the gate refuses (None when there is none)."""
+    control = next((c for c in value if c in "\n\r\t"), None)
+    bad = forbidden_character(value)
+    return control or (bad[1] if bad else None)
+
+
 def clean_text(value: str, what: str, *, required: bool = False) -> str:
     """Free text for a payee, narration or metadata value, checked.
 
@@ -151,10 +159,8 @@ def clean_text(value: str, what: str, *, required: bool = False) -> str:
       EntryRefused: a line break or control character, a directive word, too long, or
         empty when ``required``.
     """
-    bad = forbidden_character(value)
-    control = next((c for c in value if c in "\n\r\t"), None)
-    if control is not None or bad is not None:
-        char = control or (bad[1] if bad else "")
+    char = line_breaking(value)
+    if char is not None:
         raise EntryRefused(
             f"{what}に改行や制御文字 (U+{ord(char):04X}) は書けません。一行で書いてください。"
         )

@@ -36,9 +36,9 @@ from fava.util import next_key
 from flask import Flask, Response, request
 
 from connect_books import writer
+from connect_books.entry import line_breaking
 from connect_books.errors import Refused
 from connect_books.fava_import import unassigned
-from connect_books.gate import forbidden_character
 from connect_books.journal_target import journal_file
 
 
@@ -249,9 +249,7 @@ def multi_line_text(entries: Sequence[Any]) -> str | None:
         for what, value in texts:
             if not isinstance(value, str):
                 continue
-            control = next((c for c in value if c in "\n\r\t"), None)
-            bad = forbidden_character(value)
-            char = control or (bad[1] if bad else None)
+            char = line_breaking(value)
             if char is not None:
                 return (
                     f"{entry.date} の仕訳の{what}に改行や制御文字 (U+{ord(char):04X}) は"
